@@ -1,0 +1,206 @@
+package dev.opsflow.config;
+
+import java.util.Arrays;
+import java.util.Optional;
+
+/**
+ * Every scalar setting opsflow reads, with the environment variable that overrides it and its
+ * default. The README's configuration table and {@code opsflow.example.yaml} are checked against
+ * this list by tests, so the docs cannot drift from the code.
+ */
+public enum ConfigKey {
+  TEMPORAL_ADDRESS(
+      "temporal.address", "TEMPORAL_ADDRESS", "127.0.0.1:7233", "Temporal frontend host:port"),
+  TEMPORAL_NAMESPACE("temporal.namespace", "TEMPORAL_NAMESPACE", "default", "Temporal namespace"),
+  TEMPORAL_TLS_CERT(
+      "temporal.tls.clientCert", "TEMPORAL_TLS_CERT", "", "mTLS client certificate (PEM file)"),
+  TEMPORAL_TLS_KEY(
+      "temporal.tls.clientKey", "TEMPORAL_TLS_KEY", "", "mTLS client private key (PKCS8 PEM file)"),
+  TEMPORAL_TLS_CA(
+      "temporal.tls.serverCa",
+      "TEMPORAL_TLS_CA",
+      "",
+      "CA bundle that signed the server certificate (PEM file); empty = JVM trust store"),
+  TEMPORAL_TLS_SERVER_NAME(
+      "temporal.tls.serverName", "TEMPORAL_TLS_SERVER_NAME", "", "TLS server name override (SNI)"),
+  TEMPORAL_TLS(
+      "temporal.tls.enabled",
+      "TEMPORAL_TLS",
+      "false",
+      "use TLS without a client certificate (API-key style clusters)"),
+
+  KAFKA_LAG_THRESHOLD(
+      "healing.kafkaLagThreshold",
+      "KAFKA_LAG_THRESHOLD",
+      "15000",
+      "consumer-group lag (messages) that triggers scaling"),
+  POSTGRES_CONN_THRESHOLD(
+      "healing.postgresConnThreshold",
+      "POSTGRES_CONN_THRESHOLD",
+      "85",
+      "percent of max_connections in use that triggers idle-session cleanup"),
+  DISK_SPACE_THRESHOLD(
+      "healing.diskSpaceThreshold",
+      "DISK_SPACE_THRESHOLD",
+      "85",
+      "percent of disk used that triggers log cleanup"),
+  MEMORY_THRESHOLD(
+      "healing.memoryThreshold",
+      "MEMORY_THRESHOLD",
+      "85",
+      "percent of the memory limit in use that counts as pressure"),
+  MIN_REPLICAS("healing.minReplicas", "MIN_REPLICAS", "1", "never scale a Deployment below this"),
+  MAX_REPLICAS("healing.maxReplicas", "MAX_REPLICAS", "10", "never scale a Deployment above this"),
+  CHECK_INTERVAL(
+      "healing.checkInterval",
+      "CHECK_INTERVAL",
+      "60s",
+      "period of the health-check watchdogs (a bare number is seconds)"),
+  ACTION_COOLDOWN(
+      "healing.actionCooldown",
+      "ACTION_COOLDOWN",
+      "5m",
+      "the same action on the same problem runs at most once per cooldown"),
+
+  KUBERNETES_KUBECONFIG(
+      "kubernetes.kubeconfig",
+      "KUBECONFIG",
+      "",
+      "kubeconfig file; empty = ~/.kube/config, else in-cluster service account"),
+  KUBERNETES_CONTEXT(
+      "kubernetes.context",
+      "KUBERNETES_CONTEXT",
+      "",
+      "kubeconfig context; empty = current context"),
+  KUBERNETES_ALLOWED_NAMESPACES(
+      "kubernetes.allowedNamespaces",
+      "KUBERNETES_ALLOWED_NAMESPACES",
+      "default",
+      "namespaces opsflow may change (comma-separated); every mutating call outside them is refused"),
+
+  KAFKA_BOOTSTRAP_SERVERS(
+      "kafka.bootstrapServers",
+      "KAFKA_BOOTSTRAP_SERVERS",
+      "127.0.0.1:9092",
+      "Kafka bootstrap servers"),
+
+  POSTGRES_URL(
+      "postgres.url",
+      "POSTGRES_URL",
+      "jdbc:postgresql://127.0.0.1:5432/postgres",
+      "JDBC URL of the database opsflow watches"),
+  POSTGRES_USER(
+      "postgres.user",
+      "POSTGRES_USER",
+      "postgres",
+      "database user (needs pg_signal_backend to end sessions)"),
+  POSTGRES_PASSWORD(
+      "postgres.password",
+      "POSTGRES_PASSWORD",
+      "",
+      "database password (secret: env or postgres.passwordFile)",
+      true),
+
+  PROMETHEUS_URL(
+      "prometheus.url",
+      "PROMETHEUS_URL",
+      "http://127.0.0.1:9090",
+      "Prometheus base URL for PromQL queries"),
+
+  SLACK_TOKEN(
+      "slack.token", "SLACK_TOKEN", "", "Slack bot token (secret: env or slack.tokenFile)", true),
+  SLACK_CHANNEL(
+      "slack.channel",
+      "SLACK_CHANNEL",
+      "",
+      "channel for notifications and approvals; empty = Slack not configured"),
+  SLACK_API_URL(
+      "slack.apiUrl", "SLACK_API_URL", "https://slack.com/api/", "Slack Web API base URL"),
+  SLACK_SIGNING_SECRET(
+      "slack.signingSecret",
+      "SLACK_SIGNING_SECRET",
+      "",
+      "verifies Slack interaction callbacks (secret: env or slack.signingSecretFile)",
+      true),
+
+  PAGERDUTY_ROUTING_KEY(
+      "pagerduty.routingKey",
+      "PAGERDUTY_ROUTING_KEY",
+      "",
+      "PagerDuty Events API v2 integration key (secret: env or pagerduty.routingKeyFile); empty = not configured",
+      true),
+  PAGERDUTY_EVENTS_URL(
+      "pagerduty.eventsUrl",
+      "PAGERDUTY_EVENTS_URL",
+      "https://events.pagerduty.com/v2/enqueue",
+      "PagerDuty Events API v2 endpoint"),
+
+  WEBHOOK_URL(
+      "webhook.url",
+      "WEBHOOK_URL",
+      "",
+      "generic outgoing webhook for notifications; empty = not configured"),
+
+  COMMAND_ENABLED(
+      "command.enabled",
+      "COMMAND_ENABLED",
+      "false",
+      "allow runbooks to run shell commands on worker hosts"),
+
+  HTTP_HOST(
+      "http.host",
+      "OPSFLOW_HTTP_HOST",
+      "127.0.0.1",
+      "address the starter's HTTP server (webhook, REST API) binds"),
+  HTTP_PORT("http.port", "OPSFLOW_HTTP_PORT", "8080", "port of the starter's HTTP server"),
+  METRICS_PORT(
+      "metrics.port",
+      "OPSFLOW_METRICS_PORT",
+      "9464",
+      "port of a standalone worker's /metrics endpoint");
+
+  private final String path;
+  private final String env;
+  private final String defaultValue;
+  private final String description;
+  private final boolean secret;
+
+  ConfigKey(String path, String env, String defaultValue, String description) {
+    this(path, env, defaultValue, description, false);
+  }
+
+  ConfigKey(String path, String env, String defaultValue, String description, boolean secret) {
+    this.path = path;
+    this.env = env;
+    this.defaultValue = defaultValue;
+    this.description = description;
+    this.secret = secret;
+  }
+
+  /** Dotted YAML path, e.g. {@code healing.maxReplicas}. */
+  public String path() {
+    return path;
+  }
+
+  /** Environment variable that overrides the file. */
+  public String env() {
+    return env;
+  }
+
+  public String defaultValue() {
+    return defaultValue;
+  }
+
+  public String description() {
+    return description;
+  }
+
+  /** Secrets come only from the environment or from a file named by {@code <path>File}. */
+  public boolean secret() {
+    return secret;
+  }
+
+  public static Optional<ConfigKey> byPath(String path) {
+    return Arrays.stream(values()).filter(k -> k.path.equals(path)).findFirst();
+  }
+}

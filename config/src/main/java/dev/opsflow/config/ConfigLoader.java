@@ -1,0 +1,326 @@
+package dev.opsflow.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+
+/**
+ * Reads {@code opsflow.yaml}, applies environment overrides (env wins over the file, the file over
+ * defaults) and validates every value. A bad value stops start-up with a {@link ConfigException}
+ * that names the key, the variable that can set it and the allowed range.
+ */
+public final class ConfigLoader {
+  /** Top-level sections holding structured data (lists of rules) that later features bind. */
+  private static final Set<String> STRUCTURED_SECTIONS = Set.of();
+
+  private static final Pattern NAMESPACE = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
+
+  private final Map<String, String> values = new HashMap<>();
+  private final Map<String, String> env;
+
+  private ConfigLoader(Map<String, String> env) {
+    this.env = env;
+  }
+
+  /**
+   * @param file the YAML file, or null for none
+   * @param env the process environment (pass {@code System.getenv()})
+   */
+  public static OpsflowConfig load(Path file, Map<String, String> env) {
+    ConfigLoader loader = new ConfigLoader(env);
+    for (ConfigKey key : ConfigKey.values()) {
+      loader.values.put(key.path(), key.defaultValue());
+    }
+    if (file != null) {
+      loader.readFile(file);
+    }
+    loader.applyEnvironment();
+    return loader.build();
+  }
+
+  private void readFile(Path file) {
+    JsonNode root;
+    try {
+      root = new ObjectMapper(new YAMLFactory()).readTree(file.toFile());
+    } catch (IOException e) {
+      throw new ConfigException("config", "cannot read " + file + ": " + e.getMessage());
+    }
+    if (root == null || root.isMissingNode() || root.isNull()) {
+      return;
+    }
+    if (!root.isObject()) {
+      throw new ConfigException("config", file + " must be a YAML mapping of sections");
+    }
+    flatten("", root);
+  }
+
+  private void flatten(String prefix, JsonNode node) {
+    for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> field = it.next();
+      String path = prefix.isEmpty() ? field.getKey() : prefix + "." + field.getKey();
+      JsonNode value = field.getValue();
+      if (prefix.isEmpty() && STRUCTURED_SECTIONS.contains(path)) {
+        continue;
+      }
+      if (value.isObject()) {
+        flatten(path, value);
+      } else {
+        putFromFile(path, value);
+      }
+    }
+  }
+
+  private void putFromFile(String path, JsonNode value) {
+    if (path.endsWith("File")) {
+      String secretPath = path.substring(0, path.length() - "File".length());
+      ConfigKey key =
+          ConfigKey.byPath(secretPath)
+              .filter(ConfigKey::secret)
+              .orElseThrow(() -> new ConfigException(path, "unknown setting"));
+      values.put(key.path(), readSecretFile(path, value.asText()));
+      return;
+    }
+    ConfigKey key =
+        ConfigKey.byPath(path)
+            .orElseThrow(() -> new ConfigException(path, "unknown setting (check the spelling)"));
+    if (key.secret()) {
+      throw new ConfigException(
+          path,
+          "secrets are not read from the config file; set "
+              + key.env()
+              + " or "
+              + key.path()
+              + "File (a path)");
+    }
+    String text;
+    if (value.isArray()) {
+      StringBuilder sb = new StringBuilder();
+      value.forEach(v -> sb.append(sb.length() == 0 ? "" : ",").append(v.asText()));
+      text = sb.toString();
+    } else if (value.isNull()) {
+      text = "";
+    } else {
+      text = value.asText();
+    }
+    values.put(path, text);
+  }
+
+  private void applyEnvironment() {
+    for (ConfigKey key : ConfigKey.values()) {
+      String v = env.get(key.env());
+      if (v != null) {
+        values.put(key.path(), v);
+      }
+      if (key.secret()) {
+        String file = env.get(key.env() + "_FILE");
+        if (file != null && !file.isBlank()) {
+          values.put(key.path(), readSecretFile(key.env() + "_FILE", file));
+        }
+      }
+    }
+  }
+
+  private static String readSecretFile(String key, String file) {
+    try {
+      return Files.readString(Path.of(file), StandardCharsets.UTF_8).strip();
+    } catch (IOException e) {
+      // The path may be shown; the content never is.
+      throw new ConfigException(
+          key, "cannot read secret file " + file + " (" + e.getClass().getSimpleName() + ")");
+    }
+  }
+
+  private OpsflowConfig build() {
+    OpsflowConfig.Tls tls =
+        new OpsflowConfig.Tls(
+            bool(ConfigKey.TEMPORAL_TLS),
+            existingFileOrEmpty(ConfigKey.TEMPORAL_TLS_CERT),
+            existingFileOrEmpty(ConfigKey.TEMPORAL_TLS_KEY),
+            existingFileOrEmpty(ConfigKey.TEMPORAL_TLS_CA),
+            str(ConfigKey.TEMPORAL_TLS_SERVER_NAME));
+    if (tls.clientCert().isEmpty() != tls.clientKey().isEmpty()) {
+      throw error(ConfigKey.TEMPORAL_TLS_KEY, "client certificate and key must be given together");
+    }
+    OpsflowConfig.Healing healing =
+        new OpsflowConfig.Healing(
+            longIn(ConfigKey.KAFKA_LAG_THRESHOLD, 1, Long.MAX_VALUE),
+            intIn(ConfigKey.POSTGRES_CONN_THRESHOLD, 1, 100),
+            intIn(ConfigKey.DISK_SPACE_THRESHOLD, 1, 100),
+            intIn(ConfigKey.MEMORY_THRESHOLD, 1, 100),
+            intIn(ConfigKey.MIN_REPLICAS, 0, 1000),
+            intIn(ConfigKey.MAX_REPLICAS, 1, 1000),
+            durationIn(ConfigKey.CHECK_INTERVAL, Duration.ofSeconds(5), Duration.ofDays(1)),
+            durationIn(ConfigKey.ACTION_COOLDOWN, Duration.ZERO, Duration.ofDays(7)));
+    if (healing.minReplicas() > healing.maxReplicas()) {
+      throw error(
+          ConfigKey.MIN_REPLICAS,
+          "must not exceed healing.maxReplicas ("
+              + healing.maxReplicas()
+              + "), got "
+              + healing.minReplicas());
+    }
+    return new OpsflowConfig(
+        new OpsflowConfig.Temporal(
+            hostPort(ConfigKey.TEMPORAL_ADDRESS), nonEmpty(ConfigKey.TEMPORAL_NAMESPACE), tls),
+        healing,
+        new OpsflowConfig.Kubernetes(
+            existingFileOrEmpty(ConfigKey.KUBERNETES_KUBECONFIG),
+            str(ConfigKey.KUBERNETES_CONTEXT),
+            namespaces(ConfigKey.KUBERNETES_ALLOWED_NAMESPACES)),
+        new OpsflowConfig.Kafka(nonEmpty(ConfigKey.KAFKA_BOOTSTRAP_SERVERS)),
+        new OpsflowConfig.Postgres(
+            jdbcUrl(ConfigKey.POSTGRES_URL),
+            nonEmpty(ConfigKey.POSTGRES_USER),
+            Secret.of(str(ConfigKey.POSTGRES_PASSWORD))),
+        new OpsflowConfig.Prometheus(httpUrl(ConfigKey.PROMETHEUS_URL, false)),
+        new OpsflowConfig.Slack(
+            Secret.of(str(ConfigKey.SLACK_TOKEN)),
+            str(ConfigKey.SLACK_CHANNEL),
+            httpUrl(ConfigKey.SLACK_API_URL, false),
+            Secret.of(str(ConfigKey.SLACK_SIGNING_SECRET))),
+        new OpsflowConfig.PagerDuty(
+            Secret.of(str(ConfigKey.PAGERDUTY_ROUTING_KEY)),
+            httpUrl(ConfigKey.PAGERDUTY_EVENTS_URL, false)),
+        new OpsflowConfig.Webhook(httpUrl(ConfigKey.WEBHOOK_URL, true)),
+        new OpsflowConfig.Command(bool(ConfigKey.COMMAND_ENABLED)),
+        new OpsflowConfig.Http(nonEmpty(ConfigKey.HTTP_HOST), intIn(ConfigKey.HTTP_PORT, 0, 65535)),
+        new OpsflowConfig.Metrics(intIn(ConfigKey.METRICS_PORT, 0, 65535)));
+  }
+
+  private static ConfigException error(ConfigKey key, String message) {
+    return new ConfigException(
+        key.path(), message + " (file key " + key.path() + ", env " + key.env() + ")");
+  }
+
+  private String str(ConfigKey key) {
+    return values.getOrDefault(key.path(), "").trim();
+  }
+
+  private String nonEmpty(ConfigKey key) {
+    String v = str(key);
+    if (v.isEmpty()) {
+      throw error(key, "must not be empty");
+    }
+    return v;
+  }
+
+  private <T> T parsed(ConfigKey key, String expected, Function<String, T> parser) {
+    String v = str(key);
+    try {
+      return parser.apply(v);
+    } catch (ConfigException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      throw error(key, "expected " + expected + ", got '" + v + "'");
+    }
+  }
+
+  private long longIn(ConfigKey key, long min, long max) {
+    long n = parsed(key, "a whole number", Long::parseLong);
+    if (n < min || n > max) {
+      String range = max == Long.MAX_VALUE ? "at least " + min : "between " + min + " and " + max;
+      throw error(key, "must be " + range + ", got " + n);
+    }
+    return n;
+  }
+
+  private int intIn(ConfigKey key, int min, int max) {
+    return (int) longIn(key, min, max);
+  }
+
+  private boolean bool(ConfigKey key) {
+    String v = str(key).toLowerCase(java.util.Locale.ROOT);
+    return switch (v) {
+      case "true", "yes", "on", "1" -> true;
+      case "false", "no", "off", "0", "" -> false;
+      default -> throw error(key, "expected true or false, got '" + str(key) + "'");
+    };
+  }
+
+  private Duration durationIn(ConfigKey key, Duration min, Duration max) {
+    Duration d = Durations.parse(key.path(), str(key));
+    if (d.compareTo(min) < 0 || d.compareTo(max) > 0) {
+      throw error(
+          key,
+          "must be between "
+              + Durations.format(min)
+              + " and "
+              + Durations.format(max)
+              + ", got "
+              + Durations.format(d));
+    }
+    return d;
+  }
+
+  private String hostPort(ConfigKey key) {
+    String v = nonEmpty(key);
+    int colon = v.lastIndexOf(':');
+    if (colon <= 0 || colon == v.length() - 1) {
+      throw error(key, "expected host:port, got '" + v + "'");
+    }
+    int port = parsed(key, "host:port", s -> Integer.parseInt(s.substring(colon + 1)));
+    if (port < 1 || port > 65535) {
+      throw error(key, "port must be between 1 and 65535, got " + port);
+    }
+    return v;
+  }
+
+  private String httpUrl(ConfigKey key, boolean mayBeEmpty) {
+    String v = str(key);
+    if (v.isEmpty() && mayBeEmpty) {
+      return v;
+    }
+    try {
+      URI uri = new URI(v);
+      if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))
+          || uri.getHost() == null) {
+        throw new URISyntaxException(v, "not http(s)");
+      }
+    } catch (URISyntaxException e) {
+      throw error(key, "expected an http:// or https:// URL, got '" + v + "'");
+    }
+    return v;
+  }
+
+  private String jdbcUrl(ConfigKey key) {
+    String v = nonEmpty(key);
+    if (!v.startsWith("jdbc:postgresql:")) {
+      throw error(key, "expected a jdbc:postgresql:// URL, got '" + v + "'");
+    }
+    return v;
+  }
+
+  private String existingFileOrEmpty(ConfigKey key) {
+    String v = str(key);
+    if (!v.isEmpty() && !Files.isReadable(Path.of(v))) {
+      throw error(key, "file " + v + " does not exist or is not readable");
+    }
+    return v;
+  }
+
+  private List<String> namespaces(ConfigKey key) {
+    List<String> list =
+        Arrays.stream(str(key).split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+    for (String ns : list) {
+      if (!NAMESPACE.matcher(ns).matches() || ns.length() > 63) {
+        throw error(key, "'" + ns + "' is not a valid Kubernetes namespace name");
+      }
+    }
+    return list;
+  }
+}

@@ -1,0 +1,82 @@
+package dev.opsflow.config;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Everything opsflow reads from {@code opsflow.yaml} and the environment, validated. Build it with
+ * {@link ConfigLoader}; each value here has passed its range check.
+ */
+public record OpsflowConfig(
+    Temporal temporal,
+    Healing healing,
+    Kubernetes kubernetes,
+    Kafka kafka,
+    Postgres postgres,
+    Prometheus prometheus,
+    Slack slack,
+    PagerDuty pagerduty,
+    Webhook webhook,
+    Command command,
+    Http http,
+    Metrics metrics) {
+
+  /** Where the Temporal frontend is and how to authenticate to it. */
+  public record Temporal(String address, String namespace, Tls tls) {}
+
+  /** mTLS material (Temporal Cloud style). Empty paths mean "not used". */
+  public record Tls(
+      boolean enabled, String clientCert, String clientKey, String serverCa, String serverName) {
+    public boolean active() {
+      return enabled || !clientCert.isEmpty();
+    }
+  }
+
+  /** Thresholds and limits of the self-healing automaton. */
+  public record Healing(
+      long kafkaLagThreshold,
+      int postgresConnThreshold,
+      int diskSpaceThreshold,
+      int memoryThreshold,
+      int minReplicas,
+      int maxReplicas,
+      Duration checkInterval,
+      Duration actionCooldown) {}
+
+  public record Kubernetes(String kubeconfig, String context, List<String> allowedNamespaces) {}
+
+  public record Kafka(String bootstrapServers) {}
+
+  public record Postgres(String url, String user, Secret password) {}
+
+  public record Prometheus(String url) {}
+
+  public record Slack(Secret token, String channel, String apiUrl, Secret signingSecret) {
+    public boolean configured() {
+      return token.isPresent() && !channel.isEmpty();
+    }
+  }
+
+  public record PagerDuty(Secret routingKey, String eventsUrl) {
+    public boolean configured() {
+      return routingKey.isPresent();
+    }
+  }
+
+  public record Webhook(String url) {
+    public boolean configured() {
+      return !url.isEmpty();
+    }
+  }
+
+  public record Command(boolean enabled) {}
+
+  public record Http(String host, int port) {}
+
+  public record Metrics(int port) {}
+
+  /** The built-in defaults, as if no file and no environment variable were given. */
+  public static OpsflowConfig defaults() {
+    return ConfigLoader.load(null, java.util.Map.of());
+  }
+}
