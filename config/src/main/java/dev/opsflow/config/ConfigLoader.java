@@ -203,8 +203,7 @@ public final class ConfigLoader {
   }
 
   private static ConfigException error(ConfigKey key, String message) {
-    return new ConfigException(
-        key.path(), message + " (file key " + key.path() + ", env " + key.env() + ")");
+    return new ConfigException(key.path(), message + " (env " + key.env() + ")");
   }
 
   private String str(ConfigKey key) {

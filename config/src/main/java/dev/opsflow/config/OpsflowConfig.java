@@ -75,6 +75,23 @@ public record OpsflowConfig(
 
   public record Metrics(int port) {}
 
+  /** The same configuration pointed at another Temporal frontend (the dev stack's own). */
+  public OpsflowConfig withTemporal(Temporal other) {
+    return new OpsflowConfig(
+        other,
+        healing,
+        kubernetes,
+        kafka,
+        postgres,
+        prometheus,
+        slack,
+        pagerduty,
+        webhook,
+        command,
+        http,
+        metrics);
+  }
+
   /** The built-in defaults, as if no file and no environment variable were given. */
   public static OpsflowConfig defaults() {
     return ConfigLoader.load(null, java.util.Map.of());

@@ -1,0 +1,72 @@
+package dev.opsflow.cli;
+
+import dev.opsflow.config.ConfigException;
+import dev.opsflow.worker.PortInUseException;
+import dev.opsflow.worker.TemporalUnavailableException;
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code opsflow} command line. */
+@Command(
+    name = "opsflow",
+    mixinStandardHelpOptions = true,
+    versionProvider = OpsflowCommand.Version.class,
+    description = "Durable operations automation on Temporal.",
+    subcommands = {
+      DevCommand.class,
+      WorkerCommand.class,
+      StarterCommand.class,
+      StartCommand.class,
+      ListCommand.class,
+      DescribeCommand.class,
+      SignalCommand.class,
+      CancelCommand.class,
+      CommandLine.HelpCommand.class
+    })
+public final class OpsflowCommand implements Runnable {
+  /** Exit code for a runtime failure (workflow failed, Temporal unreachable). */
+  public static final int FAILED = 1;
+
+  /** Exit code for bad input (picocli's usage-error code). */
+  public static final int BAD_INPUT = 2;
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    throw new CommandLine.ParameterException(spec.commandLine(), "a command is required");
+  }
+
+  public static void main(String[] args) {
+    System.exit(newCommandLine().execute(args));
+  }
+
+  /** The configured command line: errors print one clear line instead of a stack trace. */
+  public static CommandLine newCommandLine() {
+    CommandLine cli = new CommandLine(new OpsflowCommand());
+    cli.setExecutionExceptionHandler(
+        (e, commandLine, parseResult) -> {
+          PrintWriter err = commandLine.getErr();
+          if (e instanceof BadInputException || e instanceof ConfigException) {
+            err.println("opsflow: " + e.getMessage());
+            return BAD_INPUT;
+          }
+          if (e instanceof PortInUseException || e instanceof TemporalUnavailableException) {
+            err.println("opsflow: " + e.getMessage());
+            return FAILED;
+          }
+          err.println("opsflow: " + e);
+          return FAILED;
+        });
+    return cli;
+  }
+
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String v = OpsflowCommand.class.getPackage().getImplementationVersion();
+      return new String[] {"opsflow " + (v == null ? "(development build)" : v)};
+    }
+  }
+}

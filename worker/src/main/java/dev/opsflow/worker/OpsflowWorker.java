@@ -1,0 +1,62 @@
+package dev.opsflow.worker;
+
+import dev.opsflow.workflows.TaskQueues;
+import dev.opsflow.workflows.WorkflowCatalog;
+import io.temporal.client.WorkflowClient;
+import io.temporal.worker.Worker;
+import io.temporal.worker.WorkerFactory;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The worker: polls every opsflow task queue and runs all workflows and activities. {@link
+ * #close()} stops polling and waits for in-flight activities to finish (drain) before returning.
+ */
+public final class OpsflowWorker implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(OpsflowWorker.class);
+  private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(30);
+
+  private final WorkerFactory factory;
+
+  private OpsflowWorker(WorkerFactory factory) {
+    this.factory = factory;
+  }
+
+  public static OpsflowWorker start(WorkflowClient client, ActivityCatalog activities) {
+    WorkerFactory factory = WorkerFactory.newInstance(client);
+    for (String queue : TaskQueues.ALL) {
+      Worker worker = factory.newWorker(queue);
+      worker.registerWorkflowImplementationTypes(
+          WorkflowCatalog.IMPLEMENTATIONS.toArray(Class<?>[]::new));
+      worker.registerActivitiesImplementations(activities.implementations().toArray());
+    }
+    factory.start();
+    log.info(
+        "Worker polling task queues {} in namespace {} ({} workflow types, {} activity sets)",
+        TaskQueues.ALL,
+        client.getOptions().getNamespace(),
+        WorkflowCatalog.IMPLEMENTATIONS.size(),
+        activities.implementations().size());
+    return new OpsflowWorker(factory);
+  }
+
+  public List<String> taskQueues() {
+    return TaskQueues.ALL;
+  }
+
+  @Override
+  public void close() {
+    log.info(
+        "Worker draining: no new tasks, waiting up to {}s for running activities",
+        DRAIN_TIMEOUT.toSeconds());
+    factory.shutdown();
+    factory.awaitTermination(DRAIN_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+    if (!factory.isTerminated()) {
+      log.warn("Worker did not drain within {}s; stopping the rest", DRAIN_TIMEOUT.toSeconds());
+      factory.shutdownNow();
+    }
+  }
+}

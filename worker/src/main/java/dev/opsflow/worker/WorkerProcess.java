@@ -1,0 +1,50 @@
+package dev.opsflow.worker;
+
+import dev.opsflow.config.OpsflowConfig;
+import java.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A worker of the fleet as its own process: connects to Temporal, runs every workflow and activity,
+ * and serves /metrics. Closing it drains the worker first, then releases connections.
+ */
+public final class WorkerProcess implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(WorkerProcess.class);
+
+  private final ClosingStack parts = new ClosingStack();
+  private final MetricsEndpoint metricsEndpoint;
+
+  private WorkerProcess(OpsflowConfig config, String metricsHost) {
+    try {
+      OpsflowMetrics metrics = parts.push(new OpsflowMetrics());
+      TemporalConnection temporal =
+          parts.push(
+              TemporalConnection.connect(
+                  config.temporal(), metrics.temporalScope(), Duration.ofSeconds(10)));
+      ActivityCatalog activities = parts.push(ActivityCatalog.fromConfig(config));
+      parts.push(OpsflowWorker.start(temporal.client(), activities));
+      metricsEndpoint =
+          parts.push(MetricsEndpoint.start(metricsHost, config.metrics().port(), metrics));
+    } catch (RuntimeException e) {
+      parts.close();
+      throw e;
+    }
+  }
+
+  public static WorkerProcess start(OpsflowConfig config, String metricsHost) {
+    WorkerProcess process = new WorkerProcess(config, metricsHost);
+    log.info(
+        "Worker connected to {} (namespace {}); metrics on http://{}:{}/metrics",
+        config.temporal().address(),
+        config.temporal().namespace(),
+        metricsHost,
+        process.metricsEndpoint.port());
+    return process;
+  }
+
+  @Override
+  public void close() {
+    parts.close();
+  }
+}

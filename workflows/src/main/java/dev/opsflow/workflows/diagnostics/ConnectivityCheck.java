@@ -1,0 +1,15 @@
+package dev.opsflow.workflows.diagnostics;
+
+import io.temporal.workflow.WorkflowInterface;
+import io.temporal.workflow.WorkflowMethod;
+
+/**
+ * "Can opsflow reach everything it is configured to act on?" Probes each configured system from a
+ * worker and reports which are reachable. Start it by name with {@code {}} or {@code {"systems":
+ * ["kafka"]}}.
+ */
+@WorkflowInterface
+public interface ConnectivityCheck {
+  @WorkflowMethod
+  ConnectivityReport check(ConnectivityCheckInput input);
+}

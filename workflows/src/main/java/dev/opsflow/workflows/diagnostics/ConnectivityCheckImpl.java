@@ -1,0 +1,34 @@
+package dev.opsflow.workflows.diagnostics;
+
+import dev.opsflow.activities.diagnostics.ConnectivityActivities;
+import dev.opsflow.activities.diagnostics.ConnectivityOptions;
+import dev.opsflow.activities.diagnostics.ProbeResult;
+import dev.opsflow.activities.diagnostics.ProbeTarget;
+import io.temporal.workflow.Async;
+import io.temporal.workflow.Promise;
+import io.temporal.workflow.Workflow;
+import java.util.List;
+
+public class ConnectivityCheckImpl implements ConnectivityCheck {
+  private final ConnectivityActivities connectivity =
+      Workflow.newActivityStub(ConnectivityActivities.class, ConnectivityOptions.PROBE);
+
+  @Override
+  public ConnectivityReport check(ConnectivityCheckInput input) {
+    ConnectivityCheckInput request = input == null ? new ConnectivityCheckInput(null) : input;
+    List<ProbeTarget> targets =
+        connectivity.configuredTargets().stream()
+            .filter(t -> request.systems().isEmpty() || request.systems().contains(t.system()))
+            .toList();
+    // Probe in parallel: one slow system must not hold up the report on the others.
+    List<Promise<ProbeResult>> probes =
+        targets.stream().map(t -> Async.function(connectivity::probe, t)).toList();
+    List<ProbeResult> results = probes.stream().map(Promise::get).toList();
+    Workflow.getLogger(ConnectivityCheckImpl.class)
+        .info(
+            "Connectivity check: {} of {} reachable",
+            results.stream().filter(ProbeResult::reachable).count(),
+            results.size());
+    return new ConnectivityReport(results, results.stream().allMatch(ProbeResult::reachable));
+  }
+}
