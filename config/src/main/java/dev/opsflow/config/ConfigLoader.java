@@ -252,7 +252,12 @@ public final class ConfigLoader {
   }
 
   private Duration durationIn(ConfigKey key, Duration min, Duration max) {
-    Duration d = Durations.parse(key.path(), str(key));
+    Duration d;
+    try {
+      d = Durations.parse(str(key));
+    } catch (IllegalArgumentException e) {
+      throw error(key, e.getMessage());
+    }
     if (d.compareTo(min) < 0 || d.compareTo(max) > 0) {
       throw error(
           key,

@@ -14,7 +14,10 @@ public final class Durations {
 
   private Durations() {}
 
-  public static Duration parse(String key, String text) {
+  /**
+   * @throws IllegalArgumentException naming the accepted forms when {@code text} is none of them
+   */
+  public static Duration parse(String text) {
     String t = text.trim();
     Matcher m = SHORT.matcher(t);
     if (m.matches()) {
@@ -31,8 +34,8 @@ public final class Durations {
     try {
       return Duration.parse(t);
     } catch (DateTimeParseException e) {
-      throw new ConfigException(
-          key, "'" + text + "' is not a duration (use 90, 90s, 5m, 2h, 1d or ISO-8601 like PT5M)");
+      throw new IllegalArgumentException(
+          "'" + text + "' is not a duration (use 90, 90s, 5m, 2h, 1d or ISO-8601 like PT5M)", e);
     }
   }
 

@@ -29,10 +29,14 @@ final class ListCommand extends OperatorCommand {
   int limit;
 
   @Override
-  int run(TemporalConnection temporal) throws Exception {
+  void validate() {
     if (limit < 1 || limit > 1000) {
       throw new BadInputException("--limit: must be between 1 and 1000, got " + limit);
     }
+  }
+
+  @Override
+  int run(TemporalConnection temporal) throws Exception {
     String namespace = temporal.client().getOptions().getNamespace();
     // List(Open|Closed)WorkflowExecutions work on the embedded service and on every real cluster;
     // the query-based ListWorkflowExecutions does not exist on the embedded one.

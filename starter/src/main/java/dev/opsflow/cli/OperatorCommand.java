@@ -31,11 +31,15 @@ abstract class OperatorCommand implements Callable<Integer> {
 
   @Override
   public final Integer call() throws Exception {
+    validate();
     try (TemporalConnection temporal =
         TemporalConnection.connect(connection.load().temporal(), null, Duration.ofSeconds(5))) {
       return run(temporal);
     }
   }
+
+  /** Checks the arguments before connecting, so a typo never waits on the network. */
+  void validate() {}
 
   abstract int run(TemporalConnection temporal) throws Exception;
 

@@ -23,9 +23,15 @@ final class SignalCommand extends OperatorCommand {
   @Option(names = "--input", paramLabel = "JSON", description = "signal argument as JSON")
   String input;
 
+  private JsonNode arg;
+
+  @Override
+  void validate() {
+    arg = parseJson("--input", input);
+  }
+
   @Override
   int run(TemporalConnection temporal) throws Exception {
-    JsonNode arg = parseJson("--input", input);
     WorkflowStub stub =
         temporal.client().newUntypedWorkflowStub(workflowId, Optional.empty(), Optional.empty());
     try {

@@ -65,8 +65,10 @@ final class StartCommand extends OperatorCommand {
       description = "seconds to wait with --wait (default ${DEFAULT-VALUE})")
   long timeoutSeconds;
 
+  private JsonNode arg;
+
   @Override
-  int run(TemporalConnection temporal) throws Exception {
+  void validate() {
     if (TaskQueues.OPERATIONS.equals(taskQueue) && !WorkflowCatalog.typeNames().contains(type)) {
       throw new BadInputException(
           "WORKFLOW_TYPE: unknown workflow type '"
@@ -77,10 +79,17 @@ final class StartCommand extends OperatorCommand {
     if (input != null && inputFile != null) {
       throw new BadInputException("--input and --input-file: give one, not both");
     }
-    JsonNode arg = parseJson(inputFile != null ? "--input-file" : "--input", inputText());
+    if (timeoutSeconds < 1) {
+      throw new BadInputException("--timeout: must be at least 1 second, got " + timeoutSeconds);
+    }
+    arg = parseJson(inputFile != null ? "--input-file" : "--input", inputText());
     if (arg == null) {
       arg = JSON.createObjectNode();
     }
+  }
+
+  @Override
+  int run(TemporalConnection temporal) throws Exception {
     String id =
         workflowId != null
             ? workflowId

@@ -1,0 +1,81 @@
+package dev.opsflow.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.opsflow.worker.Ports;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class OpsflowCommandTest {
+  @ParameterizedTest
+  @ValueSource(
+      strings = {"dev", "worker", "starter", "start", "list", "describe", "signal", "cancel"})
+  void everyVerbHasHelp(String verb) {
+    CliRun run = CliRun.of(verb, "--help");
+    assertThat(run.exitCode()).isZero();
+    assertThat(run.out())
+        .startsWith("Usage: opsflow " + verb)
+        .contains("--temporal-address", "--config");
+  }
+
+  @Test
+  void noVerbIsAUsageError() {
+    CliRun run = CliRun.of();
+    assertThat(run.exitCode()).isEqualTo(OpsflowCommand.BAD_INPUT);
+    assertThat(run.err()).contains("a command is required");
+  }
+
+  @Test
+  void malformedJsonInputNamesTheOptionBeforeAnyConnection() {
+    CliRun run =
+        CliRun.of(
+            "start", "ConnectivityCheck", "--input", "{bad", "--temporal-address", "127.0.0.1:1");
+    assertThat(run.exitCode()).isEqualTo(OpsflowCommand.BAD_INPUT);
+    assertThat(run.err())
+        .startsWith("opsflow: --input: not valid JSON")
+        .doesNotContain("cannot reach Temporal");
+  }
+
+  @Test
+  void unknownWorkflowTypeListsTheKnownOnes() {
+    CliRun run = CliRun.of("start", "RestartTheWorld", "--temporal-address", "127.0.0.1:1");
+    assertThat(run.exitCode()).isEqualTo(OpsflowCommand.BAD_INPUT);
+    assertThat(run.err())
+        .contains("WORKFLOW_TYPE: unknown workflow type 'RestartTheWorld'")
+        .contains("known types: ConnectivityCheck");
+  }
+
+  @Test
+  void outOfRangeLimitNamesTheOption() {
+    CliRun run = CliRun.of("list", "--limit", "0");
+    assertThat(run.exitCode()).isEqualTo(OpsflowCommand.BAD_INPUT);
+    assertThat(run.err()).contains("--limit: must be between 1 and 1000, got 0");
+  }
+
+  @Test
+  void invalidConfigFileNamesTheKey(@TempDir Path dir) throws Exception {
+    Path config = Files.writeString(dir.resolve("opsflow.yaml"), "healing:\n  maxReplicas: 0\n");
+    CliRun run = CliRun.of("list", "--config", config.toString());
+    assertThat(run.exitCode()).isEqualTo(OpsflowCommand.BAD_INPUT);
+    assertThat(run.err()).contains("healing.maxReplicas: must be between 1 and 1000, got 0");
+  }
+
+  @Test
+  void missingConfigFileIsNamed() {
+    CliRun run = CliRun.of("list", "--config", "/nonexistent/opsflow.yaml");
+    assertThat(run.exitCode()).isEqualTo(OpsflowCommand.BAD_INPUT);
+    assertThat(run.err()).contains("--config: file /nonexistent/opsflow.yaml does not exist");
+  }
+
+  @Test
+  void unreachableTemporalSaysWhereItLooked() {
+    String address = "127.0.0.1:" + Ports.free();
+    CliRun run = CliRun.of("list", "--temporal-address", address);
+    assertThat(run.exitCode()).isEqualTo(OpsflowCommand.FAILED);
+    assertThat(run.err()).contains("cannot reach Temporal at " + address).contains("./opsflow dev");
+  }
+}
