@@ -43,6 +43,11 @@ public final class WorkerProcess implements AutoCloseable {
     return process;
   }
 
+  /** The port /metrics is served on (useful when configured as 0). */
+  public int metricsPort() {
+    return metricsEndpoint.port();
+  }
+
   @Override
   public void close() {
     parts.close();
