@@ -61,6 +61,87 @@ public enum ConfigKey {
       "ACTION_COOLDOWN",
       "5m",
       "the same action on the same problem runs at most once per cooldown"),
+  SETTLE_TIME(
+      "healing.settleTime",
+      "SETTLE_TIME",
+      "60s",
+      "wait after an action before verifying it worked"),
+  CONFIRM_DELAY_HIGH(
+      "healing.confirmDelayHigh",
+      "CONFIRM_DELAY_HIGH",
+      "60s",
+      "high-severity problems (lag, connections) must still hold after this before acting"),
+  CONFIRM_DELAY_MEDIUM(
+      "healing.confirmDelayMedium",
+      "CONFIRM_DELAY_MEDIUM",
+      "5m",
+      "medium-severity problems (disk) must still hold after this before acting"),
+  CONFIRM_DELAY_LOW(
+      "healing.confirmDelayLow",
+      "CONFIRM_DELAY_LOW",
+      "15m",
+      "low-severity problems must still hold after this before acting"),
+  IDLE_SESSION_AGE(
+      "healing.idleSessionAge",
+      "IDLE_SESSION_AGE",
+      "10m",
+      "PostgreSQL sessions idle longer than this may be terminated"),
+  LOG_MAX_AGE(
+      "healing.logMaxAge", "LOG_MAX_AGE", "7d", "disk cleanup deletes log files older than this"),
+  LOG_PATHS(
+      "healing.logPaths",
+      "LOG_PATHS",
+      "/var/log/app",
+      "the only directories disk cleanup may delete from (comma-separated absolute paths)"),
+  MEMORY_RAISE_FACTOR(
+      "healing.memoryRaiseFactor",
+      "MEMORY_RAISE_FACTOR",
+      "1.2",
+      "OOM fix: new limit = max(current + memoryRaiseMinStep, current x this), as the VPA does"),
+  MEMORY_RAISE_MIN_STEP(
+      "healing.memoryRaiseMinStep",
+      "MEMORY_RAISE_MIN_STEP",
+      "100Mi",
+      "OOM fix: the smallest raise of a memory limit"),
+  MEMORY_CEILING(
+      "healing.memoryCeiling",
+      "MEMORY_CEILING",
+      "8Gi",
+      "OOM fix: never raise a memory limit above this; escalate instead"),
+  MAX_IN_FLIGHT(
+      "healing.maxInFlight",
+      "MAX_IN_FLIGHT",
+      "5",
+      "blast radius: at most this many remediations act at once overall"),
+  MAX_IN_FLIGHT_PER_NAMESPACE(
+      "healing.maxInFlightPerNamespace",
+      "MAX_IN_FLIGHT_PER_NAMESPACE",
+      "2",
+      "blast radius: at most this many remediations act at once in one namespace"),
+  ADMISSION_TIMEOUT(
+      "healing.admissionTimeout",
+      "ADMISSION_TIMEOUT",
+      "10m",
+      "a remediation that waits longer than this for the blast-radius governor escalates"),
+
+  ALERTS_BEARER_TOKEN(
+      "alerts.bearerToken",
+      "ALERTS_BEARER_TOKEN",
+      "",
+      "token Alertmanager sends (http_config.authorization) to POST /alerts (secret: env or"
+          + " alerts.bearerTokenFile)",
+      true),
+  ALERTS_BASIC_USER(
+      "alerts.basicUser",
+      "ALERTS_BASIC_USER",
+      "",
+      "user for basic auth on POST /alerts (http_config.basic_auth)"),
+  ALERTS_BASIC_PASSWORD(
+      "alerts.basicPassword",
+      "ALERTS_BASIC_PASSWORD",
+      "",
+      "password for basic auth on POST /alerts (secret: env or alerts.basicPasswordFile)",
+      true),
 
   KUBERNETES_KUBECONFIG(
       "kubernetes.kubeconfig",

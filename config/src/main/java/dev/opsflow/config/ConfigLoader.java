@@ -26,11 +26,12 @@ import java.util.regex.Pattern;
  */
 public final class ConfigLoader {
   /** Top-level sections holding structured data (lists of rules) that later features bind. */
-  private static final Set<String> STRUCTURED_SECTIONS = Set.of();
+  private static final Set<String> STRUCTURED_SECTIONS = Set.of("routes");
 
   private static final Pattern NAMESPACE = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
 
   private final Map<String, String> values = new HashMap<>();
+  private List<AlertRoute> routes = List.of();
   private final Map<String, String> env;
 
   private ConfigLoader(Map<String, String> env) {
@@ -75,6 +76,7 @@ public final class ConfigLoader {
       String path = prefix.isEmpty() ? field.getKey() : prefix + "." + field.getKey();
       JsonNode value = field.getValue();
       if (prefix.isEmpty() && STRUCTURED_SECTIONS.contains(path)) {
+        routes = readRoutes(value);
         continue;
       }
       if (value.isObject()) {
@@ -84,6 +86,38 @@ public final class ConfigLoader {
       }
     }
   }
+
+  private static List<AlertRoute> readRoutes(JsonNode node) {
+    if (!node.isArray()) {
+      throw new ConfigException("routes", "must be a list of routing rules");
+    }
+    ObjectMapper mapper = new ObjectMapper();
+    java.util.ArrayList<AlertRoute> list = new java.util.ArrayList<>();
+    for (int i = 0; i < node.size(); i++) {
+      String key = "routes[" + i + "]";
+      AlertRoute route;
+      try {
+        route = mapper.treeToValue(node.get(i), AlertRoute.class);
+      } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        throw new ConfigException(key, "not a routing rule (" + e.getOriginalMessage() + ")");
+      }
+      if (route.alert() == null || route.alert().isBlank()) {
+        throw new ConfigException(key + ".alert", "must name the alertname to match");
+      }
+      if (route.procedure() == null || route.procedure().isBlank()) {
+        throw new ConfigException(key + ".procedure", "must name a remediation workflow type");
+      }
+      if (!route.severity().isEmpty() && !SEVERITIES.contains(route.severity())) {
+        throw new ConfigException(
+            key + ".severity", "must be one of " + SEVERITIES + ", got '" + route.severity() + "'");
+      }
+      list.add(route);
+    }
+    return List.copyOf(list);
+  }
+
+  /** Severities in priority order. */
+  public static final List<String> SEVERITIES = List.of("critical", "high", "medium", "low");
 
   private void putFromFile(String path, JsonNode value) {
     if (path.endsWith("File")) {
@@ -165,7 +199,24 @@ public final class ConfigLoader {
             intIn(ConfigKey.MIN_REPLICAS, 0, 1000),
             intIn(ConfigKey.MAX_REPLICAS, 1, 1000),
             durationIn(ConfigKey.CHECK_INTERVAL, Duration.ofSeconds(5), Duration.ofDays(1)),
-            durationIn(ConfigKey.ACTION_COOLDOWN, Duration.ZERO, Duration.ofDays(7)));
+            durationIn(ConfigKey.ACTION_COOLDOWN, Duration.ZERO, Duration.ofDays(7)),
+            durationIn(ConfigKey.SETTLE_TIME, Duration.ZERO, Duration.ofHours(1)),
+            durationIn(ConfigKey.CONFIRM_DELAY_HIGH, Duration.ZERO, Duration.ofHours(6)),
+            durationIn(ConfigKey.CONFIRM_DELAY_MEDIUM, Duration.ZERO, Duration.ofHours(6)),
+            durationIn(ConfigKey.CONFIRM_DELAY_LOW, Duration.ZERO, Duration.ofHours(24)),
+            durationIn(ConfigKey.IDLE_SESSION_AGE, Duration.ofSeconds(1), Duration.ofDays(7)),
+            durationIn(ConfigKey.LOG_MAX_AGE, Duration.ofHours(1), Duration.ofDays(3650)),
+            absolutePaths(ConfigKey.LOG_PATHS),
+            doubleIn(ConfigKey.MEMORY_RAISE_FACTOR, 1.0, 10.0),
+            quantity(ConfigKey.MEMORY_RAISE_MIN_STEP),
+            quantity(ConfigKey.MEMORY_CEILING),
+            intIn(ConfigKey.MAX_IN_FLIGHT, 1, 1000),
+            intIn(ConfigKey.MAX_IN_FLIGHT_PER_NAMESPACE, 1, 1000),
+            durationIn(ConfigKey.ADMISSION_TIMEOUT, Duration.ofSeconds(1), Duration.ofDays(1)));
+    if (Quantities.parseBytes(healing.memoryRaiseMinStep())
+        >= Quantities.parseBytes(healing.memoryCeiling())) {
+      throw error(ConfigKey.MEMORY_RAISE_MIN_STEP, "must be smaller than healing.memoryCeiling");
+    }
     if (healing.minReplicas() > healing.maxReplicas()) {
       throw error(
           ConfigKey.MIN_REPLICAS,
@@ -199,7 +250,12 @@ public final class ConfigLoader {
         new OpsflowConfig.Webhook(httpUrl(ConfigKey.WEBHOOK_URL, true)),
         new OpsflowConfig.Command(bool(ConfigKey.COMMAND_ENABLED)),
         new OpsflowConfig.Http(nonEmpty(ConfigKey.HTTP_HOST), intIn(ConfigKey.HTTP_PORT, 0, 65535)),
-        new OpsflowConfig.Metrics(intIn(ConfigKey.METRICS_PORT, 0, 65535)));
+        new OpsflowConfig.Metrics(intIn(ConfigKey.METRICS_PORT, 0, 65535)),
+        new OpsflowConfig.Alerts(
+            Secret.of(str(ConfigKey.ALERTS_BEARER_TOKEN)),
+            str(ConfigKey.ALERTS_BASIC_USER),
+            Secret.of(str(ConfigKey.ALERTS_BASIC_PASSWORD)),
+            routes));
   }
 
   private static ConfigException error(ConfigKey key, String message) {
@@ -240,6 +296,39 @@ public final class ConfigLoader {
 
   private int intIn(ConfigKey key, int min, int max) {
     return (int) longIn(key, min, max);
+  }
+
+  private double doubleIn(ConfigKey key, double min, double max) {
+    double d = parsed(key, "a number", Double::parseDouble);
+    if (!(d >= min && d <= max)) {
+      throw error(key, "must be between " + min + " and " + max + ", got " + str(key));
+    }
+    return d;
+  }
+
+  private String quantity(ConfigKey key) {
+    String v = str(key);
+    try {
+      Quantities.parseBytes(v);
+    } catch (IllegalArgumentException e) {
+      throw error(key, e.getMessage());
+    }
+    return v;
+  }
+
+  private List<String> absolutePaths(ConfigKey key) {
+    List<String> list =
+        Arrays.stream(str(key).split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+    for (String p : list) {
+      if (!p.startsWith("/") || p.equals("/") || p.contains("..") || p.contains("*")) {
+        throw error(
+            key, "'" + p + "' must be an absolute directory other than /, without .. or wildcards");
+      }
+    }
+    if (list.isEmpty()) {
+      throw error(key, "must name at least one directory");
+    }
+    return list;
   }
 
   private boolean bool(ConfigKey key) {

@@ -19,7 +19,8 @@ public record OpsflowConfig(
     Webhook webhook,
     Command command,
     Http http,
-    Metrics metrics) {
+    Metrics metrics,
+    Alerts alerts) {
 
   /** Where the Temporal frontend is and how to authenticate to it. */
   public record Temporal(String address, String namespace, Tls tls) {}
@@ -41,7 +42,20 @@ public record OpsflowConfig(
       int minReplicas,
       int maxReplicas,
       Duration checkInterval,
-      Duration actionCooldown) {}
+      Duration actionCooldown,
+      Duration settleTime,
+      Duration confirmDelayHigh,
+      Duration confirmDelayMedium,
+      Duration confirmDelayLow,
+      Duration idleSessionAge,
+      Duration logMaxAge,
+      List<String> logPaths,
+      double memoryRaiseFactor,
+      String memoryRaiseMinStep,
+      String memoryCeiling,
+      int maxInFlight,
+      int maxInFlightPerNamespace,
+      Duration admissionTimeout) {}
 
   public record Kubernetes(String kubeconfig, String context, List<String> allowedNamespaces) {}
 
@@ -75,6 +89,18 @@ public record OpsflowConfig(
 
   public record Metrics(int port) {}
 
+  /** The Alertmanager webhook: who may post, and which alert goes to which remediation. */
+  public record Alerts(
+      Secret bearerToken, String basicUser, Secret basicPassword, List<AlertRoute> routes) {
+    public boolean authConfigured() {
+      return bearerToken.isPresent() || !basicUser.isEmpty();
+    }
+
+    public Alerts withBearerToken(Secret token) {
+      return new Alerts(token, basicUser, basicPassword, routes);
+    }
+  }
+
   /** The same configuration pointed at another Temporal frontend (the dev stack's own). */
   public OpsflowConfig withTemporal(Temporal other) {
     return new OpsflowConfig(
@@ -89,7 +115,26 @@ public record OpsflowConfig(
         webhook,
         command,
         http,
-        metrics);
+        metrics,
+        alerts);
+  }
+
+  /** The same configuration with another webhook setting (the dev stack's generated token). */
+  public OpsflowConfig withAlerts(Alerts other) {
+    return new OpsflowConfig(
+        temporal,
+        healing,
+        kubernetes,
+        kafka,
+        postgres,
+        prometheus,
+        slack,
+        pagerduty,
+        webhook,
+        command,
+        http,
+        metrics,
+        other);
   }
 
   /** The built-in defaults, as if no file and no environment variable were given. */

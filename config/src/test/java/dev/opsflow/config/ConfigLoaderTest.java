@@ -91,6 +91,22 @@ class ConfigLoaderTest {
         "COMMAND_ENABLED|sure|command.enabled: expected true or false, got 'sure'",
         "OPSFLOW_HTTP_PORT|70000|http.port: must be between 0 and 65535, got 70000",
         "OPSFLOW_METRICS_PORT|-1|metrics.port: must be between 0 and 65535, got -1",
+        "SETTLE_TIME|2h|healing.settleTime: must be between 0ms and 1h, got 2h",
+        "CONFIRM_DELAY_HIGH|7h|healing.confirmDelayHigh: must be between 0ms and 6h, got 7h",
+        "CONFIRM_DELAY_MEDIUM|x|healing.confirmDelayMedium: 'x' is not a duration",
+        "CONFIRM_DELAY_LOW|25h|healing.confirmDelayLow: must be between 0ms and 1d, got 25h",
+        "IDLE_SESSION_AGE|0|healing.idleSessionAge: must be between 1s and 7d, got 0ms",
+        "LOG_MAX_AGE|10m|healing.logMaxAge: must be between 1h and 3650d, got 10m",
+        "LOG_PATHS|/|healing.logPaths: '/' must be an absolute directory other than /",
+        "LOG_PATHS|var/log|healing.logPaths: 'var/log' must be an absolute directory",
+        "LOG_PATHS|/var/log/../../etc|healing.logPaths: '/var/log/../../etc' must be an absolute directory",
+        "MEMORY_RAISE_FACTOR|0.5|healing.memoryRaiseFactor: must be between 1.0 and 10.0, got 0.5",
+        "MEMORY_RAISE_FACTOR|double|healing.memoryRaiseFactor: expected a number, got 'double'",
+        "MEMORY_RAISE_MIN_STEP|100MB|healing.memoryRaiseMinStep: '100MB' is not a memory quantity",
+        "MEMORY_CEILING|huge|healing.memoryCeiling: 'huge' is not a memory quantity",
+        "MAX_IN_FLIGHT|0|healing.maxInFlight: must be between 1 and 1000, got 0",
+        "MAX_IN_FLIGHT_PER_NAMESPACE|0|healing.maxInFlightPerNamespace: must be between 1 and 1000, got 0",
+        "ADMISSION_TIMEOUT|0|healing.admissionTimeout: must be between 1s and 1d, got 0ms",
       })
   void invalidValuesNameTheKeyAndTheAllowedRange(String env, String value, String message) {
     assertThatThrownBy(() -> ConfigLoader.load(null, Map.of(env, value)))
@@ -105,6 +121,64 @@ class ConfigLoaderTest {
             () -> ConfigLoader.load(null, Map.of("MIN_REPLICAS", "5", "MAX_REPLICAS", "4")))
         .hasMessageStartingWith(
             "healing.minReplicas: must not exceed healing.maxReplicas (4), got 5");
+  }
+
+  @Test
+  void memoryStepMustBeBelowTheCeiling() {
+    assertThatThrownBy(
+            () ->
+                ConfigLoader.load(
+                    null, Map.of("MEMORY_RAISE_MIN_STEP", "1Gi", "MEMORY_CEILING", "1Gi")))
+        .hasMessageStartingWith(
+            "healing.memoryRaiseMinStep: must be smaller than healing.memoryCeiling");
+  }
+
+  @Test
+  void routesAreReadWithTheirTemplates() throws IOException {
+    Path file =
+        yaml(
+            """
+            routes:
+              - alert: KafkaConsumerLagHigh
+                match: {team: payments}
+                procedure: KafkaLagRemediation
+                severity: high
+                target: {namespace: "{{namespace}}", deployment: "{{deployment}}", consumerGroup: "{{consumergroup}}"}
+            """);
+    OpsflowConfig config = ConfigLoader.load(file, Map.of());
+    assertThat(config.alerts().routes()).hasSize(1);
+    AlertRoute route = config.alerts().routes().get(0);
+    assertThat(route.alert()).isEqualTo("KafkaConsumerLagHigh");
+    assertThat(route.match()).containsEntry("team", "payments");
+    assertThat(route.target()).containsEntry("deployment", "{{deployment}}");
+  }
+
+  @ParameterizedTest(name = "{1}")
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "routes: {alert: X}|routes: must be a list of routing rules",
+        "routes: [{procedure: KafkaLagRemediation}]|routes[0].alert: must name the alertname",
+        "routes: [{alert: X}]|routes[0].procedure: must name a remediation workflow type",
+        "routes: [{alert: X, procedure: P, severity: urgent}]|routes[0].severity: must be one of [critical, high, medium, low], got 'urgent'",
+        "routes: [{alert: X, procedure: P, action: scale}]|routes[0]: not a routing rule",
+      })
+  void badRoutesNameTheRuleAndField(String yamlText, String message) throws IOException {
+    Path file = yaml(yamlText);
+    assertThatThrownBy(() -> ConfigLoader.load(file, Map.of())).hasMessageStartingWith(message);
+  }
+
+  @Test
+  void quantitiesConvertBothWays() {
+    assertThat(Quantities.parseBytes("1Gi")).isEqualTo(1L << 30);
+    assertThat(Quantities.parseBytes("512Mi")).isEqualTo(512L << 20);
+    assertThat(Quantities.parseBytes("1G")).isEqualTo(1_000_000_000L);
+    assertThat(Quantities.parseBytes("1.5Gi")).isEqualTo(3L << 29);
+    assertThat(Quantities.parseBytes("1048576")).isEqualTo(1L << 20);
+    assertThat(Quantities.format(2L << 30)).isEqualTo("2Gi");
+    assertThat(Quantities.format((long) (1.2 * (1L << 30)))).isEqualTo("1229Mi");
+    assertThatThrownBy(() -> Quantities.parseBytes("-1Gi"))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test
