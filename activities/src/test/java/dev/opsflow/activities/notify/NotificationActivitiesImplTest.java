@@ -526,16 +526,26 @@ class NotificationActivitiesImplTest {
     return failure;
   }
 
+  private static ch.qos.logback.classic.Level levelBeforeCapture;
+
+  /** Captures everything logged, at DEBUG (whatever logback-test.xml says), until released. */
   private static ListAppender<ILoggingEvent> captureLogs() {
     ListAppender<ILoggingEvent> appender = new ListAppender<>();
     appender.start();
-    ((Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).addAppender(appender);
+    Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+    levelBeforeCapture = root.getLevel();
+    root.setLevel(ch.qos.logback.classic.Level.DEBUG);
+    root.addAppender(appender);
     return appender;
   }
 
   /** Stops capturing and returns what was logged (Jetty threads may still be logging). */
   private static List<ILoggingEvent> releaseLogs(ListAppender<ILoggingEvent> appender) {
-    ((Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).detachAppender(appender);
+    Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+    root.detachAppender(appender);
+    if (levelBeforeCapture != null) {
+      root.setLevel(levelBeforeCapture);
+    }
     synchronized (appender) {
       appender.stop();
       return List.copyOf(appender.list);

@@ -1,0 +1,46 @@
+package dev.opsflow.activities.kubernetes;
+
+import io.temporal.activity.ActivityInterface;
+import java.util.List;
+
+/**
+ * Everything opsflow does to a Kubernetes cluster. There is deliberately no method that deletes
+ * anything (pods included). Every mutating method checks the namespace against the configured
+ * allow-list first ({@code ForbiddenTarget} otherwise), takes an action id, and sets desired state
+ * rather than applying deltas, so a retry after a crash changes nothing twice. Failures: 403 ->
+ * {@code PermissionDenied}, 404 -> {@code NotFound}, 400/422 -> {@code InvalidInput} (all
+ * non-retryable); connection problems, timeouts and 5xx are retried.
+ */
+@ActivityInterface
+public interface KubernetesActivities {
+  /** Replicas, rollout state and container resources of a Deployment. */
+  DeploymentInfo getDeployment(String namespace, String name);
+
+  /** Scales to exactly {@code replicas}; {@code changed} is false when already there. */
+  ScaleResult scaleDeployment(ScaleRequest request);
+
+  /** Sets a container's memory request and limit in the pod template (a rollout follows). */
+  MemoryResult setContainerMemory(MemoryRequest request);
+
+  /**
+   * Restarts the pods by stamping {@code kubectl.kubernetes.io/restartedAt} on the pod template, as
+   * {@code kubectl rollout restart} does, and records the action id so a retry does not restart
+   * again.
+   */
+  RestartResult rolloutRestart(RestartRequest request);
+
+  /** Pods matching a label selector (empty = all in the namespace) with container states. */
+  List<PodInfo> listPods(String namespace, String labelSelector);
+
+  /** Runs a command in each matching pod and returns each pod's output. Heartbeats per pod. */
+  List<ExecOutput> execInPods(ExecRequest request);
+
+  /** Points a Service at other pods (replaces its selector). */
+  ServicePatchResult patchServiceSelector(ServicePatch patch);
+
+  /**
+   * Waits until the Deployment's rollout is complete, heartbeating progress; fails (retryably) when
+   * {@code timeoutSeconds} pass first.
+   */
+  DeploymentInfo waitForRollout(String namespace, String name, long timeoutSeconds);
+}

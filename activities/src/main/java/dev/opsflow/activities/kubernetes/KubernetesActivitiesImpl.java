@@ -1,0 +1,541 @@
+package dev.opsflow.activities.kubernetes;
+
+import dev.opsflow.activities.FailureTypes;
+import dev.opsflow.config.OpsflowConfig;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerStatus;
+import io.fabric8.kubernetes.api.model.OwnerReference;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.ResourceRequirements;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.ExecWatch;
+import io.fabric8.kubernetes.client.dsl.RollableScalableResource;
+import io.temporal.activity.Activity;
+import io.temporal.failure.ApplicationFailure;
+import java.io.ByteArrayOutputStream;
+import java.io.File;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+public final class KubernetesActivitiesImpl implements KubernetesActivities, AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(KubernetesActivitiesImpl.class);
+  static final String RESTARTED_AT = "kubectl.kubernetes.io/restartedAt";
+  static final String RESTART_ACTION = "opsflow.dev/restart-action-id";
+  private static final int MAX_OUTPUT = 64 * 1024;
+  private static final Duration ROLLOUT_POLL = Duration.ofSeconds(2);
+
+  private final KubernetesClient client;
+  private final NamespaceAllowList allowList;
+
+  public KubernetesActivitiesImpl(KubernetesClient client, NamespaceAllowList allowList) {
+    this.client = client;
+    this.allowList = allowList;
+  }
+
+  /** A client from the configured kubeconfig, else fabric8's auto-configuration (in-cluster). */
+  public static KubernetesActivitiesImpl fromConfig(OpsflowConfig config) {
+    String context = config.kubernetes().context().isEmpty() ? null : config.kubernetes().context();
+    String kubeconfig = config.kubernetes().kubeconfig();
+    Config k8s =
+        kubeconfig.isEmpty()
+            ? Config.autoConfigure(context)
+            : Config.fromKubeconfig(context, new File(kubeconfig));
+    return new KubernetesActivitiesImpl(
+        new KubernetesClientBuilder().withConfig(k8s).build(),
+        new NamespaceAllowList(config.kubernetes().allowedNamespaces()));
+  }
+
+  @Override
+  public DeploymentInfo getDeployment(String namespace, String name) {
+    return call("get Deployment " + namespace + "/" + name, () -> info(existing(namespace, name)));
+  }
+
+  @Override
+  public ScaleResult scaleDeployment(ScaleRequest request) {
+    allowList.requireAllowed(request.namespace(), "scaling " + request.name());
+    if (request.replicas() < 0) {
+      throw FailureTypes.invalidInput("replicas must be >= 0, got " + request.replicas());
+    }
+    return call(
+        "scale Deployment " + request.namespace() + "/" + request.name(),
+        () -> {
+          int previous = replicasOf(existing(request.namespace(), request.name()));
+          if (previous == request.replicas()) {
+            return new ScaleResult(previous, previous, false);
+          }
+          deployment(request.namespace(), request.name())
+              .edit(
+                  d -> {
+                    d.getSpec().setReplicas(request.replicas());
+                    return d;
+                  });
+          log.info(
+              "Scaled {}/{} from {} to {} (action {})",
+              request.namespace(),
+              request.name(),
+              previous,
+              request.replicas(),
+              request.actionId());
+          return new ScaleResult(previous, request.replicas(), true);
+        });
+  }
+
+  @Override
+  public MemoryResult setContainerMemory(MemoryRequest request) {
+    allowList.requireAllowed(request.namespace(), "changing memory of " + request.deployment());
+    Quantity limit = quantity("memoryLimit", request.memoryLimit());
+    Quantity wanted =
+        request.memoryRequest() == null || request.memoryRequest().isBlank()
+            ? null
+            : quantity("memoryRequest", request.memoryRequest());
+    return call(
+        "set memory of " + request.namespace() + "/" + request.deployment(),
+        () -> {
+          Container current =
+              container(existing(request.namespace(), request.deployment()), request.container());
+          String previousLimit = resource(current.getResources(), false, "memory");
+          String previousRequest = resource(current.getResources(), true, "memory");
+          String newRequest = wanted == null ? previousRequest : wanted.toString();
+          if (limit.toString().equals(previousLimit)
+              && Objects.equals(newRequest, previousRequest)) {
+            return new MemoryResult(
+                previousRequest, previousLimit, newRequest, limit.toString(), false);
+          }
+          deployment(request.namespace(), request.deployment())
+              .edit(
+                  d -> {
+                    Container c = container(d, current.getName());
+                    ResourceRequirements r =
+                        c.getResources() == null ? new ResourceRequirements() : c.getResources();
+                    Map<String, Quantity> limits =
+                        r.getLimits() == null ? new HashMap<>() : new HashMap<>(r.getLimits());
+                    limits.put("memory", limit);
+                    r.setLimits(limits);
+                    if (wanted != null) {
+                      Map<String, Quantity> requests =
+                          r.getRequests() == null
+                              ? new HashMap<>()
+                              : new HashMap<>(r.getRequests());
+                      requests.put("memory", wanted);
+                      r.setRequests(requests);
+                    }
+                    c.setResources(r);
+                    return d;
+                  });
+          log.info(
+              "Memory of {}/{}/{}: limit {} -> {}, request {} -> {} (action {})",
+              request.namespace(),
+              request.deployment(),
+              current.getName(),
+              previousLimit,
+              limit,
+              previousRequest,
+              newRequest,
+              request.actionId());
+          return new MemoryResult(
+              previousRequest, previousLimit, newRequest, limit.toString(), true);
+        });
+  }
+
+  @Override
+  public RestartResult rolloutRestart(RestartRequest request) {
+    allowList.requireAllowed(request.namespace(), "restarting " + request.name());
+    return call(
+        "rollout restart " + request.namespace() + "/" + request.name(),
+        () -> {
+          Map<String, String> annotations =
+              templateAnnotations(existing(request.namespace(), request.name()));
+          if (request.actionId().equals(annotations.get(RESTART_ACTION))) {
+            return new RestartResult(annotations.getOrDefault(RESTARTED_AT, ""), false);
+          }
+          String now = Instant.now().toString();
+          deployment(request.namespace(), request.name())
+              .edit(
+                  d -> {
+                    var meta = d.getSpec().getTemplate().getMetadata();
+                    Map<String, String> a =
+                        meta.getAnnotations() == null
+                            ? new HashMap<>()
+                            : new HashMap<>(meta.getAnnotations());
+                    a.put(RESTARTED_AT, now);
+                    a.put(RESTART_ACTION, request.actionId());
+                    meta.setAnnotations(a);
+                    return d;
+                  });
+          log.info(
+              "Rollout restart of {}/{} (action {})",
+              request.namespace(),
+              request.name(),
+              request.actionId());
+          return new RestartResult(now, true);
+        });
+  }
+
+  @Override
+  public List<PodInfo> listPods(String namespace, String labelSelector) {
+    return call(
+        "list pods in " + namespace,
+        () -> {
+          var pods = client.pods().inNamespace(namespace);
+          List<Pod> items =
+              (labelSelector == null || labelSelector.isBlank()
+                      ? pods.list()
+                      : pods.withLabelSelector(labelSelector).list())
+                  .getItems();
+          return items.stream().map(KubernetesActivitiesImpl::pod).toList();
+        });
+  }
+
+  @Override
+  public List<ExecOutput> execInPods(ExecRequest request) {
+    allowList.requireAllowed(request.namespace(), "running commands in pods");
+    if (request.command() == null || request.command().isEmpty()) {
+      throw FailureTypes.invalidInput("command must not be empty");
+    }
+    long timeout = request.timeoutSeconds() > 0 ? request.timeoutSeconds() : 60;
+    List<PodInfo> pods = listPods(request.namespace(), request.labelSelector());
+    if (pods.isEmpty()) {
+      throw FailureTypes.notFound(
+          "no pods match '" + request.labelSelector() + "' in " + request.namespace());
+    }
+    List<ExecOutput> outputs = new ArrayList<>();
+    for (PodInfo pod : pods) {
+      heartbeat("exec in " + pod.name());
+      outputs.add(
+          call(
+              "exec in " + request.namespace() + "/" + pod.name(),
+              () -> exec(request, pod, timeout)));
+    }
+    return outputs;
+  }
+
+  private ExecOutput exec(ExecRequest request, PodInfo pod, long timeoutSeconds) throws Exception {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    var resource = client.pods().inNamespace(request.namespace()).withName(pod.name());
+    var target =
+        request.container() == null || request.container().isBlank()
+            ? resource.inContainer(pod.containers().isEmpty() ? "" : pod.containers().get(0).name())
+            : resource.inContainer(request.container());
+    try (ExecWatch watch =
+        target
+            .writingOutput(out)
+            .writingError(err)
+            .exec(request.command().toArray(String[]::new))) {
+      int code = watch.exitCode().get(timeoutSeconds, TimeUnit.SECONDS);
+      return new ExecOutput(pod.name(), code, capped(out), capped(err));
+    } catch (TimeoutException e) {
+      throw FailureTypes.retryable(
+          "command did not finish within " + timeoutSeconds + "s in pod " + pod.name(),
+          "ExecTimeout",
+          null);
+    }
+  }
+
+  @Override
+  public ServicePatchResult patchServiceSelector(ServicePatch patch) {
+    allowList.requireAllowed(patch.namespace(), "repointing Service " + patch.service());
+    if (patch.selector() == null || patch.selector().isEmpty()) {
+      throw FailureTypes.invalidInput(
+          "selector must not be empty (a Service without one selects nothing)");
+    }
+    return call(
+        "patch Service " + patch.namespace() + "/" + patch.service(),
+        () -> {
+          var service = client.services().inNamespace(patch.namespace()).withName(patch.service());
+          Service current = service.get();
+          if (current == null) {
+            throw FailureTypes.notFound(
+                "Service " + patch.namespace() + "/" + patch.service() + " does not exist");
+          }
+          Map<String, String> previous =
+              current.getSpec().getSelector() == null
+                  ? Map.of()
+                  : Map.copyOf(current.getSpec().getSelector());
+          if (previous.equals(patch.selector())) {
+            return new ServicePatchResult(previous, previous, false);
+          }
+          service.edit(
+              s -> {
+                s.getSpec().setSelector(new LinkedHashMap<>(patch.selector()));
+                return s;
+              });
+          log.info(
+              "Service {}/{} selector {} -> {} (action {})",
+              patch.namespace(),
+              patch.service(),
+              previous,
+              patch.selector(),
+              patch.actionId());
+          return new ServicePatchResult(previous, Map.copyOf(patch.selector()), true);
+        });
+  }
+
+  @Override
+  public DeploymentInfo waitForRollout(String namespace, String name, long timeoutSeconds) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(Math.max(1, timeoutSeconds));
+    while (true) {
+      DeploymentInfo info = getDeployment(namespace, name);
+      if (info.rolloutComplete()) {
+        return info;
+      }
+      heartbeat(
+          info.updatedReplicas()
+              + "/"
+              + info.replicas()
+              + " updated, "
+              + info.availableReplicas()
+              + " available");
+      if (System.nanoTime() > deadline) {
+        throw FailureTypes.retryable(
+            "rollout of "
+                + namespace
+                + "/"
+                + name
+                + " not complete after "
+                + timeoutSeconds
+                + "s ("
+                + info.updatedReplicas()
+                + "/"
+                + info.replicas()
+                + " updated, "
+                + info.availableReplicas()
+                + " available)",
+            "RolloutTimeout",
+            null);
+      }
+      try {
+        Thread.sleep(ROLLOUT_POLL.toMillis());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw FailureTypes.retryable("interrupted while waiting for the rollout", "Interrupted", e);
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    client.close();
+  }
+
+  // ---- helpers ----
+
+  private RollableScalableResource<Deployment> deployment(String namespace, String name) {
+    return client.apps().deployments().inNamespace(namespace).withName(name);
+  }
+
+  private Deployment existing(String namespace, String name) {
+    Deployment d = deployment(namespace, name).get();
+    if (d == null) {
+      throw FailureTypes.notFound("Deployment " + namespace + "/" + name + " does not exist");
+    }
+    return d;
+  }
+
+  private static int replicasOf(Deployment d) {
+    return d.getSpec().getReplicas() == null ? 1 : d.getSpec().getReplicas();
+  }
+
+  private static Map<String, String> templateAnnotations(Deployment d) {
+    var meta = d.getSpec().getTemplate().getMetadata();
+    return meta == null || meta.getAnnotations() == null ? Map.of() : meta.getAnnotations();
+  }
+
+  private static Container container(Deployment d, String name) {
+    List<Container> containers = d.getSpec().getTemplate().getSpec().getContainers();
+    if (name == null || name.isBlank()) {
+      return containers.get(0);
+    }
+    return containers.stream()
+        .filter(c -> c.getName().equals(name))
+        .findFirst()
+        .orElseThrow(
+            () ->
+                FailureTypes.notFound(
+                    "container '" + name + "' not in Deployment " + d.getMetadata().getName()));
+  }
+
+  private static Quantity quantity(String field, String text) {
+    try {
+      Quantity q = new Quantity(text);
+      Quantity.getAmountInBytes(q);
+      return q;
+    } catch (RuntimeException e) {
+      throw FailureTypes.invalidInput(field + ": '" + text + "' is not a Kubernetes quantity");
+    }
+  }
+
+  private static String resource(ResourceRequirements r, boolean request, String name) {
+    if (r == null) {
+      return "";
+    }
+    Map<String, Quantity> map = request ? r.getRequests() : r.getLimits();
+    return map == null || map.get(name) == null ? "" : map.get(name).toString();
+  }
+
+  static DeploymentInfo info(Deployment d) {
+    var status = d.getStatus();
+    int replicas = replicasOf(d);
+    int ready = status == null || status.getReadyReplicas() == null ? 0 : status.getReadyReplicas();
+    int available =
+        status == null || status.getAvailableReplicas() == null ? 0 : status.getAvailableReplicas();
+    int updated =
+        status == null || status.getUpdatedReplicas() == null ? 0 : status.getUpdatedReplicas();
+    long generation = d.getMetadata().getGeneration() == null ? 0 : d.getMetadata().getGeneration();
+    long observed =
+        status == null || status.getObservedGeneration() == null
+            ? 0
+            : status.getObservedGeneration();
+    List<ContainerSpec> containers =
+        d.getSpec().getTemplate().getSpec().getContainers().stream()
+            .map(
+                c ->
+                    new ContainerSpec(
+                        c.getName(),
+                        c.getImage(),
+                        resource(c.getResources(), true, "memory"),
+                        resource(c.getResources(), false, "memory"),
+                        resource(c.getResources(), true, "cpu"),
+                        resource(c.getResources(), false, "cpu")))
+            .toList();
+    boolean complete = observed >= generation && updated >= replicas && available >= replicas;
+    return new DeploymentInfo(
+        d.getMetadata().getNamespace(),
+        d.getMetadata().getName(),
+        replicas,
+        ready,
+        available,
+        updated,
+        generation,
+        observed,
+        containers,
+        complete);
+  }
+
+  static PodInfo pod(Pod p) {
+    Map<String, String> labels =
+        p.getMetadata().getLabels() == null ? Map.of() : p.getMetadata().getLabels();
+    List<ContainerState> containers = new ArrayList<>();
+    if (p.getStatus() != null && p.getStatus().getContainerStatuses() != null) {
+      for (ContainerStatus s : p.getStatus().getContainerStatuses()) {
+        String state = "unknown";
+        String reason = "";
+        if (s.getState() != null) {
+          if (s.getState().getRunning() != null) {
+            state = "running";
+          } else if (s.getState().getWaiting() != null) {
+            state = "waiting";
+            reason = Objects.toString(s.getState().getWaiting().getReason(), "");
+          } else if (s.getState().getTerminated() != null) {
+            state = "terminated";
+            reason = Objects.toString(s.getState().getTerminated().getReason(), "");
+          }
+        }
+        String lastReason = "";
+        int lastExit = 0;
+        if (s.getLastState() != null && s.getLastState().getTerminated() != null) {
+          lastReason = Objects.toString(s.getLastState().getTerminated().getReason(), "");
+          lastExit =
+              s.getLastState().getTerminated().getExitCode() == null
+                  ? 0
+                  : s.getLastState().getTerminated().getExitCode();
+        }
+        containers.add(
+            new ContainerState(
+                s.getName(),
+                Boolean.TRUE.equals(s.getReady()),
+                s.getRestartCount() == null ? 0 : s.getRestartCount(),
+                state,
+                reason,
+                lastReason,
+                lastExit));
+      }
+    }
+    return new PodInfo(
+        p.getMetadata().getName(),
+        p.getStatus() == null ? "" : Objects.toString(p.getStatus().getPhase(), ""),
+        p.getSpec() == null ? "" : Objects.toString(p.getSpec().getNodeName(), ""),
+        owningDeployment(p),
+        Map.copyOf(labels),
+        List.copyOf(containers));
+  }
+
+  /** Deployment -> ReplicaSet "<deployment>-<pod-template-hash>" -> Pod. */
+  static String owningDeployment(Pod p) {
+    String hash =
+        p.getMetadata().getLabels() == null
+            ? null
+            : p.getMetadata().getLabels().get("pod-template-hash");
+    if (p.getMetadata().getOwnerReferences() != null) {
+      for (OwnerReference owner : p.getMetadata().getOwnerReferences()) {
+        if ("ReplicaSet".equals(owner.getKind())
+            && hash != null
+            && owner.getName().endsWith("-" + hash)) {
+          return owner.getName().substring(0, owner.getName().length() - hash.length() - 1);
+        }
+      }
+    }
+    return "";
+  }
+
+  private static String capped(ByteArrayOutputStream bytes) {
+    byte[] b = bytes.toByteArray();
+    int n = Math.min(b.length, MAX_OUTPUT);
+    return new String(b, 0, n, StandardCharsets.UTF_8);
+  }
+
+  private static void heartbeat(String progress) {
+    try {
+      Activity.getExecutionContext().heartbeat(progress);
+    } catch (IllegalStateException notInActivity) {
+      // Called outside an activity (tests, tools): there is nobody to heartbeat to.
+    }
+  }
+
+  interface Call<T> {
+    T run() throws Exception;
+  }
+
+  /** Maps the API server's answers to failure types; everything else is retried. */
+  private static <T> T call(String what, Call<T> call) {
+    try {
+      return call.run();
+    } catch (ApplicationFailure e) {
+      throw e;
+    } catch (KubernetesClientException e) {
+      String message = what + ": HTTP " + e.getCode() + " " + e.getMessage();
+      switch (e.getCode()) {
+        case 401, 403 -> throw FailureTypes.permissionDenied(message);
+        case 404 -> throw FailureTypes.notFound(message);
+        case 400, 422 -> throw FailureTypes.invalidInput(message);
+        default -> throw FailureTypes.retryable(message, "KubernetesUnavailable", e);
+      }
+    } catch (ExecutionException e) {
+      throw FailureTypes.retryable(
+          what + ": " + e.getCause(), "KubernetesUnavailable", e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw FailureTypes.retryable(what + ": interrupted", "Interrupted", e);
+    } catch (Exception e) {
+      throw FailureTypes.retryable(what + ": " + e, "KubernetesUnavailable", e);
+    }
+  }
+}

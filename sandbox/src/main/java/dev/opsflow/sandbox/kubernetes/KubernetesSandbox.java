@@ -1,0 +1,281 @@
+package dev.opsflow.sandbox.kubernetes;
+
+import io.fabric8.kubernetes.api.model.ContainerBuilder;
+import io.fabric8.kubernetes.api.model.ContainerStatus;
+import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.PodTemplateSpec;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
+import io.fabric8.mockwebserver.ServerRequest;
+import io.fabric8.mockwebserver.ServerResponse;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A Kubernetes API to heal, in-process: fabric8's mock API server in CRUD mode (objects are stored
+ * and served like a real API server's; expectations can be added for exec), on 127.0.0.1, plus a
+ * small stand-in for the Deployment and ReplicaSet controllers ({@link SandboxController}) so that
+ * scaling, memory changes and restarts roll out as they would on a cluster.
+ */
+public final class KubernetesSandbox implements AutoCloseable {
+  /** The demo Deployments {@link #seedDemo} creates. */
+  public static final String CONSUMER = "orders-consumer";
+
+  public static final String OOM = "checkout";
+  public static final String CRASH_LOOP = "payments";
+
+  private final KubernetesMockServer server;
+  private final KubernetesClient client;
+  private final ScheduledExecutorService controllerLoop;
+  private final SandboxController controller;
+
+  private KubernetesSandbox(KubernetesMockServer server) {
+    this.server = server;
+    this.client = server.createClient();
+    this.controller = new SandboxController(client);
+    this.controllerLoop =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "sandbox-kubernetes-controller");
+              t.setDaemon(true);
+              return t;
+            });
+    controllerLoop.scheduleWithFixedDelay(
+        controller::reconcileQuietly, 200, 200, TimeUnit.MILLISECONDS);
+  }
+
+  public static KubernetesSandbox start() {
+    Map<ServerRequest, Queue<ServerResponse>> expectations = new HashMap<>();
+    KubernetesMockServer server =
+        new KubernetesMockServer(
+            new Context(),
+            new MockWebServer(),
+            expectations,
+            new KubernetesMixedDispatcher(expectations),
+            false);
+    server.init(InetAddress.getLoopbackAddress(), 0);
+    return new KubernetesSandbox(server);
+  }
+
+  /** A client of the sandbox API (the tests' and the seeding's; opsflow gets a kubeconfig). */
+  public KubernetesClient client() {
+    return client;
+  }
+
+  /** The mock server, for exec expectations in tests. */
+  public KubernetesMockServer server() {
+    return server;
+  }
+
+  public String url() {
+    return "http://127.0.0.1:" + server.getPort();
+  }
+
+  /** A kubeconfig pointing at the sandbox, so opsflow is configured by file alone. */
+  public Path writeKubeconfig(Path dir) throws IOException {
+    String kubeconfig =
+        """
+        apiVersion: v1
+        kind: Config
+        clusters:
+        - name: opsflow-sandbox
+          cluster:
+            server: %s
+        users:
+        - name: opsflow
+          user:
+            token: sandbox
+        contexts:
+        - name: opsflow-sandbox
+          context:
+            cluster: opsflow-sandbox
+            user: opsflow
+            namespace: default
+        current-context: opsflow-sandbox
+        """
+            .formatted(url());
+    Path file = dir.resolve("kubeconfig-sandbox.yaml");
+    Files.writeString(file, kubeconfig);
+    return file;
+  }
+
+  /**
+   * The demo namespace: {@value #CONSUMER} (1 replica, a Kafka consumer), {@value #OOM} (a pod
+   * whose container was OOMKilled, limit 1Gi / request 512Mi, 3 restarts) and {@value #CRASH_LOOP}
+   * (a pod in CrashLoopBackOff, 12 restarts), plus a Service {@code db}.
+   */
+  public void seedDemo(String namespace) {
+    client
+        .namespaces()
+        .resource(
+            new NamespaceBuilder().withNewMetadata().withName(namespace).endMetadata().build())
+        .create();
+    createDeployment(namespace, CONSUMER, 1, "256Mi", "512Mi");
+    createDeployment(namespace, OOM, 1, "512Mi", "1Gi");
+    createDeployment(namespace, CRASH_LOOP, 1, "256Mi", "512Mi");
+    controller.reconcile();
+    setContainerStatus(
+        namespace,
+        OOM,
+        new ContainerStatusBuilder()
+            .withName("app")
+            .withReady(true)
+            .withRestartCount(3)
+            .withNewState()
+            .withNewRunning()
+            .withStartedAt("2026-01-01T00:00:00Z")
+            .endRunning()
+            .endState()
+            .withNewLastState()
+            .withNewTerminated()
+            .withReason("OOMKilled")
+            .withExitCode(137)
+            .endTerminated()
+            .endLastState()
+            .build());
+    setContainerStatus(
+        namespace,
+        CRASH_LOOP,
+        new ContainerStatusBuilder()
+            .withName("app")
+            .withReady(false)
+            .withRestartCount(12)
+            .withNewState()
+            .withNewWaiting()
+            .withReason("CrashLoopBackOff")
+            .withMessage("back-off 5m0s restarting failed container")
+            .endWaiting()
+            .endState()
+            .withNewLastState()
+            .withNewTerminated()
+            .withReason("Error")
+            .withExitCode(1)
+            .endTerminated()
+            .endLastState()
+            .build());
+    client
+        .services()
+        .inNamespace(namespace)
+        .resource(
+            new ServiceBuilder()
+                .withNewMetadata()
+                .withName("db")
+                .withNamespace(namespace)
+                .endMetadata()
+                .withNewSpec()
+                .withSelector(Map.of("app", "db", "role", "primary"))
+                .addNewPort()
+                .withPort(5432)
+                .endPort()
+                .endSpec()
+                .build())
+        .create();
+  }
+
+  /** Creates a Deployment with one container "app" and the given memory request and limit. */
+  public Deployment createDeployment(
+      String namespace, String name, int replicas, String memoryRequest, String memoryLimit) {
+    Deployment d =
+        new DeploymentBuilder()
+            .withNewMetadata()
+            .withName(name)
+            .withNamespace(namespace)
+            .withLabels(Map.of("app", name))
+            .withGeneration(1L)
+            .endMetadata()
+            .withNewSpec()
+            .withReplicas(replicas)
+            .withNewSelector()
+            .withMatchLabels(Map.of("app", name))
+            .endSelector()
+            .withNewTemplate()
+            .withNewMetadata()
+            .withLabels(Map.of("app", name))
+            .endMetadata()
+            .withNewSpec()
+            .withContainers(
+                new ContainerBuilder()
+                    .withName("app")
+                    .withImage("registry.example/" + name + ":1.0")
+                    .withNewResources()
+                    .withRequests(
+                        Map.of("memory", new Quantity(memoryRequest), "cpu", new Quantity("100m")))
+                    .withLimits(Map.of("memory", new Quantity(memoryLimit)))
+                    .endResources()
+                    .build())
+            .endSpec()
+            .endTemplate()
+            .endSpec()
+            .withStatus(new DeploymentStatusBuilder().withObservedGeneration(1L).build())
+            .build();
+    return client.apps().deployments().inNamespace(namespace).resource(d).create();
+  }
+
+  /** Sets the status of every current pod of a Deployment's only container (a problem to fix). */
+  public void setContainerStatus(String namespace, String deployment, ContainerStatus status) {
+    for (Pod pod :
+        client.pods().inNamespace(namespace).withLabel("app", deployment).list().getItems()) {
+      Pod updated =
+          new PodBuilder(pod)
+              .editStatus()
+              .withContainerStatuses(List.of(status))
+              .endStatus()
+              .build();
+      client.pods().inNamespace(namespace).resource(updated).update();
+    }
+  }
+
+  /** The hash the controller stamps on pods (pod-template-hash), from the pod template. */
+  static String templateHash(PodTemplateSpec template) {
+    return Integer.toHexString(Serialization.asJson(template).hashCode());
+  }
+
+  /**
+   * Runs {@code action} whenever a Deployment of that name finishes a rollout (its pods match the
+   * spec), with the replica count, before its status reports complete. The sandbox uses it to play
+   * the applications: consumers that catch up once scaled.
+   */
+  public void onRollout(
+      String namespace, String deployment, java.util.function.IntConsumer action) {
+    controller.addListener(
+        (d, replicas) -> {
+          if (d.getMetadata().getNamespace().equals(namespace)
+              && d.getMetadata().getName().equals(deployment)) {
+            action.accept(replicas);
+          }
+        });
+  }
+
+  /** Runs the controller once, now (tests use it to avoid waiting for the loop). */
+  public void reconcile() {
+    controller.reconcile();
+  }
+
+  @Override
+  public void close() {
+    controllerLoop.shutdownNow();
+    client.close();
+    server.destroy();
+  }
+}
