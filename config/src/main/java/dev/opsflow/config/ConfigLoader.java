@@ -26,12 +26,13 @@ import java.util.regex.Pattern;
  */
 public final class ConfigLoader {
   /** Top-level sections holding structured data (lists of rules) that later features bind. */
-  private static final Set<String> STRUCTURED_SECTIONS = Set.of("routes");
+  private static final Set<String> STRUCTURED_SECTIONS = Set.of("routes", "watch");
 
   private static final Pattern NAMESPACE = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
 
   private final Map<String, String> values = new HashMap<>();
   private List<AlertRoute> routes = List.of();
+  private OpsflowConfig.Watch watch = OpsflowConfig.Watch.NONE;
   private final Map<String, String> env;
 
   private ConfigLoader(Map<String, String> env) {
@@ -75,8 +76,12 @@ public final class ConfigLoader {
       Map.Entry<String, JsonNode> field = it.next();
       String path = prefix.isEmpty() ? field.getKey() : prefix + "." + field.getKey();
       JsonNode value = field.getValue();
-      if (prefix.isEmpty() && STRUCTURED_SECTIONS.contains(path)) {
+      if (prefix.isEmpty() && path.equals("routes")) {
         routes = readRoutes(value);
+        continue;
+      }
+      if (prefix.isEmpty() && path.equals("watch")) {
+        watch = readWatch(value);
         continue;
       }
       if (value.isObject()) {
@@ -107,17 +112,67 @@ public final class ConfigLoader {
       if (route.procedure() == null || route.procedure().isBlank()) {
         throw new ConfigException(key + ".procedure", "must name a remediation workflow type");
       }
-      if (!route.severity().isEmpty() && !SEVERITIES.contains(route.severity())) {
+      if (!route.severity().isEmpty() && !Severities.ALL.contains(route.severity())) {
         throw new ConfigException(
-            key + ".severity", "must be one of " + SEVERITIES + ", got '" + route.severity() + "'");
+            key + ".severity",
+            "must be one of " + Severities.ALL + ", got '" + route.severity() + "'");
       }
       list.add(route);
     }
     return List.copyOf(list);
   }
 
-  /** Severities in priority order. */
-  public static final List<String> SEVERITIES = List.of("critical", "high", "medium", "low");
+  private static final Set<String> TARGET_FIELDS =
+      Set.of(
+          "namespace",
+          "deployment",
+          "container",
+          "consumerGroup",
+          "topic",
+          "database",
+          "podSelector");
+
+  private static OpsflowConfig.Watch readWatch(JsonNode node) {
+    if (!node.isObject()) {
+      throw new ConfigException(
+          "watch", "must map checks (kafka, postgres, pods, disk) to lists of targets");
+    }
+    java.util.Map<String, List<java.util.Map<String, String>>> lists = new java.util.HashMap<>();
+    for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> check = it.next();
+      String key = "watch." + check.getKey();
+      if (!OpsflowConfig.Watch.CHECKS.contains(check.getKey())) {
+        throw new ConfigException(key, "unknown check; known: " + OpsflowConfig.Watch.CHECKS);
+      }
+      if (!check.getValue().isArray()) {
+        throw new ConfigException(key, "must be a list of targets");
+      }
+      List<java.util.Map<String, String>> targets = new java.util.ArrayList<>();
+      for (int i = 0; i < check.getValue().size(); i++) {
+        JsonNode t = check.getValue().get(i);
+        if (!t.isObject()) {
+          throw new ConfigException(key + "[" + i + "]", "must be a mapping of target fields");
+        }
+        java.util.Map<String, String> fields = new java.util.HashMap<>();
+        for (Iterator<Map.Entry<String, JsonNode>> f = t.fields(); f.hasNext(); ) {
+          Map.Entry<String, JsonNode> field = f.next();
+          if (!TARGET_FIELDS.contains(field.getKey())) {
+            throw new ConfigException(
+                key + "[" + i + "]." + field.getKey(),
+                "unknown target field; known: " + TARGET_FIELDS);
+          }
+          fields.put(field.getKey(), field.getValue().asText());
+        }
+        targets.add(java.util.Map.copyOf(fields));
+      }
+      lists.put(check.getKey(), List.copyOf(targets));
+    }
+    return new OpsflowConfig.Watch(
+        lists.getOrDefault("kafka", List.of()),
+        lists.getOrDefault("postgres", List.of()),
+        lists.getOrDefault("pods", List.of()),
+        lists.getOrDefault("disk", List.of()));
+  }
 
   private void putFromFile(String path, JsonNode value) {
     if (path.endsWith("File")) {
@@ -255,7 +310,8 @@ public final class ConfigLoader {
             Secret.of(str(ConfigKey.ALERTS_BEARER_TOKEN)),
             str(ConfigKey.ALERTS_BASIC_USER),
             Secret.of(str(ConfigKey.ALERTS_BASIC_PASSWORD)),
-            routes));
+            routes),
+        watch);
   }
 
   private static ConfigException error(ConfigKey key, String message) {

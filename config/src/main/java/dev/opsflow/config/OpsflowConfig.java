@@ -20,7 +20,8 @@ public record OpsflowConfig(
     Command command,
     Http http,
     Metrics metrics,
-    Alerts alerts) {
+    Alerts alerts,
+    Watch watch) {
 
   /** Where the Temporal frontend is and how to authenticate to it. */
   public record Temporal(String address, String namespace, Tls tls) {}
@@ -89,6 +90,30 @@ public record OpsflowConfig(
 
   public record Metrics(int port) {}
 
+  /**
+   * Periodic health checks (no alerting stack needed): the targets each watchdog checks every
+   * {@code healing.checkInterval}. Target fields: namespace, deployment, container, consumerGroup,
+   * topic, database, podSelector.
+   */
+  public record Watch(
+      List<java.util.Map<String, String>> kafka,
+      List<java.util.Map<String, String>> postgres,
+      List<java.util.Map<String, String>> pods,
+      List<java.util.Map<String, String>> disk) {
+    public static final List<String> CHECKS = List.of("kafka", "postgres", "pods", "disk");
+    public static final Watch NONE = new Watch(List.of(), List.of(), List.of(), List.of());
+
+    public List<java.util.Map<String, String>> targets(String check) {
+      return switch (check) {
+        case "kafka" -> kafka;
+        case "postgres" -> postgres;
+        case "pods" -> pods;
+        case "disk" -> disk;
+        default -> throw new IllegalArgumentException("unknown check " + check);
+      };
+    }
+  }
+
   /** The Alertmanager webhook: who may post, and which alert goes to which remediation. */
   public record Alerts(
       Secret bearerToken, String basicUser, Secret basicPassword, List<AlertRoute> routes) {
@@ -116,7 +141,8 @@ public record OpsflowConfig(
         command,
         http,
         metrics,
-        alerts);
+        alerts,
+        watch);
   }
 
   /** The same configuration with another webhook setting (the dev stack's generated token). */
@@ -134,7 +160,8 @@ public record OpsflowConfig(
         command,
         http,
         metrics,
-        other);
+        other,
+        watch);
   }
 
   /** The built-in defaults, as if no file and no environment variable were given. */

@@ -1,7 +1,17 @@
 package dev.opsflow.worker;
 
+import dev.opsflow.activities.command.CommandActivitiesImpl;
 import dev.opsflow.activities.diagnostics.ConnectivityActivitiesImpl;
+import dev.opsflow.activities.dispatch.DispatchActivitiesImpl;
+import dev.opsflow.activities.dispatch.RemediationDispatcher;
+import dev.opsflow.activities.kafka.KafkaActivitiesImpl;
+import dev.opsflow.activities.kubernetes.KubernetesActivitiesImpl;
+import dev.opsflow.activities.metrics.MetricsActivitiesImpl;
+import dev.opsflow.activities.notify.NotificationActivitiesImpl;
+import dev.opsflow.activities.postgres.PostgresActivitiesImpl;
 import dev.opsflow.config.OpsflowConfig;
+import dev.opsflow.workflows.TaskQueues;
+import io.temporal.client.WorkflowClient;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -16,9 +26,20 @@ public final class ActivityCatalog implements AutoCloseable {
     this.implementations = List.copyOf(implementations);
   }
 
-  public static ActivityCatalog fromConfig(OpsflowConfig config) {
+  /**
+   * @param client the worker's own client: dispatch activities start and signal remediations
+   *     through it, exactly as the starter does
+   */
+  public static ActivityCatalog fromConfig(OpsflowConfig config, WorkflowClient client) {
     List<Object> impls = new ArrayList<>();
     impls.add(ConnectivityActivitiesImpl.fromConfig(config));
+    impls.add(new DispatchActivitiesImpl(new RemediationDispatcher(client, TaskQueues.OPERATIONS)));
+    impls.add(KafkaActivitiesImpl.fromConfig(config));
+    impls.add(KubernetesActivitiesImpl.fromConfig(config));
+    impls.add(PostgresActivitiesImpl.fromConfig(config));
+    impls.add(MetricsActivitiesImpl.fromConfig(config));
+    impls.add(NotificationActivitiesImpl.fromConfig(config));
+    impls.add(CommandActivitiesImpl.fromConfig(config));
     return new ActivityCatalog(impls);
   }
 

@@ -22,7 +22,8 @@ public final class WorkerProcess implements AutoCloseable {
           parts.push(
               TemporalConnection.connect(
                   config.temporal(), metrics.temporalScope(), Duration.ofSeconds(10)));
-      ActivityCatalog activities = parts.push(ActivityCatalog.fromConfig(config));
+      ActivityCatalog activities =
+          parts.push(ActivityCatalog.fromConfig(config, temporal.client()));
       parts.push(OpsflowWorker.start(temporal.client(), activities));
       metricsEndpoint =
           parts.push(MetricsEndpoint.start(metricsHost, config.metrics().port(), metrics));

@@ -1,19 +1,52 @@
 package dev.opsflow.workflows;
 
 import dev.opsflow.workflows.diagnostics.ConnectivityCheckImpl;
+import dev.opsflow.workflows.remediation.crashloop.CrashLoopRemediationImpl;
+import dev.opsflow.workflows.remediation.disk.DiskPressureRemediationImpl;
+import dev.opsflow.workflows.remediation.governor.BlastRadiusGovernorImpl;
+import dev.opsflow.workflows.remediation.kafkalag.KafkaLagRemediationImpl;
+import dev.opsflow.workflows.remediation.oom.OomRemediationImpl;
+import dev.opsflow.workflows.remediation.pgconnections.PostgresConnectionRemediationImpl;
+import dev.opsflow.workflows.remediation.watchdog.HealthWatchdogImpl;
 import io.temporal.common.metadata.POJOWorkflowImplMetadata;
 import io.temporal.common.metadata.POJOWorkflowMethodMetadata;
 import java.util.List;
+import java.util.stream.Stream;
 
 /** Every workflow implementation the worker registers, so no procedure is forgotten. */
 public final class WorkflowCatalog {
-  public static final List<Class<?>> IMPLEMENTATIONS = List.of(ConnectivityCheckImpl.class);
+  /** Remediation workflows: the procedures alerts and watchdogs may start. */
+  public static final List<Class<?>> REMEDIATIONS =
+      List.of(
+          KafkaLagRemediationImpl.class,
+          PostgresConnectionRemediationImpl.class,
+          OomRemediationImpl.class,
+          DiskPressureRemediationImpl.class,
+          CrashLoopRemediationImpl.class);
+
+  public static final List<Class<?>> IMPLEMENTATIONS =
+      Stream.concat(
+              Stream.of(
+                  ConnectivityCheckImpl.class,
+                  BlastRadiusGovernorImpl.class,
+                  HealthWatchdogImpl.class),
+              REMEDIATIONS.stream())
+          .toList();
 
   private WorkflowCatalog() {}
 
+  /** Type names of {@link #REMEDIATIONS}, for validating routing rules. */
+  public static List<String> remediationTypeNames() {
+    return names(REMEDIATIONS);
+  }
+
   /** The workflow type names operators start by name (tctl, temporal CLI, opsflow start). */
   public static List<String> typeNames() {
-    return IMPLEMENTATIONS.stream()
+    return names(IMPLEMENTATIONS);
+  }
+
+  private static List<String> names(List<Class<?>> implementations) {
+    return implementations.stream()
         .flatMap(c -> POJOWorkflowImplMetadata.newInstance(c).getWorkflowMethods().stream())
         .map(POJOWorkflowMethodMetadata::getName)
         .sorted()

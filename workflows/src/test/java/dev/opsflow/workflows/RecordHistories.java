@@ -1,19 +1,40 @@
 package dev.opsflow.workflows;
 
+import static dev.opsflow.workflows.remediation.RemediationTestKit.deployment;
+import static dev.opsflow.workflows.remediation.RemediationTestKit.firing;
+import static dev.opsflow.workflows.remediation.RemediationTestKit.lag;
+import static dev.opsflow.workflows.remediation.RemediationTestKit.pod;
+import static org.mockito.ArgumentMatchers.any;
+import static org.mockito.ArgumentMatchers.anyLong;
+import static org.mockito.ArgumentMatchers.argThat;
+import static org.mockito.Mockito.when;
+
 import dev.opsflow.activities.diagnostics.ConnectivityActivities;
 import dev.opsflow.activities.diagnostics.ProbeResult;
 import dev.opsflow.activities.diagnostics.ProbeTarget;
+import dev.opsflow.activities.dispatch.GovernorNames;
+import dev.opsflow.activities.dispatch.RemediationRequest;
+import dev.opsflow.activities.dispatch.Target;
+import dev.opsflow.activities.kubernetes.ExecOutput;
+import dev.opsflow.activities.kubernetes.MemoryResult;
+import dev.opsflow.activities.kubernetes.RestartResult;
+import dev.opsflow.activities.kubernetes.ScaleResult;
+import dev.opsflow.activities.postgres.ConnectionUsage;
+import dev.opsflow.activities.postgres.TerminateIdleResult;
 import dev.opsflow.workflows.diagnostics.ConnectivityCheck;
 import dev.opsflow.workflows.diagnostics.ConnectivityCheckInput;
+import dev.opsflow.workflows.remediation.RemediationOutcome;
+import dev.opsflow.workflows.remediation.RemediationTestKit;
+import dev.opsflow.workflows.remediation.watchdog.HealthWatchdog;
+import dev.opsflow.workflows.remediation.watchdog.WatchdogInput;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowOptions;
-import io.temporal.testing.TestWorkflowEnvironment;
-import io.temporal.worker.Worker;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
@@ -24,64 +45,208 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  */
 @EnabledIfSystemProperty(named = "opsflow.recordHistories", matches = "true")
 class RecordHistories {
-  private TestWorkflowEnvironment env;
-  private Worker worker;
-  private WorkflowClient client;
-
-  @BeforeEach
-  void setUp() {
-    env = TestWorkflowEnvironment.newInstance();
-    worker = env.newWorker(TaskQueues.OPERATIONS);
-    worker.registerWorkflowImplementationTypes(
-        WorkflowCatalog.IMPLEMENTATIONS.toArray(Class<?>[]::new));
-    client = env.getWorkflowClient();
-  }
+  private final RemediationTestKit kit = new RemediationTestKit();
 
   @AfterEach
   void tearDown() {
-    env.close();
+    kit.close();
   }
 
   private void save(String procedure, String scenario, String workflowId) throws Exception {
     Path dir = HistoriesReplayTest.HISTORIES.resolve(procedure);
     Files.createDirectories(dir);
     Files.writeString(
-        dir.resolve(scenario + ".json"), client.fetchHistory(workflowId).toJson(true));
+        dir.resolve(scenario + ".json"), kit.client.fetchHistory(workflowId).toJson(true));
   }
 
-  private static WorkflowOptions options(String id) {
-    return WorkflowOptions.newBuilder()
-        .setWorkflowId(id)
-        .setTaskQueue(TaskQueues.OPERATIONS)
-        .build();
+  private RemediationRequest run(String procedure, Target target, String severity, String alert) {
+    RemediationRequest request =
+        RemediationTestKit.request(
+            procedure,
+            target,
+            severity,
+            RemediationTestKit.policy(),
+            firing(alert, "2026-11-23T10:00:00Z"));
+    kit.dispatch(request);
+    kit.outcome(request);
+    return request;
   }
 
   @Test
   void connectivityCheck() throws Exception {
-    worker.registerActivitiesImplementations(
-        new ConnectivityActivities() {
-          @Override
-          public List<ProbeTarget> configuredTargets() {
-            return List.of(
-                new ProbeTarget("temporal", "127.0.0.1:7233"),
-                new ProbeTarget("kafka", "127.0.0.1:9092"));
-          }
+    kit.env
+        .newWorker("connectivity")
+        .registerActivitiesImplementations(
+            new ConnectivityActivities() {
+              @Override
+              public List<ProbeTarget> configuredTargets() {
+                return List.of(
+                    new ProbeTarget("temporal", "127.0.0.1:7233"),
+                    new ProbeTarget("kafka", "127.0.0.1:9092"));
+              }
 
-          @Override
-          public ProbeResult probe(ProbeTarget target) {
-            boolean up = target.system().equals("temporal");
-            return new ProbeResult(
-                target.system(),
-                target.endpoint(),
-                up,
-                2,
-                up ? null : "ConnectException: Connection refused");
-          }
-        });
-    env.start();
-    client
-        .newWorkflowStub(ConnectivityCheck.class, options("replay-connectivity-all"))
+              @Override
+              public ProbeResult probe(ProbeTarget target) {
+                boolean up = target.system().equals("temporal");
+                return new ProbeResult(
+                    target.system(),
+                    target.endpoint(),
+                    up,
+                    2,
+                    up ? null : "ConnectException: Connection refused");
+              }
+            });
+    kit.env
+        .newWorker("connectivity")
+        .registerWorkflowImplementationTypes(
+            dev.opsflow.workflows.diagnostics.ConnectivityCheckImpl.class);
+    kit.start();
+    kit.client
+        .newWorkflowStub(
+            ConnectivityCheck.class,
+            WorkflowOptions.newBuilder()
+                .setWorkflowId("replay-connectivity-all")
+                .setTaskQueue("connectivity")
+                .build())
         .check(new ConnectivityCheckInput(List.of()));
     save("connectivitycheck", "all-systems-one-down", "replay-connectivity-all");
+  }
+
+  @Test
+  void kafkaLagFixedAndGovernor() throws Exception {
+    when(kit.kafka.consumerGroupLag(any()))
+        .thenReturn(
+            lag("orders", 20_000, "orders", 6),
+            lag("orders", 20_000, "orders", 6),
+            lag("orders", 0, "orders", 6));
+    when(kit.k8s.getDeployment("demo", "orders-consumer"))
+        .thenReturn(deployment("demo", "orders-consumer", 1, "256Mi", "512Mi"));
+    when(kit.k8s.scaleDeployment(any())).thenReturn(new ScaleResult(1, 6, true));
+    when(kit.k8s.waitForRollout(any(), any(), anyLong()))
+        .thenReturn(deployment("demo", "orders-consumer", 6, "256Mi", "512Mi"));
+    kit.start();
+    RemediationRequest r =
+        run(
+            "KafkaLagRemediation",
+            new Target("demo", "orders-consumer", "", "orders", "orders", "", ""),
+            "high",
+            "KafkaConsumerLagHigh");
+    save("kafkalag", "scaled-and-fixed", r.workflowId());
+    save("governor", "admitted-and-released", GovernorNames.WORKFLOW_ID);
+  }
+
+  @Test
+  void postgresConnectionsFixed() throws Exception {
+    when(kit.postgres.connectionUsage())
+        .thenReturn(
+            new ConnectionUsage(200, 3, 180, Map.of("idle", 180), 90.0),
+            new ConnectionUsage(200, 3, 20, Map.of("idle", 20), 10.0));
+    when(kit.postgres.terminateIdleSessions(any()))
+        .thenReturn(new TerminateIdleResult("a", false, 160, List.of(), Map.of()));
+    kit.start();
+    RemediationRequest r =
+        run(
+            "PostgresConnectionRemediation",
+            new Target("", "", "", "", "", "", ""),
+            "high",
+            "PostgresTooManyConnections");
+    save("pgconnections", "idle-sessions-ended", r.workflowId());
+  }
+
+  @Test
+  void oomRaisedThenRecurredAndEscalated() throws Exception {
+    when(kit.k8s.listPods("demo", "app=checkout"))
+        .thenReturn(List.of(pod("checkout-1", "checkout", "", "OOMKilled")));
+    when(kit.k8s.getDeployment("demo", "checkout"))
+        .thenReturn(deployment("demo", "checkout", 1, "512Mi", "1Gi"));
+    when(kit.k8s.setContainerMemory(any()))
+        .thenReturn(new MemoryResult("512Mi", "1Gi", "615Mi", "1229Mi", true));
+    when(kit.k8s.waitForRollout(any(), any(), anyLong()))
+        .thenReturn(deployment("demo", "checkout", 1, "615Mi", "1229Mi"));
+    kit.start();
+    Target target = new Target("demo", "checkout", "app", "", "", "", "");
+    RemediationRequest r =
+        RemediationTestKit.request(
+            "OomRemediation",
+            target,
+            "critical",
+            RemediationTestKit.policy(),
+            firing("KubePodOOMKilled", "2026-11-23T10:00:00Z"));
+    kit.dispatch(r);
+    while (kit.status(r).phase()
+        != dev.opsflow.workflows.remediation.RemediationStatus.Phase.COOLDOWN) {
+      kit.env.sleep(Duration.ofSeconds(5));
+    }
+    kit.dispatch(
+        RemediationTestKit.request(
+            "OomRemediation",
+            target,
+            "critical",
+            RemediationTestKit.policy(),
+            firing("KubePodOOMKilled", "2026-11-23T10:03:00Z")));
+    kit.client.newUntypedWorkflowStub(r.workflowId()).getResult(RemediationOutcome.class);
+    save("oom", "raised-then-recurred", r.workflowId());
+  }
+
+  @Test
+  void crashLoopRestarted() throws Exception {
+    when(kit.k8s.listPods("demo", "app=payments"))
+        .thenReturn(
+            List.of(pod("payments-1", "payments", "CrashLoopBackOff", "Error")),
+            List.of(pod("payments-2", "payments", "", "")));
+    when(kit.k8s.rolloutRestart(any())).thenReturn(new RestartResult("2026-11-23T10:00:05Z", true));
+    when(kit.k8s.waitForRollout(any(), any(), anyLong()))
+        .thenReturn(deployment("demo", "payments", 1, "256Mi", "512Mi"));
+    kit.start();
+    RemediationRequest r =
+        run(
+            "CrashLoopRemediation",
+            new Target("demo", "payments", "", "", "", "", ""),
+            "critical",
+            "KubePodCrashLooping");
+    save("crashloop", "restarted-and-fixed", r.workflowId());
+  }
+
+  @Test
+  void diskCleaned() throws Exception {
+    String df =
+        "Filesystem 1024-blocks Used Available Capacity Mounted on\n/dev/sda1 100 %d 9 %d%% /var/log/app\n";
+    when(kit.k8s.execInPods(argThat(x -> x != null && x.command().get(0).equals("df"))))
+        .thenReturn(
+            List.of(new ExecOutput("web-1", 0, df.formatted(91, 91), "")),
+            List.of(new ExecOutput("web-1", 0, df.formatted(50, 50), "")));
+    when(kit.k8s.execInPods(argThat(x -> x != null && x.command().get(0).equals("find"))))
+        .thenReturn(List.of(new ExecOutput("web-1", 0, "/var/log/app/a.log\n", "")));
+    kit.start();
+    RemediationRequest r =
+        run(
+            "DiskPressureRemediation",
+            new Target("demo", "web", "", "", "", "", "app=web"),
+            "medium",
+            "DiskSpaceHigh");
+    save("disk", "old-logs-deleted", r.workflowId());
+  }
+
+  @Test
+  void watchdogIterations() throws Exception {
+    when(kit.kafka.consumerGroupLag(any())).thenReturn(lag("orders", 100, "orders", 6));
+    kit.start();
+    HealthWatchdog watchdog =
+        kit.client.newWorkflowStub(
+            HealthWatchdog.class,
+            WorkflowOptions.newBuilder()
+                .setWorkflowId(WatchdogInput.workflowId("kafka"))
+                .setTaskQueue(TaskQueues.OPERATIONS)
+                .build());
+    WorkflowClient.start(
+        watchdog::watch,
+        new WatchdogInput(
+            "kafka",
+            List.of(new Target("demo", "orders-consumer", "", "orders", "orders", "", "")),
+            RemediationTestKit.policy(),
+            0,
+            Map.of()));
+    kit.env.sleep(Duration.ofSeconds(185));
+    save("watchdog", "three-healthy-iterations", WatchdogInput.workflowId("kafka"));
   }
 }

@@ -58,7 +58,8 @@ public final class KafkaActivitiesImpl implements KafkaActivities, AutoCloseable
 
   private static final Logger log = LoggerFactory.getLogger(KafkaActivitiesImpl.class);
 
-  private final Admin admin;
+  private final java.util.function.Supplier<Admin> adminFactory;
+  private Admin admin;
   private final Duration apiTimeout;
 
   /**
@@ -67,13 +68,23 @@ public final class KafkaActivitiesImpl implements KafkaActivities, AutoCloseable
    *     by it plus a margin, in case a call never completes
    */
   public KafkaActivitiesImpl(Admin admin, Duration apiTimeout) {
-    this.admin = admin;
+    this(() -> admin, apiTimeout);
+  }
+
+  /**
+   * The AdminClient is created on first use: a worker that never remediates Kafka (or a dev stack
+   * without Kafka) does not keep reconnecting to a broker that is not there.
+   */
+  private KafkaActivitiesImpl(
+      java.util.function.Supplier<Admin> adminFactory, Duration apiTimeout) {
+    this.adminFactory = adminFactory;
     this.apiTimeout = apiTimeout;
   }
 
   public static KafkaActivitiesImpl fromConfig(OpsflowConfig config) {
+    String servers = config.kafka().bootstrapServers();
     return new KafkaActivitiesImpl(
-        createAdmin(config.kafka().bootstrapServers(), DEFAULT_API_TIMEOUT), DEFAULT_API_TIMEOUT);
+        () -> createAdmin(servers, DEFAULT_API_TIMEOUT), DEFAULT_API_TIMEOUT);
   }
 
   /**
@@ -151,9 +162,22 @@ public final class KafkaActivitiesImpl implements KafkaActivities, AutoCloseable
   }
 
   /** Closes the AdminClient, waiting a few seconds for calls in flight. */
+  private synchronized Admin admin() {
+    if (admin == null) {
+      admin = adminFactory.get();
+    }
+    return admin;
+  }
+
   @Override
   public void close() {
-    admin.close(Duration.ofSeconds(5));
+    Admin created;
+    synchronized (this) {
+      created = admin;
+    }
+    if (created != null) {
+      created.close(Duration.ofSeconds(5));
+    }
   }
 
   /** A group's description and committed offsets; unknown groups fail with NotFound. */
@@ -176,7 +200,7 @@ public final class KafkaActivitiesImpl implements KafkaActivities, AutoCloseable
   private Optional<ConsumerGroupDescription> describe(String groupId) {
     try {
       return Optional.of(
-          await(admin.describeConsumerGroups(List.of(groupId)).describedGroups().get(groupId)));
+          await(admin().describeConsumerGroups(List.of(groupId)).describedGroups().get(groupId)));
     } catch (KafkaCallException e) {
       if (e.getCause() instanceof GroupIdNotFoundException) {
         return Optional.empty();
@@ -188,7 +212,7 @@ public final class KafkaActivitiesImpl implements KafkaActivities, AutoCloseable
   private Map<TopicPartition, Long> committedOffsets(String groupId) {
     Map<TopicPartition, OffsetAndMetadata> offsets;
     try {
-      offsets = await(admin.listConsumerGroupOffsets(groupId).partitionsToOffsetAndMetadata());
+      offsets = await(admin().listConsumerGroupOffsets(groupId).partitionsToOffsetAndMetadata());
     } catch (KafkaCallException e) {
       if (e.getCause() instanceof GroupIdNotFoundException) {
         return Map.of();
@@ -216,7 +240,7 @@ public final class KafkaActivitiesImpl implements KafkaActivities, AutoCloseable
       return counts;
     }
     Map<String, KafkaFuture<TopicDescription>> futures =
-        admin.describeTopics(topics).topicNameValues();
+        admin().describeTopics(topics).topicNameValues();
     for (String topic : topics) {
       try {
         counts.put(topic, await(futures.get(topic)).partitions().size());
@@ -239,7 +263,7 @@ public final class KafkaActivitiesImpl implements KafkaActivities, AutoCloseable
     partitions.forEach(tp -> request.put(tp, OffsetSpec.latest()));
     Map<TopicPartition, ListOffsetsResultInfo> result;
     try {
-      result = await(admin.listOffsets(request).all());
+      result = await(admin().listOffsets(request).all());
     } catch (KafkaCallException e) {
       throw classify(e.getCause(), "reading end offsets of " + partitions.size() + " partitions");
     }

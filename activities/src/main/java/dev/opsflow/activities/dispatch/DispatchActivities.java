@@ -1,0 +1,20 @@
+package dev.opsflow.activities.dispatch;
+
+import io.temporal.activity.ActivityInterface;
+
+/**
+ * Lets workflows use the dispatch path: watchdogs start remediations exactly as the webhook does,
+ * and remediations talk to the blast-radius governor (which may not be running yet, hence
+ * signal-with-start from an activity rather than a workflow-to-workflow signal).
+ */
+@ActivityInterface
+public interface DispatchActivities {
+  /** Delivers a notice to its remediation (signal-with-start). Idempotent per episode. */
+  DispatchResult dispatch(RemediationRequest request);
+
+  /** Asks the governor for a slot; the answer arrives as the {@code admitted} signal. */
+  void requestAdmission(AdmissionRequest request);
+
+  /** Gives the slot back; releasing a slot not held is a no-op. */
+  void releaseAdmission(String workflowId);
+}

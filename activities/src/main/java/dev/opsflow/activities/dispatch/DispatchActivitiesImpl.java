@@ -1,0 +1,24 @@
+package dev.opsflow.activities.dispatch;
+
+public final class DispatchActivitiesImpl implements DispatchActivities {
+  private final RemediationDispatcher dispatcher;
+
+  public DispatchActivitiesImpl(RemediationDispatcher dispatcher) {
+    this.dispatcher = dispatcher;
+  }
+
+  @Override
+  public DispatchResult dispatch(RemediationRequest request) {
+    return dispatcher.dispatch(request);
+  }
+
+  @Override
+  public void requestAdmission(AdmissionRequest request) {
+    dispatcher.requestAdmission(request);
+  }
+
+  @Override
+  public void releaseAdmission(String workflowId) {
+    dispatcher.releaseAdmission(workflowId);
+  }
+}

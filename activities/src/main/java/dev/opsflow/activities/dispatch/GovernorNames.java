@@ -1,0 +1,11 @@
+package dev.opsflow.activities.dispatch;
+
+/** The blast-radius governor: one long-running workflow that admits remediations to act. */
+public final class GovernorNames {
+  public static final String WORKFLOW_TYPE = "BlastRadiusGovernor";
+  public static final String WORKFLOW_ID = "opsflow-blast-radius-governor";
+  public static final String REQUEST = "request";
+  public static final String RELEASE = "release";
+
+  private GovernorNames() {}
+}

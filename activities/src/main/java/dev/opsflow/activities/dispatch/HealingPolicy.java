@@ -1,0 +1,77 @@
+package dev.opsflow.activities.dispatch;
+
+import dev.opsflow.config.OpsflowConfig;
+import java.util.List;
+
+/**
+ * The automaton's limits as a remediation workflow sees them: part of its input, so a workflow
+ * never reads configuration (which would not be deterministic) and a run keeps the policy it was
+ * started with. Durations are in seconds so that an operator can type the JSON.
+ */
+public record HealingPolicy(
+    long kafkaLagThreshold,
+    long kafkaLagPerReplica,
+    int postgresConnThreshold,
+    int diskSpaceThreshold,
+    int minReplicas,
+    int maxReplicas,
+    long checkIntervalSeconds,
+    long actionCooldownSeconds,
+    long settleSeconds,
+    long confirmHighSeconds,
+    long confirmMediumSeconds,
+    long confirmLowSeconds,
+    long idleSessionAgeSeconds,
+    long logMaxAgeDays,
+    List<String> logPaths,
+    double memoryRaiseFactor,
+    String memoryRaiseMinStep,
+    String memoryCeiling,
+    int maxInFlight,
+    int maxInFlightPerNamespace,
+    long admissionTimeoutSeconds) {
+
+  /**
+   * Backlog one consumer replica is expected to work off; scaling adds a replica per this much lag.
+   */
+  public static final long DEFAULT_LAG_PER_REPLICA = 3000;
+
+  public HealingPolicy {
+    logPaths = logPaths == null ? List.of() : List.copyOf(logPaths);
+  }
+
+  public static HealingPolicy from(OpsflowConfig.Healing h) {
+    return new HealingPolicy(
+        h.kafkaLagThreshold(),
+        DEFAULT_LAG_PER_REPLICA,
+        h.postgresConnThreshold(),
+        h.diskSpaceThreshold(),
+        h.minReplicas(),
+        h.maxReplicas(),
+        h.checkInterval().toSeconds(),
+        h.actionCooldown().toSeconds(),
+        h.settleTime().toSeconds(),
+        h.confirmDelayHigh().toSeconds(),
+        h.confirmDelayMedium().toSeconds(),
+        h.confirmDelayLow().toSeconds(),
+        h.idleSessionAge().toSeconds(),
+        h.logMaxAge().toDays(),
+        h.logPaths(),
+        h.memoryRaiseFactor(),
+        h.memoryRaiseMinStep(),
+        h.memoryCeiling(),
+        h.maxInFlight(),
+        h.maxInFlightPerNamespace(),
+        h.admissionTimeout().toSeconds());
+  }
+
+  /** How long a problem of this severity must hold before acting (critical: at once). */
+  public long confirmSeconds(String severity) {
+    return switch (severity) {
+      case "critical" -> 0;
+      case "high" -> confirmHighSeconds;
+      case "medium" -> confirmMediumSeconds;
+      default -> confirmLowSeconds;
+    };
+  }
+}

@@ -1,0 +1,79 @@
+package dev.opsflow.activities.dispatch;
+
+import io.temporal.api.common.v1.WorkflowExecution;
+import io.temporal.api.enums.v1.WorkflowIdReusePolicy;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowNotFoundException;
+import io.temporal.client.WorkflowOptions;
+import io.temporal.client.WorkflowStub;
+import java.util.Optional;
+
+/**
+ * The one path by which notifications reach remediations, shared by the Alertmanager webhook and
+ * the periodic watchdogs. A firing notice is delivered with signal-with-start on the problem's
+ * workflow ID: the first starts the remediation, every later one (resends, grouped alerts,
+ * duplicates from an HA Alertmanager pair, the watchdog) lands in the same run. Deduplication is
+ * Temporal's workflow-ID uniqueness plus the episode set inside the workflow, so it holds across
+ * starter processes and restarts.
+ */
+public final class RemediationDispatcher {
+  private final WorkflowClient client;
+  private final String taskQueue;
+
+  public RemediationDispatcher(WorkflowClient client, String taskQueue) {
+    this.client = client;
+    this.taskQueue = taskQueue;
+  }
+
+  public DispatchResult dispatch(RemediationRequest request) {
+    String id = request.workflowId();
+    if (request.alert().firing()) {
+      WorkflowStub stub =
+          client.newUntypedWorkflowStub(
+              request.procedure(),
+              WorkflowOptions.newBuilder()
+                  .setWorkflowId(id)
+                  .setTaskQueue(taskQueue)
+                  // A finished remediation (its cooldown over) does not block the next episode.
+                  .setWorkflowIdReusePolicy(
+                      WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE)
+                  .build());
+      WorkflowExecution run =
+          stub.signalWithStart(
+              RemediationSignals.ALERT_FIRED,
+              new Object[] {request.alert()},
+              new Object[] {request});
+      return new DispatchResult(id, run.getRunId(), DispatchResult.DELIVERED);
+    }
+    // Never start a remediation for a resolved alert; only tell a running one to stand down.
+    WorkflowStub running = client.newUntypedWorkflowStub(id, Optional.empty(), Optional.empty());
+    try {
+      running.signal(RemediationSignals.ALERT_RESOLVED, request.alert());
+      return new DispatchResult(id, running.getExecution().getRunId(), DispatchResult.DELIVERED);
+    } catch (WorkflowNotFoundException e) {
+      return new DispatchResult(id, "", DispatchResult.NO_RUNNING_REMEDIATION);
+    }
+  }
+
+  /** Asks the governor for a slot, starting the governor if it is not running. */
+  public void requestAdmission(AdmissionRequest request) {
+    governor().signalWithStart(GovernorNames.REQUEST, new Object[] {request}, new Object[] {null});
+  }
+
+  /** Gives a slot back. */
+  public void releaseAdmission(String workflowId) {
+    governor()
+        .signalWithStart(GovernorNames.RELEASE, new Object[] {workflowId}, new Object[] {null});
+  }
+
+  private WorkflowStub governor() {
+    return client.newUntypedWorkflowStub(
+        GovernorNames.WORKFLOW_TYPE,
+        WorkflowOptions.newBuilder()
+            .setWorkflowId(GovernorNames.WORKFLOW_ID)
+            .setTaskQueue(taskQueue)
+            .setWorkflowIdReusePolicy(
+                WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE)
+            .build());
+  }
+}

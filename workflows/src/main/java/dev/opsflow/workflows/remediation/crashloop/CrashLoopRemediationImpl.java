@@ -1,0 +1,71 @@
+package dev.opsflow.workflows.remediation.crashloop;
+
+import dev.opsflow.activities.dispatch.RemediationRequest;
+import dev.opsflow.activities.dispatch.Target;
+import dev.opsflow.activities.kubernetes.KubernetesActivities;
+import dev.opsflow.activities.kubernetes.KubernetesOptions;
+import dev.opsflow.activities.kubernetes.RestartRequest;
+import dev.opsflow.workflows.remediation.PodSignals;
+import dev.opsflow.workflows.remediation.RemediationHandlers;
+import dev.opsflow.workflows.remediation.RemediationOutcome;
+import io.temporal.workflow.Workflow;
+
+public class CrashLoopRemediationImpl extends RemediationHandlers implements CrashLoopRemediation {
+  static final String ACTION = "rollout_restart";
+
+  private final KubernetesActivities readK8s =
+      Workflow.newActivityStub(KubernetesActivities.class, KubernetesOptions.READ_K8S);
+  private final KubernetesActivities mutateK8s =
+      Workflow.newActivityStub(KubernetesActivities.class, KubernetesOptions.MUTATING_K8S);
+  private final KubernetesActivities rollout =
+      Workflow.newActivityStub(KubernetesActivities.class, KubernetesOptions.ROLLOUT_WAIT);
+
+  @Override
+  public RemediationOutcome remediate(RemediationRequest request) {
+    run.begin(request);
+    Target target = request.target();
+    if (!run.confirm(() -> crashLooping(target))) {
+      return run.notNeeded(
+          run.resolved() ? "alert resolved before acting" : "no pod is crash-looping");
+    }
+    if (!run.admit()) {
+      return run.resolved()
+          ? run.notNeeded("alert resolved while waiting for admission")
+          : run.escalate("the blast-radius governor did not admit the action in time");
+    }
+    String where = target.namespace() + "/" + target.deployment();
+    var restarted =
+        run.act(
+            ACTION,
+            where,
+            () ->
+                mutateK8s.rolloutRestart(
+                    new RestartRequest(
+                        Workflow.randomUUID().toString(), target.namespace(), target.deployment())),
+            r -> "restartedAt " + r.restartedAt());
+    if (restarted.isEmpty()) {
+      return run.escalate("rollout restart of " + where + " failed");
+    }
+    boolean healthy =
+        run.verify(
+            () -> {
+              rollout.waitForRollout(
+                  target.namespace(),
+                  target.deployment(),
+                  request.policy().settleSeconds() * 5 + 60);
+              return !crashLooping(target);
+            });
+    if (!healthy) {
+      return run.escalate(
+          "pods of "
+              + where
+              + " still crash-loop after a rollout restart: the fault is in the application or its config");
+    }
+    return run.fixed("rollout restart of " + where + " brought the pods up");
+  }
+
+  private boolean crashLooping(Target target) {
+    return PodSignals.anyCrashLooping(
+        readK8s.listPods(target.namespace(), target.effectivePodSelector()), target.container());
+  }
+}

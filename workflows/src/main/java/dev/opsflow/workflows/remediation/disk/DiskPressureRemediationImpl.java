@@ -1,0 +1,89 @@
+package dev.opsflow.workflows.remediation.disk;
+
+import dev.opsflow.activities.dispatch.HealingPolicy;
+import dev.opsflow.activities.dispatch.RemediationRequest;
+import dev.opsflow.activities.dispatch.Target;
+import dev.opsflow.activities.kubernetes.ExecRequest;
+import dev.opsflow.activities.kubernetes.KubernetesActivities;
+import dev.opsflow.activities.kubernetes.KubernetesOptions;
+import dev.opsflow.workflows.remediation.RemediationHandlers;
+import dev.opsflow.workflows.remediation.RemediationOutcome;
+import io.temporal.workflow.Workflow;
+import java.util.List;
+
+public class DiskPressureRemediationImpl extends RemediationHandlers
+    implements DiskPressureRemediation {
+  static final String ACTION = "delete_old_logs";
+  private static final long EXEC_TIMEOUT_SECONDS = 120;
+
+  private final KubernetesActivities exec =
+      Workflow.newActivityStub(KubernetesActivities.class, KubernetesOptions.EXEC_IN_PODS);
+
+  @Override
+  public RemediationOutcome remediate(RemediationRequest request) {
+    run.begin(request);
+    Target target = request.target();
+    HealingPolicy policy = request.policy();
+    if (!run.confirm(() -> highestUsage(target, policy) > policy.diskSpaceThreshold())) {
+      return run.notNeeded(
+          run.resolved() ? "alert resolved before acting" : "disk usage below the threshold");
+    }
+    if (!run.admit()) {
+      return run.resolved()
+          ? run.notNeeded("alert resolved while waiting for admission")
+          : run.escalate("the blast-radius governor did not admit the action in time");
+    }
+    int deleted = 0;
+    for (String path : policy.logPaths()) {
+      var result =
+          run.act(
+              ACTION,
+              target.namespace() + "/" + target.effectivePodSelector() + ":" + path,
+              () ->
+                  exec.execInPods(
+                      execRequest(target, LogCleanup.deleteCommand(path, policy.logMaxAgeDays()))),
+              outputs ->
+                  outputs.stream().mapToInt(o -> LogCleanup.deletedFiles(o.stdout())).sum()
+                      + " log files older than "
+                      + policy.logMaxAgeDays()
+                      + "d deleted in "
+                      + outputs.size()
+                      + " pods");
+      if (result.isEmpty()) {
+        return run.escalate("deleting old logs under " + path + " failed");
+      }
+      deleted += result.get().stream().mapToInt(o -> LogCleanup.deletedFiles(o.stdout())).sum();
+    }
+    if (!run.verify(() -> highestUsage(target, policy) < policy.diskSpaceThreshold())) {
+      return run.escalate(
+          "disk usage still at or above "
+              + policy.diskSpaceThreshold()
+              + "% after deleting "
+              + deleted
+              + " old log files");
+    }
+    return run.fixed(
+        deleted + " old log files deleted; disk usage below " + policy.diskSpaceThreshold() + "%");
+  }
+
+  /** The fullest log file system over all pods and configured paths (0 when none can be read). */
+  private int highestUsage(Target target, HealingPolicy policy) {
+    int highest = 0;
+    for (String path : policy.logPaths()) {
+      for (var output : exec.execInPods(execRequest(target, LogCleanup.usageCommand(path)))) {
+        highest = Math.max(highest, LogCleanup.usedPercent(output.stdout()).orElse(0));
+      }
+    }
+    return highest;
+  }
+
+  private static ExecRequest execRequest(Target target, List<String> command) {
+    return new ExecRequest(
+        Workflow.randomUUID().toString(),
+        target.namespace(),
+        target.effectivePodSelector(),
+        target.container(),
+        command,
+        EXEC_TIMEOUT_SECONDS);
+  }
+}

@@ -1,0 +1,146 @@
+package dev.opsflow.workflows.remediation.governor;
+
+import dev.opsflow.activities.dispatch.AdmissionRequest;
+import dev.opsflow.activities.dispatch.RemediationSignals;
+import dev.opsflow.config.Severities;
+import io.temporal.failure.ApplicationFailure;
+import io.temporal.workflow.ExternalWorkflowStub;
+import io.temporal.workflow.SignalExternalWorkflowException;
+import io.temporal.workflow.Workflow;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import org.slf4j.Logger;
+
+public class BlastRadiusGovernorImpl implements BlastRadiusGovernor {
+  private static final Logger log = Workflow.getLogger(BlastRadiusGovernorImpl.class);
+
+  /** With nothing to expire, wake up this often anyway to re-check (cheap, keeps history small). */
+  private static final Duration IDLE_WAKE = Duration.ofHours(1);
+
+  private final List<GovernorState.Grant> inFlight = new ArrayList<>();
+  private final List<GovernorState.Waiting> waiting = new ArrayList<>();
+  private int maxInFlight = 1;
+  private int maxPerNamespace = 1;
+  private boolean changed;
+
+  @Override
+  public void govern(GovernorState state) {
+    if (state != null) {
+      inFlight.addAll(state.inFlight());
+      waiting.addAll(state.waiting());
+      changed = true;
+    }
+    while (true) {
+      // Cleared before admitting: a request arriving while a grant is being signalled sets it
+      // again, so the loop comes straight back for it instead of sleeping on it.
+      changed = false;
+      expireLeases();
+      admitWaiting();
+      if (Workflow.getInfo().isContinueAsNewSuggested()) {
+        // Let signal handlers finish so no request is lost across the new run.
+        Workflow.await(Workflow::isEveryHandlerFinished);
+        Workflow.continueAsNew(state());
+      }
+      Workflow.await(untilNextLeaseEnds(), () -> changed);
+    }
+  }
+
+  @Override
+  public void request(AdmissionRequest request) {
+    maxInFlight = request.maxInFlight();
+    maxPerNamespace = request.maxInFlightPerNamespace();
+    boolean known =
+        inFlight.stream().anyMatch(g -> g.workflowId().equals(request.workflowId()))
+            || waiting.stream()
+                .anyMatch(w -> w.request().workflowId().equals(request.workflowId()));
+    if (known) {
+      // A retried request activity: already queued or admitted; an admitted one is told again.
+      inFlight.stream()
+          .filter(g -> g.workflowId().equals(request.workflowId()))
+          .findFirst()
+          .filter(g -> !tellAdmitted(g.workflowId()))
+          .ifPresent(inFlight::remove);
+      return;
+    }
+    waiting.add(new GovernorState.Waiting(request, Workflow.currentTimeMillis()));
+    changed = true;
+  }
+
+  @Override
+  public void release(String workflowId) {
+    changed |= inFlight.removeIf(g -> g.workflowId().equals(workflowId));
+    changed |= waiting.removeIf(w -> w.request().workflowId().equals(workflowId));
+  }
+
+  @Override
+  public GovernorState state() {
+    return new GovernorState(inFlight, waiting);
+  }
+
+  private void expireLeases() {
+    long now = Workflow.currentTimeMillis();
+    inFlight.removeIf(
+        g -> {
+          boolean expired = g.leaseUntilMillis() <= now;
+          if (expired) {
+            log.warn("Lease of {} expired without a release; slot taken back", g.workflowId());
+          }
+          return expired;
+        });
+  }
+
+  private void admitWaiting() {
+    waiting.sort(
+        Comparator.comparingInt(
+                (GovernorState.Waiting w) -> Severities.rank(w.request().severity()))
+            .thenComparingLong(GovernorState.Waiting::requestedAtMillis));
+    for (GovernorState.Waiting w : new ArrayList<>(waiting)) {
+      AdmissionRequest r = w.request();
+      long inNamespace = inFlight.stream().filter(g -> g.namespace().equals(r.namespace())).count();
+      if (inFlight.size() >= maxInFlight) {
+        return;
+      }
+      if (inNamespace >= maxPerNamespace) {
+        continue;
+      }
+      waiting.remove(w);
+      long now = Workflow.currentTimeMillis();
+      // Hold the slot before signalling: a duplicate request arriving meanwhile sees it taken.
+      GovernorState.Grant grant =
+          new GovernorState.Grant(
+              r.workflowId(), r.namespace(), r.severity(), now, now + r.leaseSeconds() * 1000);
+      inFlight.add(grant);
+      if (tellAdmitted(r.workflowId())) {
+        log.info(
+            "Admitted {} in namespace {} ({} in flight)",
+            r.workflowId(),
+            r.namespace(),
+            inFlight.size());
+      } else {
+        inFlight.remove(grant);
+      }
+    }
+  }
+
+  private boolean tellAdmitted(String workflowId) {
+    ExternalWorkflowStub remediation = Workflow.newUntypedExternalWorkflowStub(workflowId);
+    try {
+      remediation.signal(RemediationSignals.ADMITTED);
+      return true;
+    } catch (SignalExternalWorkflowException | ApplicationFailure e) {
+      // The requester is gone (finished or cancelled while waiting): its slot goes to the next.
+      log.info("Requester {} is no longer running; not admitted ({})", workflowId, e.getMessage());
+      return false;
+    }
+  }
+
+  private Duration untilNextLeaseEnds() {
+    long now = Workflow.currentTimeMillis();
+    return inFlight.stream().mapToLong(g -> g.leaseUntilMillis() - now).min().stream()
+        .mapToObj(ms -> Duration.ofMillis(Math.max(ms, 1)))
+        .findFirst()
+        .orElse(IDLE_WAKE);
+  }
+}

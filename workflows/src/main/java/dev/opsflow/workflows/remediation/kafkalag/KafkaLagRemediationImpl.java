@@ -1,0 +1,125 @@
+package dev.opsflow.workflows.remediation.kafkalag;
+
+import dev.opsflow.activities.dispatch.HealingPolicy;
+import dev.opsflow.activities.dispatch.RemediationRequest;
+import dev.opsflow.activities.dispatch.Target;
+import dev.opsflow.activities.kafka.ConsumerLag;
+import dev.opsflow.activities.kafka.ConsumerLagRequest;
+import dev.opsflow.activities.kafka.KafkaActivities;
+import dev.opsflow.activities.kafka.KafkaOptions;
+import dev.opsflow.activities.kubernetes.KubernetesActivities;
+import dev.opsflow.activities.kubernetes.KubernetesOptions;
+import dev.opsflow.activities.kubernetes.ScaleRequest;
+import dev.opsflow.workflows.remediation.RemediationHandlers;
+import dev.opsflow.workflows.remediation.RemediationOutcome;
+import io.temporal.workflow.Workflow;
+
+public class KafkaLagRemediationImpl extends RemediationHandlers implements KafkaLagRemediation {
+  static final String ACTION = "scale_kafka_consumers";
+
+  private final KafkaActivities kafka =
+      Workflow.newActivityStub(KafkaActivities.class, KafkaOptions.READ_KAFKA);
+  private final KubernetesActivities readK8s =
+      Workflow.newActivityStub(KubernetesActivities.class, KubernetesOptions.READ_K8S);
+  private final KubernetesActivities mutateK8s =
+      Workflow.newActivityStub(KubernetesActivities.class, KubernetesOptions.MUTATING_K8S);
+  private final KubernetesActivities rollout =
+      Workflow.newActivityStub(KubernetesActivities.class, KubernetesOptions.ROLLOUT_WAIT);
+
+  @Override
+  public RemediationOutcome remediate(RemediationRequest request) {
+    run.begin(request);
+    Target target = request.target();
+    HealingPolicy policy = request.policy();
+
+    if (!run.confirm(() -> lagOf(target) > policy.kafkaLagThreshold())) {
+      return run.notNeeded(
+          run.resolved() ? "alert resolved before acting" : "lag below the threshold");
+    }
+    if (!run.admit()) {
+      return run.resolved()
+          ? run.notNeeded("alert resolved while waiting for admission")
+          : run.escalate("the blast-radius governor did not admit the action in time");
+    }
+    ConsumerLag lag = lag(target);
+    int current = readK8s.getDeployment(target.namespace(), target.deployment()).replicas();
+    int partitions = partitions(lag, target.topic());
+    int desired =
+        ReplicaCeiling.desiredReplicas(
+            current,
+            lag.totalLag(),
+            policy.kafkaLagPerReplica(),
+            partitions,
+            policy.minReplicas(),
+            policy.maxReplicas());
+    if (desired <= current) {
+      return run.escalate(
+          "lag "
+              + lag.totalLag()
+              + " but "
+              + target.deployment()
+              + " already has "
+              + current
+              + " replicas (ceiling: MAX_REPLICAS "
+              + policy.maxReplicas()
+              + ", partitions "
+              + partitions
+              + ")");
+    }
+    String where = target.namespace() + "/" + target.deployment();
+    var scaled =
+        run.act(
+            ACTION,
+            where,
+            () ->
+                mutateK8s.scaleDeployment(
+                    new ScaleRequest(
+                        Workflow.randomUUID().toString(),
+                        target.namespace(),
+                        target.deployment(),
+                        desired)),
+            r ->
+                "replicas "
+                    + r.previousReplicas()
+                    + " -> "
+                    + r.replicas()
+                    + " (lag "
+                    + lag.totalLag()
+                    + ")");
+    if (scaled.isEmpty()) {
+      return run.escalate("scaling " + where + " failed");
+    }
+    // New consumers must be running before the backlog can shrink.
+    boolean drained =
+        run.verify(
+            () -> {
+              rollout.waitForRollout(
+                  target.namespace(), target.deployment(), policy.settleSeconds() * 5 + 60);
+              return lagOf(target) < policy.kafkaLagThreshold();
+            });
+    if (!drained) {
+      return run.escalate(
+          "lag still above " + policy.kafkaLagThreshold() + " after scaling to " + desired);
+    }
+    return run.fixed("scaled " + where + " from " + current + " to " + desired + " replicas");
+  }
+
+  private ConsumerLag lag(Target target) {
+    return kafka.consumerGroupLag(new ConsumerLagRequest(target.consumerGroup(), target.topic()));
+  }
+
+  private long lagOf(Target target) {
+    return lag(target).totalLag();
+  }
+
+  /** Partitions of the topic consumed (the largest, when the group reads several). */
+  private static int partitions(ConsumerLag lag, String topic) {
+    if (!topic.isEmpty()) {
+      return lag.partitionCountByTopic().getOrDefault(topic, 0);
+    }
+    return lag.partitionCountByTopic().values().stream()
+        .mapToInt(Integer::intValue)
+        .max()
+        .orElse(0);
+  }
+}

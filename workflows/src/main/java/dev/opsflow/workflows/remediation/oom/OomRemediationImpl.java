@@ -1,0 +1,101 @@
+package dev.opsflow.workflows.remediation.oom;
+
+import dev.opsflow.activities.dispatch.HealingPolicy;
+import dev.opsflow.activities.dispatch.RemediationRequest;
+import dev.opsflow.activities.dispatch.Target;
+import dev.opsflow.activities.kubernetes.KubernetesActivities;
+import dev.opsflow.activities.kubernetes.KubernetesOptions;
+import dev.opsflow.activities.kubernetes.MemoryRequest;
+import dev.opsflow.workflows.remediation.PodSignals;
+import dev.opsflow.workflows.remediation.RemediationHandlers;
+import dev.opsflow.workflows.remediation.RemediationOutcome;
+import io.temporal.workflow.Workflow;
+
+public class OomRemediationImpl extends RemediationHandlers implements OomRemediation {
+  static final String ACTION = "raise_memory_limit";
+
+  private final KubernetesActivities readK8s =
+      Workflow.newActivityStub(KubernetesActivities.class, KubernetesOptions.READ_K8S);
+  private final KubernetesActivities mutateK8s =
+      Workflow.newActivityStub(KubernetesActivities.class, KubernetesOptions.MUTATING_K8S);
+  private final KubernetesActivities rollout =
+      Workflow.newActivityStub(KubernetesActivities.class, KubernetesOptions.ROLLOUT_WAIT);
+
+  @Override
+  public RemediationOutcome remediate(RemediationRequest request) {
+    run.begin(request);
+    Target target = request.target();
+    HealingPolicy policy = request.policy();
+    if (!run.confirm(() -> !oomKilledContainers(target).isEmpty())) {
+      return run.notNeeded(
+          run.resolved() ? "alert resolved before acting" : "no container was OOMKilled");
+    }
+    if (!run.admit()) {
+      return run.resolved()
+          ? run.notNeeded("alert resolved while waiting for admission")
+          : run.escalate("the blast-radius governor did not admit the action in time");
+    }
+    var deployment = readK8s.getDeployment(target.namespace(), target.deployment());
+    String containerName =
+        target.container().isEmpty() ? oomKilledContainers(target).get(0) : target.container();
+    var container =
+        deployment.containers().stream().filter(c -> c.name().equals(containerName)).findFirst();
+    if (container.isEmpty()
+        || container.get().memoryLimit() == null
+        || container.get().memoryLimit().isEmpty()) {
+      return run.escalate("container " + containerName + " has no memory limit to raise");
+    }
+    var raise =
+        MemoryRaise.raise(
+            container.get().memoryLimit(),
+            container.get().memoryRequest(),
+            policy.memoryRaiseFactor(),
+            policy.memoryRaiseMinStep(),
+            policy.memoryCeiling());
+    String where = target.namespace() + "/" + target.deployment() + "/" + containerName;
+    if (raise.isEmpty()) {
+      return run.escalate(
+          where
+              + " is at the memory ceiling "
+              + policy.memoryCeiling()
+              + " (limit "
+              + container.get().memoryLimit()
+              + ")");
+    }
+    var raised =
+        run.act(
+            ACTION,
+            where,
+            () ->
+                mutateK8s.setContainerMemory(
+                    new MemoryRequest(
+                        Workflow.randomUUID().toString(),
+                        target.namespace(),
+                        target.deployment(),
+                        containerName,
+                        raise.get().request(),
+                        raise.get().limit())),
+            r -> "memory limit " + container.get().memoryLimit() + " -> " + raise.get().limit());
+    if (raised.isEmpty()) {
+      return run.escalate("raising the memory limit of " + where + " failed");
+    }
+    boolean rolledOut =
+        run.verify(
+            () -> {
+              rollout.waitForRollout(
+                  target.namespace(), target.deployment(), policy.settleSeconds() * 5 + 60);
+              return true;
+            });
+    if (!rolledOut) {
+      return run.escalate("the Deployment did not roll out with the new limit");
+    }
+    // A second OOM with the new limit arrives as a new alert episode during the cooldown and
+    // escalates there (RemediationRun.fixed), instead of raising again.
+    return run.fixed("memory limit of " + where + " raised to " + raise.get().limit());
+  }
+
+  private java.util.List<String> oomKilledContainers(Target target) {
+    return PodSignals.oomKilledContainers(
+        readK8s.listPods(target.namespace(), target.effectivePodSelector()));
+  }
+}

@@ -1,0 +1,19 @@
+package dev.opsflow.workflows.remediation.pgconnections;
+
+import dev.opsflow.activities.dispatch.RemediationRequest;
+import dev.opsflow.workflows.remediation.Remediation;
+import dev.opsflow.workflows.remediation.RemediationOutcome;
+import io.temporal.workflow.WorkflowInterface;
+import io.temporal.workflow.WorkflowMethod;
+
+/**
+ * PostgreSQL connections above POSTGRES_CONN_THRESHOLD percent of max_connections: terminate
+ * sessions idle longer than IDLE_SESSION_AGE (never opsflow's own, replication or superuser
+ * sessions); verify usage fell below the threshold; escalate if not. Never changes schemas. Target:
+ * database (optional).
+ */
+@WorkflowInterface
+public interface PostgresConnectionRemediation extends Remediation {
+  @WorkflowMethod
+  RemediationOutcome remediate(RemediationRequest request);
+}

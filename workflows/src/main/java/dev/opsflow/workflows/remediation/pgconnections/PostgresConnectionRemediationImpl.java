@@ -1,0 +1,62 @@
+package dev.opsflow.workflows.remediation.pgconnections;
+
+import dev.opsflow.activities.dispatch.RemediationRequest;
+import dev.opsflow.activities.postgres.PostgresActivities;
+import dev.opsflow.activities.postgres.PostgresOptions;
+import dev.opsflow.activities.postgres.TerminateIdleRequest;
+import dev.opsflow.workflows.remediation.RemediationHandlers;
+import dev.opsflow.workflows.remediation.RemediationOutcome;
+import io.temporal.workflow.Workflow;
+
+public class PostgresConnectionRemediationImpl extends RemediationHandlers
+    implements PostgresConnectionRemediation {
+  static final String ACTION = "terminate_idle_sessions";
+
+  private final PostgresActivities readDb =
+      Workflow.newActivityStub(PostgresActivities.class, PostgresOptions.READ_POSTGRES);
+  private final PostgresActivities mutateDb =
+      Workflow.newActivityStub(PostgresActivities.class, PostgresOptions.MUTATING_POSTGRES);
+
+  @Override
+  public RemediationOutcome remediate(RemediationRequest request) {
+    run.begin(request);
+    int threshold = request.policy().postgresConnThreshold();
+    if (!run.confirm(() -> percentUsed() > threshold)) {
+      return run.notNeeded(
+          run.resolved() ? "alert resolved before acting" : "connections below the threshold");
+    }
+    if (!run.admit()) {
+      return run.resolved()
+          ? run.notNeeded("alert resolved while waiting for admission")
+          : run.escalate("the blast-radius governor did not admit the action in time");
+    }
+    String database = request.target().database();
+    long idleSeconds = request.policy().idleSessionAgeSeconds();
+    String where = database.isEmpty() ? "all databases" : "database " + database;
+    var ended =
+        run.act(
+            ACTION,
+            where,
+            () ->
+                mutateDb.terminateIdleSessions(
+                    new TerminateIdleRequest(
+                        Workflow.randomUUID().toString(), idleSeconds, database, false, false)),
+            r -> r.terminated() + " sessions idle > " + idleSeconds + "s terminated");
+    if (ended.isEmpty()) {
+      return run.escalate("terminating idle sessions failed");
+    }
+    if (!run.verify(() -> percentUsed() < threshold)) {
+      return run.escalate(
+          "connections still at or above "
+              + threshold
+              + "% after ending "
+              + ended.get().terminated()
+              + " idle sessions: the load is from active sessions");
+    }
+    return run.fixed("ended " + ended.get().terminated() + " idle sessions on " + where);
+  }
+
+  private double percentUsed() {
+    return readDb.connectionUsage().percentUsed();
+  }
+}

@@ -1,0 +1,211 @@
+package dev.opsflow.workflows.remediation.watchdog;
+
+import dev.opsflow.activities.dispatch.AlertNotice;
+import dev.opsflow.activities.dispatch.DispatchActivities;
+import dev.opsflow.activities.dispatch.DispatchOptions;
+import dev.opsflow.activities.dispatch.HealingPolicy;
+import dev.opsflow.activities.dispatch.RemediationRequest;
+import dev.opsflow.activities.dispatch.Target;
+import dev.opsflow.activities.kafka.ConsumerLagRequest;
+import dev.opsflow.activities.kafka.KafkaActivities;
+import dev.opsflow.activities.kafka.KafkaOptions;
+import dev.opsflow.activities.kubernetes.ExecRequest;
+import dev.opsflow.activities.kubernetes.KubernetesActivities;
+import dev.opsflow.activities.kubernetes.KubernetesOptions;
+import dev.opsflow.activities.postgres.PostgresActivities;
+import dev.opsflow.activities.postgres.PostgresOptions;
+import dev.opsflow.workflows.remediation.HealingMetrics;
+import dev.opsflow.workflows.remediation.PodSignals;
+import dev.opsflow.workflows.remediation.disk.LogCleanup;
+import io.temporal.failure.ActivityFailure;
+import io.temporal.workflow.Workflow;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+
+public class HealthWatchdogImpl implements HealthWatchdog {
+  private static final Logger log = Workflow.getLogger(HealthWatchdogImpl.class);
+
+  /** Continue as new at least this often, so the history stays small whatever the interval. */
+  private static final long ITERATIONS_PER_RUN = 100;
+
+  private final DispatchActivities dispatch =
+      Workflow.newActivityStub(DispatchActivities.class, DispatchOptions.SIGNAL);
+  private final KafkaActivities kafka =
+      Workflow.newActivityStub(KafkaActivities.class, KafkaOptions.READ_KAFKA);
+  private final PostgresActivities postgres =
+      Workflow.newActivityStub(PostgresActivities.class, PostgresOptions.READ_POSTGRES);
+  private final KubernetesActivities k8s =
+      Workflow.newActivityStub(KubernetesActivities.class, KubernetesOptions.READ_K8S);
+  private final KubernetesActivities exec =
+      Workflow.newActivityStub(KubernetesActivities.class, KubernetesOptions.EXEC_IN_PODS);
+
+  private WatchdogInput input;
+  private boolean reconfigured;
+  private long lastCheckMillis;
+  private List<String> problems = List.of();
+  private List<String> errors = List.of();
+
+  @Override
+  public void watch(WatchdogInput start) {
+    input = start;
+    long runIterations = 0;
+    while (true) {
+      Map<String, Long> since = new HashMap<>(input.problemSince());
+      long iteration = input.iteration() + 1;
+      log.info(
+          "Running healing checks iteration {} ({} check, {} targets)",
+          iteration,
+          input.check(),
+          input.targets().size());
+      HealingMetrics.check(input.check());
+      lastCheckMillis = Workflow.currentTimeMillis();
+      List<String> found = new ArrayList<>();
+      List<String> failed = new ArrayList<>();
+      for (Target target : input.targets()) {
+        try {
+          for (RemediationRequest request : detect(input.check(), target, input.policy())) {
+            long first = since.getOrDefault(request.workflowId(), lastCheckMillis);
+            since.put(request.workflowId(), first);
+            dispatch.dispatch(withEpisode(request, first));
+            found.add(request.workflowId());
+          }
+        } catch (ActivityFailure e) {
+          failed.add(target.key() + ": " + e.getCause().getMessage());
+        }
+      }
+      since.keySet().retainAll(found); // a problem not seen this time ends its streak
+      problems = List.copyOf(found);
+      errors = List.copyOf(failed);
+      input = new WatchdogInput(input.check(), input.targets(), input.policy(), iteration, since);
+
+      reconfigured = false;
+      Workflow.await(Duration.ofSeconds(input.policy().checkIntervalSeconds()), () -> reconfigured);
+      runIterations++;
+      if (runIterations >= ITERATIONS_PER_RUN || Workflow.getInfo().isContinueAsNewSuggested()) {
+        Workflow.await(Workflow::isEveryHandlerFinished);
+        Workflow.continueAsNew(input);
+      }
+    }
+  }
+
+  @Override
+  public void reconfigure(WatchdogInput update) {
+    // Keep the count and the open streaks; take the new targets and policy.
+    input =
+        new WatchdogInput(
+            input == null ? update.check() : input.check(),
+            update.targets(),
+            update.policy(),
+            input == null ? 0 : input.iteration(),
+            input == null ? Map.of() : input.problemSince());
+    reconfigured = true;
+  }
+
+  @Override
+  public WatchdogStatus status() {
+    return new WatchdogStatus(
+        input == null ? "" : input.check(),
+        input == null ? 0 : input.iteration(),
+        lastCheckMillis,
+        problems,
+        errors);
+  }
+
+  /** The remediations a target needs now; empty when it is healthy. */
+  private List<RemediationRequest> detect(String check, Target target, HealingPolicy policy) {
+    return switch (check) {
+      case "kafka" -> {
+        long lag =
+            kafka
+                .consumerGroupLag(new ConsumerLagRequest(target.consumerGroup(), target.topic()))
+                .totalLag();
+        yield lag > policy.kafkaLagThreshold()
+            ? List.of(request("KafkaLagRemediation", target, "high", policy))
+            : List.of();
+      }
+      case "postgres" -> {
+        double used = postgres.connectionUsage().percentUsed();
+        yield used > policy.postgresConnThreshold()
+            ? List.of(request("PostgresConnectionRemediation", target, "high", policy))
+            : List.of();
+      }
+      case "pods" -> podProblems(target, policy);
+      case "disk" -> {
+        int highest = 0;
+        for (String path : policy.logPaths()) {
+          for (var out :
+              exec.execInPods(
+                  new ExecRequest(
+                      Workflow.randomUUID().toString(),
+                      target.namespace(),
+                      target.effectivePodSelector(),
+                      target.container(),
+                      LogCleanup.usageCommand(path),
+                      60))) {
+            highest = Math.max(highest, LogCleanup.usedPercent(out.stdout()).orElse(0));
+          }
+        }
+        yield highest > policy.diskSpaceThreshold()
+            ? List.of(request("DiskPressureRemediation", target, "medium", policy))
+            : List.of();
+      }
+      default -> throw new IllegalArgumentException("unknown check " + check);
+    };
+  }
+
+  /** OOMKilled containers and crash loops, one remediation per Deployment and problem. */
+  private List<RemediationRequest> podProblems(Target target, HealingPolicy policy) {
+    List<RemediationRequest> found = new ArrayList<>();
+    var pods = k8s.listPods(target.namespace(), target.podSelector());
+    for (PodSignals.Finding f : PodSignals.findings(pods)) {
+      found.add(
+          f.oomKilled()
+              ? request(
+                  "OomRemediation",
+                  new Target(target.namespace(), f.deployment(), f.container(), "", "", "", ""),
+                  "critical",
+                  policy)
+              : request(
+                  "CrashLoopRemediation",
+                  new Target(target.namespace(), f.deployment(), "", "", "", "", ""),
+                  "critical",
+                  policy));
+    }
+    return found.stream().distinct().toList();
+  }
+
+  private static RemediationRequest request(
+      String procedure, Target target, String severity, HealingPolicy policy) {
+    return new RemediationRequest(procedure, target, severity, policy, null);
+  }
+
+  /** Stamps the notice with the streak's start, so every re-detection is the same episode. */
+  private RemediationRequest withEpisode(RemediationRequest r, long firstSeenMillis) {
+    String alertName = alertNameOf(r.procedure());
+    AlertNotice notice =
+        new AlertNotice(
+            alertName,
+            AlertNotice.FIRING,
+            "watchdog:" + input.check() + ":" + r.workflowId(),
+            Instant.ofEpochMilli(firstSeenMillis).toString(),
+            Map.of("alertname", alertName, "namespace", r.target().namespace()),
+            Map.of("summary", "found by the " + input.check() + " watchdog"),
+            "watchdog");
+    return new RemediationRequest(r.procedure(), r.target(), r.severity(), r.policy(), notice);
+  }
+
+  private static String alertNameOf(String procedure) {
+    return switch (procedure) {
+      case "KafkaLagRemediation" -> "KafkaConsumerLagHigh";
+      case "PostgresConnectionRemediation" -> "PostgresTooManyConnections";
+      case "OomRemediation" -> "KubePodOOMKilled";
+      case "CrashLoopRemediation" -> "KubePodCrashLooping";
+      default -> "DiskSpaceHigh";
+    };
+  }
+}

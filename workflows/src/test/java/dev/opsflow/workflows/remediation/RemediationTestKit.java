@@ -1,0 +1,158 @@
+package dev.opsflow.workflows.remediation;
+
+import static org.mockito.ArgumentMatchers.any;
+import static org.mockito.Mockito.mock;
+import static org.mockito.Mockito.when;
+import static org.mockito.Mockito.withSettings;
+
+import dev.opsflow.activities.dispatch.AlertNotice;
+import dev.opsflow.activities.dispatch.DispatchActivitiesImpl;
+import dev.opsflow.activities.dispatch.HealingPolicy;
+import dev.opsflow.activities.dispatch.RemediationDispatcher;
+import dev.opsflow.activities.dispatch.RemediationRequest;
+import dev.opsflow.activities.dispatch.Target;
+import dev.opsflow.activities.kafka.ConsumerLag;
+import dev.opsflow.activities.kafka.KafkaActivities;
+import dev.opsflow.activities.kubernetes.ContainerSpec;
+import dev.opsflow.activities.kubernetes.ContainerState;
+import dev.opsflow.activities.kubernetes.DeploymentInfo;
+import dev.opsflow.activities.kubernetes.KubernetesActivities;
+import dev.opsflow.activities.kubernetes.PodInfo;
+import dev.opsflow.activities.notify.NotificationActivities;
+import dev.opsflow.activities.notify.PagerDutyResult;
+import dev.opsflow.activities.notify.SlackPosted;
+import dev.opsflow.activities.postgres.PostgresActivities;
+import dev.opsflow.config.OpsflowConfig;
+import dev.opsflow.workflows.TaskQueues;
+import dev.opsflow.workflows.WorkflowCatalog;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowStub;
+import io.temporal.testing.TestWorkflowEnvironment;
+import io.temporal.worker.Worker;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A time-skipping Temporal environment with every workflow registered, the real dispatch path
+ * (signal-with-start through the environment's client, the real governor) and mocked activities for
+ * the systems. Used by the remediation workflow tests and by {@code RecordHistories}.
+ */
+public final class RemediationTestKit implements AutoCloseable {
+  public final TestWorkflowEnvironment env = TestWorkflowEnvironment.newInstance();
+  public final WorkflowClient client = env.getWorkflowClient();
+  public final KubernetesActivities k8s =
+      mock(KubernetesActivities.class, withSettings().withoutAnnotations());
+  public final KafkaActivities kafka =
+      mock(KafkaActivities.class, withSettings().withoutAnnotations());
+  public final PostgresActivities postgres =
+      mock(PostgresActivities.class, withSettings().withoutAnnotations());
+  public final NotificationActivities notify =
+      mock(NotificationActivities.class, withSettings().withoutAnnotations());
+  public final RemediationDispatcher dispatcher =
+      new RemediationDispatcher(client, TaskQueues.OPERATIONS);
+
+  public RemediationTestKit() {
+    Worker worker = env.newWorker(TaskQueues.OPERATIONS);
+    worker.registerWorkflowImplementationTypes(
+        WorkflowCatalog.IMPLEMENTATIONS.toArray(Class<?>[]::new));
+    worker.registerActivitiesImplementations(
+        k8s, kafka, postgres, notify, new DispatchActivitiesImpl(dispatcher));
+    when(notify.postSlack(any())).thenReturn(new SlackPosted("#ops", "1.1", false));
+    when(notify.pagerDuty(any())).thenReturn(new PagerDutyResult("success", "k"));
+  }
+
+  public RemediationTestKit start() {
+    env.start();
+    return this;
+  }
+
+  public static HealingPolicy policy() {
+    return HealingPolicy.from(OpsflowConfig.defaults().healing());
+  }
+
+  public static AlertNotice firing(String alertName, String startsAt) {
+    return new AlertNotice(
+        alertName,
+        AlertNotice.FIRING,
+        "fp-" + alertName,
+        startsAt,
+        Map.of("alertname", alertName),
+        Map.of(),
+        "alertmanager");
+  }
+
+  public static AlertNotice resolved(String alertName, String startsAt) {
+    return new AlertNotice(
+        alertName,
+        AlertNotice.RESOLVED,
+        "fp-" + alertName,
+        startsAt,
+        Map.of("alertname", alertName),
+        Map.of(),
+        "alertmanager");
+  }
+
+  public static RemediationRequest request(
+      String procedure, Target target, String severity, HealingPolicy policy, AlertNotice notice) {
+    return new RemediationRequest(procedure, target, severity, policy, notice);
+  }
+
+  /** Delivers a notice the way the webhook does, and returns the remediation's stub. */
+  public WorkflowStub dispatch(RemediationRequest request) {
+    dispatcher.dispatch(request);
+    return client.newUntypedWorkflowStub(request.workflowId());
+  }
+
+  public RemediationOutcome outcome(RemediationRequest request) {
+    return client.newUntypedWorkflowStub(request.workflowId()).getResult(RemediationOutcome.class);
+  }
+
+  public RemediationStatus status(RemediationRequest request) {
+    return client
+        .newUntypedWorkflowStub(request.workflowId())
+        .query("status", RemediationStatus.class);
+  }
+
+  public static ConsumerLag lag(String group, long total, String topic, int partitions) {
+    return new ConsumerLag(group, total, List.of(), List.of(), Map.of(topic, partitions));
+  }
+
+  public static DeploymentInfo deployment(
+      String ns, String name, int replicas, String memoryRequest, String memoryLimit) {
+    return new DeploymentInfo(
+        ns,
+        name,
+        replicas,
+        replicas,
+        replicas,
+        replicas,
+        2,
+        2,
+        List.of(new ContainerSpec("app", "img:1", memoryRequest, memoryLimit, "100m", "")),
+        true);
+  }
+
+  public static PodInfo pod(
+      String name, String deployment, String stateReason, String lastTermination) {
+    return new PodInfo(
+        name,
+        "Running",
+        "node-1",
+        deployment,
+        Map.of("app", deployment),
+        List.of(
+            new ContainerState(
+                "app",
+                stateReason.isEmpty(),
+                3,
+                stateReason.isEmpty() ? "running" : "waiting",
+                stateReason,
+                lastTermination,
+                lastTermination.isEmpty() ? 0 : 137)));
+  }
+
+  @Override
+  public void close() {
+    env.close();
+  }
+}

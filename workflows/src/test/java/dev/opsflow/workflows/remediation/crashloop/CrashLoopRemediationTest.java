@@ -1,0 +1,83 @@
+package dev.opsflow.workflows.remediation.crashloop;
+
+import static dev.opsflow.workflows.remediation.RemediationTestKit.deployment;
+import static dev.opsflow.workflows.remediation.RemediationTestKit.firing;
+import static dev.opsflow.workflows.remediation.RemediationTestKit.pod;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.mockito.ArgumentMatchers.any;
+import static org.mockito.ArgumentMatchers.anyLong;
+import static org.mockito.Mockito.times;
+import static org.mockito.Mockito.verify;
+import static org.mockito.Mockito.when;
+
+import dev.opsflow.activities.dispatch.RemediationRequest;
+import dev.opsflow.activities.dispatch.Target;
+import dev.opsflow.activities.kubernetes.RestartResult;
+import dev.opsflow.workflows.remediation.RemediationOutcome;
+import dev.opsflow.workflows.remediation.RemediationStatus.Phase;
+import dev.opsflow.workflows.remediation.RemediationTestKit;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class CrashLoopRemediationTest {
+  private static final Target TARGET = new Target("demo", "payments", "", "", "", "", "");
+  private final RemediationTestKit kit = new RemediationTestKit();
+
+  @AfterEach
+  void close() {
+    kit.close();
+  }
+
+  @Test
+  void fiftyNotificationsOfOneProblemRestartOnce() {
+    when(kit.k8s.listPods("demo", "app=payments"))
+        .thenReturn(
+            List.of(pod("payments-x-1", "payments", "CrashLoopBackOff", "Error")),
+            List.of(pod("payments-y-1", "payments", "", "")));
+    when(kit.k8s.rolloutRestart(any())).thenReturn(new RestartResult("2026-11-23T10:00:05Z", true));
+    when(kit.k8s.waitForRollout(any(), any(), anyLong()))
+        .thenReturn(deployment("demo", "payments", 1, "256Mi", "512Mi"));
+    kit.start();
+    RemediationRequest request =
+        RemediationTestKit.request(
+            "CrashLoopRemediation",
+            TARGET,
+            "critical",
+            RemediationTestKit.policy(),
+            firing("KubePodCrashLooping", "2026-11-23T10:00:00Z"));
+    for (int i = 0; i < 50; i++) {
+      kit.dispatch(request); // Alertmanager resends of the same episode
+    }
+
+    RemediationOutcome outcome = kit.outcome(request);
+
+    assertThat(outcome.result()).isEqualTo(Phase.FIXED);
+    verify(kit.k8s, times(1)).rolloutRestart(any());
+    assertThat(kit.status(request).notices()).isEqualTo(1);
+  }
+
+  @Test
+  void podsThatStillLoopAfterTheRestartEscalate() {
+    when(kit.k8s.listPods("demo", "app=payments"))
+        .thenReturn(List.of(pod("payments-x-1", "payments", "CrashLoopBackOff", "Error")));
+    when(kit.k8s.rolloutRestart(any())).thenReturn(new RestartResult("2026-11-23T10:00:05Z", true));
+    when(kit.k8s.waitForRollout(any(), any(), anyLong()))
+        .thenReturn(deployment("demo", "payments", 1, "256Mi", "512Mi"));
+    kit.start();
+    RemediationRequest request =
+        RemediationTestKit.request(
+            "CrashLoopRemediation",
+            TARGET,
+            "critical",
+            RemediationTestKit.policy(),
+            firing("KubePodCrashLooping", "2026-11-23T10:00:00Z"));
+    kit.dispatch(request);
+
+    RemediationOutcome outcome = kit.outcome(request);
+
+    assertThat(outcome.result()).isEqualTo(Phase.ESCALATED);
+    assertThat(outcome.detail()).contains("still crash-loop");
+    verify(kit.k8s, times(1)).rolloutRestart(any());
+  }
+}
