@@ -56,7 +56,16 @@ public final class ConnectionOptions {
 
   /** Reads the file, the environment and these flags into one validated configuration. */
   public OpsflowConfig load() {
+    return load(Map.of());
+  }
+
+  /**
+   * @param overrides settings that win over the file and the environment (the dev sandbox's), but
+   *     not over flags given on the command line
+   */
+  public OpsflowConfig load(Map<String, String> overrides) {
     Map<String, String> env = new HashMap<>(System.getenv());
+    env.putAll(overrides);
     putIfSet(env, "TEMPORAL_ADDRESS", address);
     putIfSet(env, "TEMPORAL_NAMESPACE", namespace);
     putIfSet(env, "TEMPORAL_TLS_CERT", tlsCert);

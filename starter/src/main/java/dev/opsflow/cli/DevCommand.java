@@ -1,7 +1,9 @@
 package dev.opsflow.cli;
 
 import dev.opsflow.config.OpsflowConfig;
+import dev.opsflow.starter.DevSandbox;
 import dev.opsflow.starter.DevStack;
+import dev.opsflow.worker.ClosingStack;
 import dev.opsflow.workflows.WorkflowCatalog;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -34,11 +36,40 @@ final class DevCommand implements Callable<Integer> {
   @Option(names = "--http-port", description = "starter HTTP port (default: http.port, 8080)")
   Integer httpPort;
 
+  @Option(
+      names = "--sandbox",
+      description = {
+        "also start systems to heal, in this process: a Kubernetes API (fabric8 mock server) with a",
+        "demo namespace, a Kafka broker with a lagging consumer group and a PostgreSQL near its",
+        "connection limit; opsflow is pointed at them"
+      })
+  boolean sandbox;
+
   @Override
   public Integer call() throws Exception {
-    OpsflowConfig config = connection.load();
+    ClosingStack parts = new ClosingStack();
+    OpsflowConfig config;
+    DevSandbox heal = null;
+    try {
+      if (sandbox) {
+        System.out.println("Starting the sandbox (Kubernetes API, Kafka, PostgreSQL)...");
+        heal = parts.push(DevSandbox.start());
+        config = connection.load(heal.settings());
+      } else {
+        config = connection.load();
+      }
+    } catch (RuntimeException e) {
+      parts.close();
+      throw e;
+    }
     int http = httpPort != null ? httpPort : config.http().port();
-    DevStack stack = DevStack.start(config, host, temporalPort, http);
+    DevStack stack;
+    try {
+      stack = parts.push(DevStack.start(config, host, temporalPort, http));
+    } catch (RuntimeException e) {
+      parts.close();
+      throw e;
+    }
     System.out.println();
     System.out.println("opsflow dev stack is up (state in memory only; Ctrl-C to stop)");
     System.out.println(
@@ -50,10 +81,34 @@ final class DevCommand implements Callable<Integer> {
     System.out.println("  Starter HTTP             " + stack.httpUrl() + "/");
     System.out.println("  Prometheus metrics       " + stack.httpUrl() + "/metrics");
     System.out.println(
+        "  Alertmanager webhook     POST "
+            + stack.httpUrl()
+            + "/alerts"
+            + (stack.usesDevWebhookToken()
+                ? "   (Authorization: Bearer " + DevStack.DEV_WEBHOOK_TOKEN + ")"
+                : "   (credentials from your configuration)"));
+    System.out.println(
         "  Workflow types           " + String.join(", ", WorkflowCatalog.typeNames()));
+    System.out.println();
+    if (!stack.watchdogs().isEmpty()) {
+      System.out.println("  Watchdogs                " + String.join(", ", stack.watchdogs()));
+    }
+    if (heal != null) {
+      System.out.println();
+      System.out.println("Sandbox:");
+      heal.describe().forEach(line -> System.out.println("  " + line));
+      System.out.println();
+      System.out.println("Heal something (README, 'Try it without a cluster'):");
+      System.out.println(
+          "  curl -s -X POST "
+              + stack.httpUrl()
+              + "/alerts -H 'Authorization: Bearer "
+              + DevStack.DEV_WEBHOOK_TOKEN
+              + "' -H 'Content-Type: application/json' -d @examples/alerts/kafka-lag.json");
+    }
     System.out.println();
     System.out.println("Try:  ./opsflow start ConnectivityCheck --input '{}' --wait");
     System.out.println();
-    return UntilStopped.run(stack);
+    return UntilStopped.run(parts);
   }
 }

@@ -2,6 +2,7 @@ package dev.opsflow.cli;
 
 import dev.opsflow.config.OpsflowConfig;
 import dev.opsflow.starter.StarterServer;
+import dev.opsflow.starter.WatchdogLauncher;
 import dev.opsflow.worker.ClosingStack;
 import dev.opsflow.worker.OpsflowMetrics;
 import dev.opsflow.worker.TemporalConnection;
@@ -31,7 +32,8 @@ final class StarterCommand implements Callable<Integer> {
       StarterServer server =
           parts.push(
               StarterServer.start(
-                  config.http().host(), config.http().port(), temporal.client(), metrics));
+                  config.http().host(), config.http().port(), temporal.client(), metrics, config));
+      WatchdogLauncher.ensureRunning(temporal.client(), config);
       System.out.println(
           "opsflow starter listening on "
               + server.url()

@@ -1,6 +1,7 @@
 package dev.opsflow.starter;
 
 import dev.opsflow.config.OpsflowConfig;
+import dev.opsflow.config.Secret;
 import dev.opsflow.worker.ActivityCatalog;
 import dev.opsflow.worker.ClosingStack;
 import dev.opsflow.worker.EmbeddedTemporalService;
@@ -25,6 +26,14 @@ public final class DevStack implements AutoCloseable {
   private final OpsflowWorker worker;
   private final StarterServer starter;
   private final OpsflowMetrics metrics;
+  private OpsflowConfig.Alerts alertsAuth;
+  private List<String> watchdogs;
+
+  /**
+   * The webhook token used when none is configured. The dev stack listens on loopback only and
+   * prints it, so the README's curl examples work as they are.
+   */
+  public static final String DEV_WEBHOOK_TOKEN = "opsflow-dev";
 
   private DevStack(OpsflowConfig config, String host, int temporalPort, int httpPort) {
     // Check both ports before starting anything, so a clash leaves nothing half-started.
@@ -33,23 +42,40 @@ public final class DevStack implements AutoCloseable {
     try {
       temporal = parts.push(EmbeddedTemporalService.start(host, temporalPort));
       OpsflowConfig local =
-          config.withTemporal(
-              new OpsflowConfig.Temporal(
-                  temporal.target(),
-                  config.temporal().namespace(),
-                  new OpsflowConfig.Tls(false, "", "", "", "")));
+          withDevWebhookToken(
+              config.withTemporal(
+                  new OpsflowConfig.Temporal(
+                      temporal.target(),
+                      config.temporal().namespace(),
+                      new OpsflowConfig.Tls(false, "", "", "", ""))));
+      alertsAuth = local.alerts();
       metrics = parts.push(new OpsflowMetrics());
       connection =
           parts.push(
               TemporalConnection.connect(
                   local.temporal(), metrics.temporalScope(), Duration.ofSeconds(10)));
-      ActivityCatalog activities = parts.push(ActivityCatalog.fromConfig(local));
+      ActivityCatalog activities =
+          parts.push(ActivityCatalog.fromConfig(local, connection.client()));
       worker = parts.push(OpsflowWorker.start(connection.client(), activities));
-      starter = parts.push(StarterServer.start(host, httpPort, connection.client(), metrics));
+      starter =
+          parts.push(StarterServer.start(host, httpPort, connection.client(), metrics, local));
+      watchdogs = WatchdogLauncher.ensureRunning(connection.client(), local);
     } catch (RuntimeException e) {
       parts.close();
       throw e;
     }
+  }
+
+  private static OpsflowConfig withDevWebhookToken(OpsflowConfig config) {
+    if (config.alerts().authConfigured()) {
+      return config;
+    }
+    return config.withAlerts(config.alerts().withBearerToken(Secret.of(DEV_WEBHOOK_TOKEN)));
+  }
+
+  /** True when the webhook uses {@link #DEV_WEBHOOK_TOKEN} (nothing was configured). */
+  public boolean usesDevWebhookToken() {
+    return alertsAuth.bearerToken().reveal().equals(DEV_WEBHOOK_TOKEN);
   }
 
   public static DevStack start(OpsflowConfig config, String host, int temporalPort, int httpPort) {
@@ -70,6 +96,11 @@ public final class DevStack implements AutoCloseable {
 
   public OpsflowMetrics metrics() {
     return metrics;
+  }
+
+  /** IDs of the watchdog workflows this stack made sure are running. */
+  public List<String> watchdogs() {
+    return watchdogs;
   }
 
   public List<String> taskQueues() {

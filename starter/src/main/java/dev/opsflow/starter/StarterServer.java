@@ -1,16 +1,25 @@
 package dev.opsflow.starter;
 
+import dev.opsflow.activities.dispatch.HealingPolicy;
+import dev.opsflow.activities.dispatch.RemediationDispatcher;
+import dev.opsflow.config.ConfigException;
+import dev.opsflow.config.OpsflowConfig;
+import dev.opsflow.starter.alerts.AlertRouter;
+import dev.opsflow.starter.alerts.AlertWebhook;
+import dev.opsflow.starter.alerts.WebhookAuth;
 import dev.opsflow.worker.MetricsEndpoint;
 import dev.opsflow.worker.OpsflowMetrics;
 import dev.opsflow.worker.Ports;
+import dev.opsflow.workflows.TaskQueues;
+import dev.opsflow.workflows.WorkflowCatalog;
 import io.javalin.Javalin;
 import io.temporal.client.WorkflowClient;
+import java.util.List;
 import java.util.Map;
 
 /**
- * The starter's HTTP server: health, metrics, and (as they are added) the Alertmanager webhook and
- * the REST API. Handlers parse, authorise and start or signal workflows; decisions live in
- * workflows.
+ * The starter's HTTP server: health, metrics, the Alertmanager webhook and the REST API. Handlers
+ * parse, authorise and start or signal workflows; decisions live in workflows.
  */
 public final class StarterServer implements AutoCloseable {
   private final Javalin server;
@@ -22,13 +31,30 @@ public final class StarterServer implements AutoCloseable {
   }
 
   public static StarterServer start(
-      String host, int port, WorkflowClient client, OpsflowMetrics metrics) {
+      String host, int port, WorkflowClient client, OpsflowMetrics metrics, OpsflowConfig config) {
+    if (!config.alerts().authConfigured()) {
+      throw new ConfigException(
+          "alerts",
+          "POST /alerts needs credentials: set ALERTS_BEARER_TOKEN (or ALERTS_BASIC_USER and"
+              + " ALERTS_BASIC_PASSWORD), as in Alertmanager's http_config");
+    }
     Ports.requireFree("The starter's HTTP server", host, port, "--http-port");
+    AlertWebhook alerts =
+        new AlertWebhook(
+            new WebhookAuth(config.alerts()),
+            new AlertRouter(
+                config.alerts().routes(),
+                HealingPolicy.from(config.healing()),
+                WorkflowCatalog.remediationTypeNames()),
+            new RemediationDispatcher(client, TaskQueues.OPERATIONS),
+            config.healing().actionCooldown().toMillis(),
+            metrics.registry());
     Javalin server =
         Javalin.create(
                 cfg -> {
                   cfg.startup.showJavalinBanner = false;
                   MetricsEndpoint.mount(cfg.routes, metrics);
+                  cfg.routes.post("/alerts", alerts::handle);
                   cfg.routes.get(
                       "/",
                       ctx ->
@@ -36,7 +62,7 @@ public final class StarterServer implements AutoCloseable {
                               Map.of(
                                   "service", "opsflow starter",
                                   "namespace", client.getOptions().getNamespace(),
-                                  "endpoints", java.util.List.of("/healthz", "/metrics"))));
+                                  "endpoints", List.of("/healthz", "/metrics", "POST /alerts"))));
                 })
             .start(host, port);
     return new StarterServer(server, host);

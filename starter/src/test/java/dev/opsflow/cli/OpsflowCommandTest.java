@@ -46,7 +46,8 @@ class OpsflowCommandTest {
     assertThat(run.exitCode()).isEqualTo(OpsflowCommand.BAD_INPUT);
     assertThat(run.err())
         .contains("WORKFLOW_TYPE: unknown workflow type 'RestartTheWorld'")
-        .contains("known types: ConnectivityCheck");
+        .contains("known types: ")
+        .contains("ConnectivityCheck", "KafkaLagRemediation", "OomRemediation");
   }
 
   @Test

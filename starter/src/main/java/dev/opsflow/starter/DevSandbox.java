@@ -1,0 +1,151 @@
+package dev.opsflow.starter;
+
+import dev.opsflow.sandbox.kafka.EmbeddedKafka;
+import dev.opsflow.sandbox.kubernetes.KubernetesSandbox;
+import dev.opsflow.sandbox.postgres.SandboxPostgres;
+import dev.opsflow.worker.ClosingStack;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Something to heal on a laptop ({@code opsflow dev --sandbox}): a Kubernetes API (fabric8 mock
+ * server, CRUD mode) with a demo namespace, a real Kafka broker with a lagging consumer group, and
+ * a real PostgreSQL near its connection limit. opsflow's activities reach them through ordinary
+ * configuration (a kubeconfig file, bootstrap servers, a JDBC URL), exactly as they would reach a
+ * real cluster.
+ */
+public final class DevSandbox implements AutoCloseable {
+  public static final String NAMESPACE = "demo";
+  public static final String TOPIC = "orders";
+  public static final int PARTITIONS = 6;
+  public static final String GROUP = "orders-consumer";
+  public static final int PRODUCED = 20_000;
+
+  /**
+   * Idle app sessions opened at start: 180 of max_connections 200 is 90%, above the 85% default.
+   */
+  public static final int IDLE_SESSIONS = 180;
+
+  private final ClosingStack parts = new ClosingStack();
+  private final List<Connection> idle = new ArrayList<>();
+  private final Map<String, String> settings = new LinkedHashMap<>();
+  private final KubernetesSandbox kubernetes;
+  private final EmbeddedKafka kafka;
+  private final SandboxPostgres postgres;
+
+  private DevSandbox(Path dir) {
+    try {
+      kubernetes = parts.push(KubernetesSandbox.start());
+      kubernetes.seedDemo(NAMESPACE);
+      kafka = parts.push(EmbeddedKafka.start());
+      kafka.seedLaggingGroup(TOPIC, PARTITIONS, GROUP, PRODUCED, 0);
+      // The consumer application: once scaled out, its consumers work off the backlog.
+      kubernetes.onRollout(
+          NAMESPACE,
+          KubernetesSandbox.CONSUMER,
+          replicas -> {
+            if (replicas > 1) {
+              kafka.commitOffsets(GROUP, TOPIC, EmbeddedKafka.spread(PRODUCED, PARTITIONS));
+            }
+          });
+      postgres = parts.push(SandboxPostgres.start());
+      idle.addAll(postgres.openIdleConnections(IDLE_SESSIONS, "sandbox-app"));
+      parts.push(this::closeIdle);
+      settings.put("KUBECONFIG", kubernetes.writeKubeconfig(dir).toString());
+      settings.put("KUBERNETES_ALLOWED_NAMESPACES", NAMESPACE);
+      settings.put("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
+      settings.put("POSTGRES_URL", postgres.jdbcUrl());
+      settings.put("POSTGRES_USER", postgres.user());
+      settings.put("POSTGRES_PASSWORD", postgres.password());
+      // The sandbox's sessions are minutes old, not the production default of ten.
+      settings.put("IDLE_SESSION_AGE", "20s");
+    } catch (IOException e) {
+      parts.close();
+      throw new UncheckedIOException(e);
+    } catch (RuntimeException e) {
+      parts.close();
+      throw e;
+    }
+  }
+
+  public static DevSandbox start() {
+    try {
+      return new DevSandbox(Files.createTempDirectory("opsflow-sandbox"));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Environment-style settings that point opsflow at the sandbox. */
+  public Map<String, String> settings() {
+    return settings;
+  }
+
+  public KubernetesSandbox kubernetes() {
+    return kubernetes;
+  }
+
+  public EmbeddedKafka kafka() {
+    return kafka;
+  }
+
+  public SandboxPostgres postgres() {
+    return postgres;
+  }
+
+  /** Lines for the start-up banner. */
+  public List<String> describe() {
+    return List.of(
+        "Kubernetes API (mock, CRUD)  "
+            + kubernetes.url()
+            + "   namespace "
+            + NAMESPACE
+            + ": "
+            + KubernetesSandbox.CONSUMER
+            + " (1 replica), "
+            + KubernetesSandbox.OOM
+            + " (OOMKilled), "
+            + KubernetesSandbox.CRASH_LOOP
+            + " (CrashLoopBackOff)",
+        "Kafka broker (KRaft)         "
+            + kafka.bootstrapServers()
+            + "   group "
+            + GROUP
+            + " lags "
+            + PRODUCED
+            + " on topic "
+            + TOPIC
+            + " ("
+            + PARTITIONS
+            + " partitions)",
+        "PostgreSQL                   "
+            + postgres.jdbcUrl()
+            + "   "
+            + IDLE_SESSIONS
+            + " idle sessions of "
+            + postgres.maxConnections()
+            + " allowed");
+  }
+
+  private void closeIdle() {
+    for (Connection c : idle) {
+      try {
+        c.close();
+      } catch (java.sql.SQLException e) {
+        // Already ended by opsflow's remediation: that is the point of the demo.
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    parts.close();
+  }
+}
