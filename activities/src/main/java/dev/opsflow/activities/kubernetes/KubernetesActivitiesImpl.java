@@ -58,8 +58,15 @@ public final class KubernetesActivitiesImpl implements KubernetesActivities, Aut
         kubeconfig.isEmpty()
             ? Config.autoConfigure(context)
             : Config.fromKubeconfig(context, new File(kubeconfig));
+    // Temporal's retry policy is the one retry loop: the client's own (10 attempts with backoff on
+    // 5xx by default) would hide a failing API server from it for minutes.
+    Config tuned =
+        new io.fabric8.kubernetes.client.ConfigBuilder(k8s)
+            .withRequestRetryBackoffLimit(0)
+            .withRequestTimeout(20_000)
+            .build();
     return new KubernetesActivitiesImpl(
-        new KubernetesClientBuilder().withConfig(k8s).build(),
+        new KubernetesClientBuilder().withConfig(tuned).build(),
         new NamespaceAllowList(config.kubernetes().allowedNamespaces()));
   }
 
