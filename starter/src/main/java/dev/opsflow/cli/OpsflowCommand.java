@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
       StartCommand.class,
       ListCommand.class,
       DescribeCommand.class,
+      StatusCommand.class,
       SignalCommand.class,
       CancelCommand.class,
       CommandLine.HelpCommand.class

@@ -13,7 +13,17 @@ import org.junit.jupiter.params.provider.ValueSource;
 class OpsflowCommandTest {
   @ParameterizedTest
   @ValueSource(
-      strings = {"dev", "worker", "starter", "start", "list", "describe", "signal", "cancel"})
+      strings = {
+        "dev",
+        "worker",
+        "starter",
+        "start",
+        "list",
+        "describe",
+        "status",
+        "signal",
+        "cancel"
+      })
   void everyVerbHasHelp(String verb) {
     CliRun run = CliRun.of(verb, "--help");
     assertThat(run.exitCode()).isZero();

@@ -45,6 +45,10 @@ public final class KubernetesSandbox implements AutoCloseable {
   public static final String OOM = "checkout";
   public static final String CRASH_LOOP = "payments";
 
+  /** Held so the JUL logger (and its level) is not garbage-collected. */
+  private static final java.util.logging.Logger MOCK_SERVER_LOG =
+      java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
+
   private final KubernetesMockServer server;
   private final KubernetesClient client;
   private final ScheduledExecutorService controllerLoop;
@@ -66,6 +70,8 @@ public final class KubernetesSandbox implements AutoCloseable {
   }
 
   public static KubernetesSandbox start() {
+    // The mock server logs every request at INFO through java.util.logging.
+    MOCK_SERVER_LOG.setLevel(java.util.logging.Level.WARNING);
     Map<ServerRequest, Queue<ServerResponse>> expectations = new HashMap<>();
     KubernetesMockServer server =
         new KubernetesMockServer(
