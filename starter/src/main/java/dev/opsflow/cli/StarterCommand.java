@@ -28,7 +28,10 @@ final class StarterCommand implements Callable<Integer> {
       TemporalConnection temporal =
           parts.push(
               TemporalConnection.connect(
-                  config.temporal(), metrics.temporalScope(), Duration.ofSeconds(10)));
+                  config.temporal(),
+                  metrics.temporalScope(),
+                  Duration.ofSeconds(10),
+                  Duration.ofSeconds(10)));
       StarterServer server =
           parts.push(
               StarterServer.start(

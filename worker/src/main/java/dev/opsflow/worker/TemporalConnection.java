@@ -8,6 +8,7 @@ import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SslContextBuilder;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowClientOptions;
+import io.temporal.serviceclient.RpcRetryOptions;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.serviceclient.WorkflowServiceStubsOptions;
 import java.io.File;
@@ -33,10 +34,27 @@ public final class TemporalConnection implements AutoCloseable {
    */
   public static TemporalConnection connect(
       OpsflowConfig.Temporal settings, Scope metricsScope, Duration timeout) {
+    return connect(settings, metricsScope, timeout, null);
+  }
+
+  /**
+   * @param rpcRetryBudget how long one client call keeps retrying while the frontend is unavailable
+   *     (null: the SDK's default of about a minute). The starter uses a short budget so that the
+   *     webhook answers 503 quickly and Alertmanager retries, instead of holding a thread.
+   */
+  public static TemporalConnection connect(
+      OpsflowConfig.Temporal settings,
+      Scope metricsScope,
+      Duration timeout,
+      Duration rpcRetryBudget) {
     WorkflowServiceStubsOptions.Builder options =
         WorkflowServiceStubsOptions.newBuilder()
             .setTarget(settings.address())
             .setMetricsScope(metricsScope == null ? new NoopScope() : metricsScope);
+    if (rpcRetryBudget != null) {
+      options.setRpcRetryOptions(
+          RpcRetryOptions.newBuilder().setExpiration(rpcRetryBudget).build());
+    }
     OpsflowConfig.Tls tls = settings.tls();
     if (tls.active()) {
       options.setSslContext(sslContext(tls));

@@ -15,7 +15,8 @@ public record RemediationRequest(
 
   /** e.g. {@code heal-kafka-lag-remediation-demo/orders-consumer/orders} */
   public String workflowId() {
-    return "heal-" + kebab(procedure) + "-" + target.key();
+    String key = target.key();
+    return "heal-" + kebab(procedure) + (key.isEmpty() ? "" : "-" + key);
   }
 
   static String kebab(String camel) {

@@ -21,11 +21,13 @@ public final class WebhookAuth {
     if (authorization == null || authorization.isBlank()) {
       return false;
     }
-    if (settings.bearerToken().isPresent() && authorization.startsWith("Bearer ")) {
+    // The scheme name is case-insensitive (RFC 9110); credentials are not.
+    if (settings.bearerToken().isPresent()
+        && authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
       return same(
           authorization.substring("Bearer ".length()).trim(), settings.bearerToken().reveal());
     }
-    if (!settings.basicUser().isEmpty() && authorization.startsWith("Basic ")) {
+    if (!settings.basicUser().isEmpty() && authorization.regionMatches(true, 0, "Basic ", 0, 6)) {
       String decoded;
       try {
         decoded =

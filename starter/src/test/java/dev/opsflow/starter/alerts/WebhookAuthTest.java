@@ -22,6 +22,8 @@ class WebhookAuthTest {
         new WebhookAuth(
             new OpsflowConfig.Alerts(Secret.of("s3cret"), "", Secret.empty(), List.of()));
     assertThat(auth.allows("Bearer s3cret")).isTrue();
+    assertThat(auth.allows("bearer s3cret")).as("scheme is case-insensitive").isTrue();
+    assertThat(auth.allows("Bearer S3CRET")).as("the token is not").isFalse();
     assertThat(auth.allows("Bearer s3cret2")).isFalse();
     assertThat(auth.allows("Bearer ")).isFalse();
     assertThat(auth.allows(null)).isFalse();
