@@ -142,6 +142,27 @@ public final class RemediationRun {
     return admitted && !resolved;
   }
 
+  /**
+   * The prologue every remediation shares: confirm the problem still holds, then get the governor's
+   * admission.
+   *
+   * @param goneReason why nothing is done when the check finds the problem gone
+   * @return how to end instead of acting (not needed, or escalated); empty means go ahead
+   */
+  public Optional<RemediationOutcome> confirmAndAdmit(
+      Supplier<Boolean> stillBad, String goneReason) {
+    if (!confirm(stillBad)) {
+      return Optional.of(notNeeded(resolved ? "alert resolved before acting" : goneReason));
+    }
+    if (!admit()) {
+      return Optional.of(
+          resolved
+              ? notNeeded("alert resolved while waiting for admission")
+              : escalate("the blast-radius governor did not admit the action in time"));
+    }
+    return Optional.empty();
+  }
+
   /** True once a resolved notice arrived. */
   public boolean resolved() {
     return resolved;

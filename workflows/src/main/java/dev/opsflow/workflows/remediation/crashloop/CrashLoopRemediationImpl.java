@@ -24,14 +24,9 @@ public class CrashLoopRemediationImpl extends RemediationHandlers implements Cra
   public RemediationOutcome remediate(RemediationRequest request) {
     run.begin(request);
     Target target = request.target();
-    if (!run.confirm(() -> crashLooping(target))) {
-      return run.notNeeded(
-          run.resolved() ? "alert resolved before acting" : "no pod is crash-looping");
-    }
-    if (!run.admit()) {
-      return run.resolved()
-          ? run.notNeeded("alert resolved while waiting for admission")
-          : run.escalate("the blast-radius governor did not admit the action in time");
+    var stop = run.confirmAndAdmit(() -> crashLooping(target), "no pod is crash-looping");
+    if (stop.isPresent()) {
+      return stop.get();
     }
     String where = target.namespace() + "/" + target.deployment();
     var restarted =

@@ -24,14 +24,12 @@ public class DiskPressureRemediationImpl extends RemediationHandlers
     run.begin(request);
     Target target = request.target();
     HealingPolicy policy = request.policy();
-    if (!run.confirm(() -> highestUsage(target, policy) > policy.diskSpaceThreshold())) {
-      return run.notNeeded(
-          run.resolved() ? "alert resolved before acting" : "disk usage below the threshold");
-    }
-    if (!run.admit()) {
-      return run.resolved()
-          ? run.notNeeded("alert resolved while waiting for admission")
-          : run.escalate("the blast-radius governor did not admit the action in time");
+    var stop =
+        run.confirmAndAdmit(
+            () -> highestUsage(target, policy) > policy.diskSpaceThreshold(),
+            "disk usage below the threshold");
+    if (stop.isPresent()) {
+      return stop.get();
     }
     int deleted = 0;
     for (String path : policy.logPaths()) {

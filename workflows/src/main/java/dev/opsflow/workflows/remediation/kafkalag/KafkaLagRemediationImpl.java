@@ -32,14 +32,11 @@ public class KafkaLagRemediationImpl extends RemediationHandlers implements Kafk
     Target target = request.target();
     HealingPolicy policy = request.policy();
 
-    if (!run.confirm(() -> lagOf(target) > policy.kafkaLagThreshold())) {
-      return run.notNeeded(
-          run.resolved() ? "alert resolved before acting" : "lag below the threshold");
-    }
-    if (!run.admit()) {
-      return run.resolved()
-          ? run.notNeeded("alert resolved while waiting for admission")
-          : run.escalate("the blast-radius governor did not admit the action in time");
+    var stop =
+        run.confirmAndAdmit(
+            () -> lagOf(target) > policy.kafkaLagThreshold(), "lag below the threshold");
+    if (stop.isPresent()) {
+      return stop.get();
     }
     ConsumerLag lag = lag(target);
     int current = readK8s.getDeployment(target.namespace(), target.deployment()).replicas();

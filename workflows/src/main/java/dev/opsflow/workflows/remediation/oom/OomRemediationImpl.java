@@ -26,14 +26,11 @@ public class OomRemediationImpl extends RemediationHandlers implements OomRemedi
     run.begin(request);
     Target target = request.target();
     HealingPolicy policy = request.policy();
-    if (!run.confirm(() -> !oomKilledContainers(target).isEmpty())) {
-      return run.notNeeded(
-          run.resolved() ? "alert resolved before acting" : "no container was OOMKilled");
-    }
-    if (!run.admit()) {
-      return run.resolved()
-          ? run.notNeeded("alert resolved while waiting for admission")
-          : run.escalate("the blast-radius governor did not admit the action in time");
+    var stop =
+        run.confirmAndAdmit(
+            () -> !oomKilledContainers(target).isEmpty(), "no container was OOMKilled");
+    if (stop.isPresent()) {
+      return stop.get();
     }
     var deployment = readK8s.getDeployment(target.namespace(), target.deployment());
     String containerName =

@@ -21,14 +21,10 @@ public class PostgresConnectionRemediationImpl extends RemediationHandlers
   public RemediationOutcome remediate(RemediationRequest request) {
     run.begin(request);
     int threshold = request.policy().postgresConnThreshold();
-    if (!run.confirm(() -> percentUsed() > threshold)) {
-      return run.notNeeded(
-          run.resolved() ? "alert resolved before acting" : "connections below the threshold");
-    }
-    if (!run.admit()) {
-      return run.resolved()
-          ? run.notNeeded("alert resolved while waiting for admission")
-          : run.escalate("the blast-radius governor did not admit the action in time");
+    var stop =
+        run.confirmAndAdmit(() -> percentUsed() > threshold, "connections below the threshold");
+    if (stop.isPresent()) {
+      return stop.get();
     }
     String database = request.target().database();
     long idleSeconds = request.policy().idleSessionAgeSeconds();
