@@ -161,9 +161,6 @@ class RecordHistories {
         .thenReturn(deployment("demo", "checkout", 1, "512Mi", "1Gi"));
     when(kit.k8s.setContainerMemory(any()))
         .thenReturn(new MemoryResult("512Mi", "1Gi", "615Mi", "1229Mi", true));
-    when(kit.k8s.waitForRollout(any(), any(), anyLong()))
-        .thenReturn(deployment("demo", "checkout", 1, "615Mi", "1229Mi"));
-    kit.start();
     Target target = new Target("demo", "checkout", "app", "", "", "", "");
     RemediationRequest r =
         RemediationTestKit.request(
@@ -172,18 +169,21 @@ class RecordHistories {
             "critical",
             RemediationTestKit.policy(),
             firing("KubePodOOMKilled", "2026-11-23T10:00:00Z"));
+    // While the raised pods roll out they are OOMKilled again: a new episode arrives.
+    when(kit.k8s.waitForRollout(any(), any(), anyLong()))
+        .thenAnswer(
+            call -> {
+              kit.dispatch(
+                  RemediationTestKit.request(
+                      "OomRemediation",
+                      target,
+                      "critical",
+                      RemediationTestKit.policy(),
+                      firing("KubePodOOMKilled", "2026-11-23T10:03:00Z")));
+              return deployment("demo", "checkout", 1, "615Mi", "1229Mi");
+            });
+    kit.start();
     kit.dispatch(r);
-    while (kit.status(r).phase()
-        != dev.opsflow.workflows.remediation.RemediationStatus.Phase.COOLDOWN) {
-      kit.env.sleep(Duration.ofSeconds(5));
-    }
-    kit.dispatch(
-        RemediationTestKit.request(
-            "OomRemediation",
-            target,
-            "critical",
-            RemediationTestKit.policy(),
-            firing("KubePodOOMKilled", "2026-11-23T10:03:00Z")));
     kit.client.newUntypedWorkflowStub(r.workflowId()).getResult(RemediationOutcome.class);
     save("oom", "raised-then-recurred", r.workflowId());
   }

@@ -39,7 +39,8 @@ class BlastRadiusGovernorTest {
 
     @Override
     public boolean waitForAdmission(long seconds) {
-      Workflow.await(Duration.ofSeconds(seconds), () -> admitted);
+      // Like a remediation, it stays running after admission (it would be acting).
+      Workflow.sleep(Duration.ofSeconds(seconds));
       return admitted;
     }
 

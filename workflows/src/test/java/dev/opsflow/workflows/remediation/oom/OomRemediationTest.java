@@ -19,7 +19,6 @@ import dev.opsflow.activities.kubernetes.MemoryResult;
 import dev.opsflow.workflows.remediation.RemediationOutcome;
 import dev.opsflow.workflows.remediation.RemediationStatus.Phase;
 import dev.opsflow.workflows.remediation.RemediationTestKit;
-import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -73,7 +72,6 @@ class OomRemediationTest {
     oomKilledCheckout("1Gi");
     when(kit.k8s.setContainerMemory(any()))
         .thenReturn(new MemoryResult("512Mi", "1Gi", "1Gi", "2Gi", true));
-    kit.start();
     RemediationRequest request =
         RemediationTestKit.request(
             "OomRemediation",
@@ -81,17 +79,21 @@ class OomRemediationTest {
             "critical",
             doubling(),
             firing("KubePodOOMKilled", "2026-11-23T10:00:00Z"));
+    // While the raised pods roll out they are OOMKilled again: Alertmanager sends a new episode.
+    when(kit.k8s.waitForRollout(any(), any(), anyLong()))
+        .thenAnswer(
+            call -> {
+              kit.dispatch(
+                  RemediationTestKit.request(
+                      "OomRemediation",
+                      TARGET,
+                      "critical",
+                      doubling(),
+                      firing("KubePodOOMKilled", "2026-11-23T10:03:00Z")));
+              return deployment("demo", "checkout", 1, "1Gi", "2Gi");
+            });
+    kit.start();
     kit.dispatch(request);
-    while (kit.status(request).phase() != Phase.COOLDOWN) {
-      kit.env.sleep(Duration.ofSeconds(5));
-    }
-    kit.dispatch(
-        RemediationTestKit.request(
-            "OomRemediation",
-            TARGET,
-            "critical",
-            doubling(),
-            firing("KubePodOOMKilled", "2026-11-23T10:03:00Z")));
 
     RemediationOutcome outcome = kit.outcome(request);
 
