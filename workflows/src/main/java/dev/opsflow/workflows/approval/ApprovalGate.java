@@ -1,0 +1,127 @@
+package dev.opsflow.workflows.approval;
+
+import io.temporal.workflow.Workflow;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * A durable wait for human approval, the one piece every procedure that needs a human uses. It
+ * checks authorisation inside the workflow: only listed approvers count, the requester cannot
+ * approve their own request under four-eyes, N approvals are needed, one rejection rejects. A
+ * decision that does not count is recorded (with the reason) and ignored, never silently accepted.
+ * Workflows expose {@link #refusal} through an Update validator so a wrong caller gets the error
+ * back synchronously, and also accept plain signals (tctl, the Web UI), which are checked here.
+ */
+public final class ApprovalGate {
+  /** How a gate ended (or PENDING while it waits). */
+  public enum Result {
+    PENDING,
+    APPROVED,
+    REJECTED,
+    /** Nobody decided in time and the policy says to hand over to the next level. */
+    ESCALATE
+  }
+
+  private final String action;
+  private final String requestedBy;
+  private final ApprovalPolicy policy;
+  private final long sinceMillis;
+  private final List<ApprovalRecord> decisions = new ArrayList<>();
+  private final Set<String> approvedBy = new LinkedHashSet<>();
+  private Result state = Result.PENDING;
+
+  /** Opens the gate now (workflow time). */
+  public ApprovalGate(String action, String requestedBy, ApprovalPolicy policy) {
+    this.action = action;
+    this.requestedBy = requestedBy == null ? "" : requestedBy;
+    this.policy = policy;
+    this.sinceMillis = Workflow.currentTimeMillis();
+  }
+
+  /** Why this decision would not count, or null when it would. Use it in Update validators. */
+  public String refusal(Decision decision) {
+    if (state != Result.PENDING) {
+      return "the request is already " + state.name().toLowerCase();
+    }
+    if (decision == null || decision.by() == null || decision.by().isBlank()) {
+      return "'by' is required: who decides";
+    }
+    if (!policy.approvers().contains(decision.by())) {
+      return decision.by() + " is not an approver (approvers: " + policy.approvers() + ")";
+    }
+    if (policy.fourEyes() && decision.by().equals(requestedBy)) {
+      return decision.by() + " requested this and cannot decide on it (four-eyes)";
+    }
+    return null;
+  }
+
+  public void approve(Decision decision) {
+    String refusal = refusal(decision);
+    record(decision, true, refusal);
+    if (refusal == null
+        && approvedBy.add(decision.by())
+        && approvedBy.size() >= policy.required()) {
+      state = Result.APPROVED;
+    }
+  }
+
+  public void reject(Decision decision) {
+    String refusal = refusal(decision);
+    record(decision, false, refusal);
+    if (refusal == null) {
+      state = Result.REJECTED;
+    }
+  }
+
+  /** Waits (durably) for the decision or the timeout, then applies the timeout policy. */
+  public Result await() {
+    boolean decided =
+        Workflow.await(Duration.ofSeconds(policy.timeoutSeconds()), () -> state != Result.PENDING);
+    if (!decided) {
+      state =
+          switch (policy.onTimeout()) {
+            case ApprovalPolicy.APPROVE -> Result.APPROVED;
+            case ApprovalPolicy.REJECT -> Result.REJECTED;
+            default -> Result.ESCALATE;
+          };
+      decisions.add(
+          new ApprovalRecord(
+              "timeout",
+              state == Result.APPROVED,
+              "no decision within " + policy.timeoutSeconds() + "s: " + policy.onTimeout(),
+              Workflow.currentTimeMillis(),
+              ""));
+    }
+    return state;
+  }
+
+  public ApprovalStatus status() {
+    return new ApprovalStatus(
+        state,
+        action,
+        requestedBy,
+        policy.approvers(),
+        policy.required(),
+        approvedBy.size(),
+        sinceMillis,
+        sinceMillis + policy.timeoutSeconds() * 1000,
+        List.copyOf(decisions));
+  }
+
+  private void record(Decision decision, boolean approve, String refusal) {
+    decisions.add(
+        new ApprovalRecord(
+            decision == null ? "" : decision.by(),
+            approve,
+            decision == null ? "" : decision.comment(),
+            Workflow.currentTimeMillis(),
+            refusal == null ? "" : refusal));
+    if (refusal != null) {
+      Workflow.getLogger(ApprovalGate.class)
+          .warn("Ignored {} of '{}': {}", approve ? "approval" : "rejection", action, refusal);
+    }
+  }
+}
