@@ -22,6 +22,8 @@ import java.util.Map;
  * parse, authorise and start or signal workflows; decisions live in workflows.
  */
 public final class StarterServer implements AutoCloseable {
+  private static final org.slf4j.Logger log =
+      org.slf4j.LoggerFactory.getLogger(StarterServer.class);
   private final Javalin server;
   private final String host;
 
@@ -55,6 +57,20 @@ public final class StarterServer implements AutoCloseable {
                   cfg.startup.showJavalinBanner = false;
                   MetricsEndpoint.mount(cfg.routes, metrics);
                   cfg.routes.post("/alerts", alerts::handle);
+                  // Anything unexpected is a 5xx (Alertmanager retries those) with a reason, logged
+                  // once.
+                  cfg.routes.exception(
+                      Exception.class,
+                      (e, ctx) -> {
+                        log.error("{} {} failed", ctx.method(), ctx.path(), e);
+                        ctx.status(500)
+                            .json(
+                                Map.of(
+                                    "error",
+                                    "internal error ("
+                                        + e.getClass().getSimpleName()
+                                        + "); retry later"));
+                      });
                   cfg.routes.get(
                       "/",
                       ctx ->

@@ -4,7 +4,8 @@ package dev.opsflow.activities.dispatch;
  * What happened to a notification.
  *
  * @param workflowId the remediation's workflow ID
- * @param runId the run that received it (empty when none did)
+ * @param runId the run that received it; empty when none did, or when the notice went to "the
+ *     current run" by workflow ID (after losing a start race to another starter)
  * @param outcome {@code delivered} (started, or signalled the running remediation) or {@code
  *     no-running-remediation} (a resolved notice for a problem nobody is remediating)
  */

@@ -1,8 +1,8 @@
 package dev.opsflow.activities.dispatch;
 
-import io.temporal.api.common.v1.WorkflowExecution;
 import io.temporal.api.enums.v1.WorkflowIdReusePolicy;
 import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowExecutionAlreadyStarted;
 import io.temporal.client.WorkflowNotFoundException;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowStub;
@@ -28,22 +28,22 @@ public final class RemediationDispatcher {
   public DispatchResult dispatch(RemediationRequest request) {
     String id = request.workflowId();
     if (request.alert().firing()) {
-      WorkflowStub stub =
-          client.newUntypedWorkflowStub(
+      WorkflowOptions options =
+          WorkflowOptions.newBuilder()
+              .setWorkflowId(id)
+              .setTaskQueue(taskQueue)
+              // A finished remediation (its cooldown over) does not block the next episode.
+              .setWorkflowIdReusePolicy(
+                  WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE)
+              .build();
+      String runId =
+          signalWithStart(
               request.procedure(),
-              WorkflowOptions.newBuilder()
-                  .setWorkflowId(id)
-                  .setTaskQueue(taskQueue)
-                  // A finished remediation (its cooldown over) does not block the next episode.
-                  .setWorkflowIdReusePolicy(
-                      WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE)
-                  .build());
-      WorkflowExecution run =
-          stub.signalWithStart(
+              options,
               RemediationSignals.ALERT_FIRED,
               new Object[] {request.alert()},
               new Object[] {request});
-      return new DispatchResult(id, run.getRunId(), DispatchResult.DELIVERED);
+      return new DispatchResult(id, runId, DispatchResult.DELIVERED);
     }
     // Never start a remediation for a resolved alert; only tell a running one to stand down.
     WorkflowStub running = client.newUntypedWorkflowStub(id, Optional.empty(), Optional.empty());
@@ -57,23 +57,64 @@ public final class RemediationDispatcher {
 
   /** Asks the governor for a slot, starting the governor if it is not running. */
   public void requestAdmission(AdmissionRequest request) {
-    governor().signalWithStart(GovernorNames.REQUEST, new Object[] {request}, new Object[] {null});
+    signalWithStart(
+        GovernorNames.WORKFLOW_TYPE,
+        governorOptions(),
+        GovernorNames.REQUEST,
+        new Object[] {request},
+        new Object[] {null});
   }
 
   /** Gives a slot back. */
   public void releaseAdmission(String workflowId) {
-    governor()
-        .signalWithStart(GovernorNames.RELEASE, new Object[] {workflowId}, new Object[] {null});
+    signalWithStart(
+        GovernorNames.WORKFLOW_TYPE,
+        governorOptions(),
+        GovernorNames.RELEASE,
+        new Object[] {workflowId},
+        new Object[] {null});
   }
 
-  private WorkflowStub governor() {
-    return client.newUntypedWorkflowStub(
-        GovernorNames.WORKFLOW_TYPE,
-        WorkflowOptions.newBuilder()
-            .setWorkflowId(GovernorNames.WORKFLOW_ID)
-            .setTaskQueue(taskQueue)
-            .setWorkflowIdReusePolicy(
-                WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE)
-            .build());
+  private WorkflowOptions governorOptions() {
+    return WorkflowOptions.newBuilder()
+        .setWorkflowId(GovernorNames.WORKFLOW_ID)
+        .setTaskQueue(taskQueue)
+        .setWorkflowIdReusePolicy(WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE)
+        .build();
+  }
+
+  /**
+   * Signal-with-start that survives a race: when another starter started the same workflow at the
+   * same moment (the server answers "already started"), the signal goes to that run; when that run
+   * closed meanwhile, start again. Returns the run that got the signal.
+   */
+  private String signalWithStart(
+      String type,
+      WorkflowOptions options,
+      String signal,
+      Object[] signalArgs,
+      Object[] startArgs) {
+    WorkflowExecutionAlreadyStarted lastRace = null;
+    for (int attempt = 0; attempt < 3; attempt++) {
+      try {
+        return client
+            .newUntypedWorkflowStub(type, options)
+            .signalWithStart(signal, signalArgs, startArgs)
+            .getRunId();
+      } catch (WorkflowExecutionAlreadyStarted race) {
+        lastRace = race;
+        WorkflowStub running =
+            client.newUntypedWorkflowStub(
+                options.getWorkflowId(), Optional.empty(), Optional.empty());
+        try {
+          running.signal(signal, signalArgs);
+          return running.getExecution().getRunId();
+        } catch (WorkflowNotFoundException closedMeanwhile) {
+          // The run that won the race is already gone: start a new one on the next attempt.
+          continue;
+        }
+      }
+    }
+    throw lastRace;
   }
 }
