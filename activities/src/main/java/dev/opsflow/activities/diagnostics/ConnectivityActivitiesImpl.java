@@ -1,9 +1,8 @@
 package dev.opsflow.activities.diagnostics;
 
 import dev.opsflow.activities.FailureTypes;
+import dev.opsflow.activities.kubernetes.KubernetesActivitiesImpl;
 import dev.opsflow.config.OpsflowConfig;
-import io.fabric8.kubernetes.client.Config;
-import java.io.File;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -23,23 +22,13 @@ public final class ConnectivityActivitiesImpl implements ConnectivityActivities 
   public static ConnectivityActivitiesImpl fromConfig(OpsflowConfig config) {
     List<ProbeTarget> targets = new ArrayList<>();
     targets.add(new ProbeTarget("temporal", config.temporal().address()));
-    targets.add(new ProbeTarget("kubernetes", kubernetesApiServer(config)));
+    targets.add(
+        new ProbeTarget(
+            "kubernetes", KubernetesActivitiesImpl.clusterConfig(config).getMasterUrl()));
     targets.add(new ProbeTarget("kafka", config.kafka().bootstrapServers().split(",")[0].trim()));
     targets.add(new ProbeTarget("postgres", config.postgres().url()));
     targets.add(new ProbeTarget("prometheus", config.prometheus().url()));
     return new ConnectivityActivitiesImpl(targets);
-  }
-
-  private static String kubernetesApiServer(OpsflowConfig config) {
-    // The same resolution the Kubernetes activities use: explicit kubeconfig, else fabric8's
-    // auto-configuration (KUBECONFIG, ~/.kube/config, in-cluster service account).
-    String context = config.kubernetes().context().isEmpty() ? null : config.kubernetes().context();
-    String kubeconfig = config.kubernetes().kubeconfig();
-    Config k8s =
-        kubeconfig.isEmpty()
-            ? Config.autoConfigure(context)
-            : Config.fromKubeconfig(context, new File(kubeconfig));
-    return k8s.getMasterUrl();
   }
 
   @Override

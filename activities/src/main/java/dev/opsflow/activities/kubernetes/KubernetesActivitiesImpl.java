@@ -50,14 +50,21 @@ public final class KubernetesActivitiesImpl implements KubernetesActivities, Aut
     this.allowList = allowList;
   }
 
-  /** A client from the configured kubeconfig, else fabric8's auto-configuration (in-cluster). */
-  public static KubernetesActivitiesImpl fromConfig(OpsflowConfig config) {
+  /**
+   * Where the cluster is and how to authenticate: the configured kubeconfig (and context), else
+   * fabric8's auto-configuration (KUBECONFIG, ~/.kube/config, in-cluster service account).
+   */
+  public static Config clusterConfig(OpsflowConfig config) {
     String context = config.kubernetes().context().isEmpty() ? null : config.kubernetes().context();
     String kubeconfig = config.kubernetes().kubeconfig();
-    Config k8s =
-        kubeconfig.isEmpty()
-            ? Config.autoConfigure(context)
-            : Config.fromKubeconfig(context, new File(kubeconfig));
+    return kubeconfig.isEmpty()
+        ? Config.autoConfigure(context)
+        : Config.fromKubeconfig(context, new File(kubeconfig));
+  }
+
+  /** A client for {@link #clusterConfig}. */
+  public static KubernetesActivitiesImpl fromConfig(OpsflowConfig config) {
+    Config k8s = clusterConfig(config);
     // Temporal's retry policy is the one retry loop: the client's own (10 attempts with backoff on
     // 5xx by default) would hide a failing API server from it for minutes.
     Config tuned =
