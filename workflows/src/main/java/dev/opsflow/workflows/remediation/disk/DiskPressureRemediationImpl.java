@@ -41,7 +41,7 @@ public class DiskPressureRemediationImpl extends RemediationHandlers
                   exec.execInPods(
                       execRequest(target, LogCleanup.deleteCommand(path, policy.logMaxAgeDays()))),
               outputs ->
-                  outputs.stream().mapToInt(o -> LogCleanup.deletedFiles(o.stdout())).sum()
+                  LogCleanup.deletedFiles(outputs)
                       + " log files older than "
                       + policy.logMaxAgeDays()
                       + "d deleted in "
@@ -50,7 +50,7 @@ public class DiskPressureRemediationImpl extends RemediationHandlers
       if (result.isEmpty()) {
         return run.escalate("deleting old logs under " + path + " failed");
       }
-      deleted += result.get().stream().mapToInt(o -> LogCleanup.deletedFiles(o.stdout())).sum();
+      deleted += LogCleanup.deletedFiles(result.get());
     }
     if (!run.verify(() -> highestUsage(target, policy) < policy.diskSpaceThreshold())) {
       return run.escalate(
@@ -64,15 +64,8 @@ public class DiskPressureRemediationImpl extends RemediationHandlers
         deleted + " old log files deleted; disk usage below " + policy.diskSpaceThreshold() + "%");
   }
 
-  /** The fullest log file system over all pods and configured paths (0 when none can be read). */
   private int highestUsage(Target target, HealingPolicy policy) {
-    int highest = 0;
-    for (String path : policy.logPaths()) {
-      for (var output : exec.execInPods(execRequest(target, LogCleanup.usageCommand(path)))) {
-        highest = Math.max(highest, LogCleanup.usedPercent(output.stdout()).orElse(0));
-      }
-    }
-    return highest;
+    return LogCleanup.highestUsage(exec, target, policy.logPaths(), EXEC_TIMEOUT_SECONDS);
   }
 
   private static ExecRequest execRequest(Target target, List<String> command) {

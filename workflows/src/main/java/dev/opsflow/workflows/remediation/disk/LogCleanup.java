@@ -1,5 +1,10 @@
 package dev.opsflow.workflows.remediation.disk;
 
+import dev.opsflow.activities.dispatch.Target;
+import dev.opsflow.activities.kubernetes.ExecOutput;
+import dev.opsflow.activities.kubernetes.ExecRequest;
+import dev.opsflow.activities.kubernetes.KubernetesActivities;
+import io.temporal.workflow.Workflow;
 import java.util.List;
 import java.util.OptionalInt;
 
@@ -59,6 +64,34 @@ public final class LogCleanup {
       }
     }
     return OptionalInt.empty();
+  }
+
+  /**
+   * The fullest log file system over every pod of the target and every path (0 when none can be
+   * read): runs {@link #usageCommand} in the pods. Used by the remediation and by the watchdog.
+   */
+  public static int highestUsage(
+      KubernetesActivities exec, Target target, List<String> paths, long timeoutSeconds) {
+    int highest = 0;
+    for (String path : paths) {
+      for (ExecOutput output :
+          exec.execInPods(
+              new ExecRequest(
+                  Workflow.randomUUID().toString(),
+                  target.namespace(),
+                  target.effectivePodSelector(),
+                  target.container(),
+                  usageCommand(path),
+                  timeoutSeconds))) {
+        highest = Math.max(highest, usedPercent(output.stdout()).orElse(0));
+      }
+    }
+    return highest;
+  }
+
+  /** Files deleted in all pods, from each pod's {@code find -print} output. */
+  public static int deletedFiles(List<ExecOutput> outputs) {
+    return outputs.stream().mapToInt(o -> deletedFiles(o.stdout())).sum();
   }
 
   /** Files {@code find -print} reported (one per line). */

@@ -9,7 +9,6 @@ import dev.opsflow.activities.dispatch.Target;
 import dev.opsflow.activities.kafka.ConsumerLagRequest;
 import dev.opsflow.activities.kafka.KafkaActivities;
 import dev.opsflow.activities.kafka.KafkaOptions;
-import dev.opsflow.activities.kubernetes.ExecRequest;
 import dev.opsflow.activities.kubernetes.KubernetesActivities;
 import dev.opsflow.activities.kubernetes.KubernetesOptions;
 import dev.opsflow.activities.postgres.PostgresActivities;
@@ -136,20 +135,7 @@ public class HealthWatchdogImpl implements HealthWatchdog {
       }
       case "pods" -> podProblems(target, policy);
       case "disk" -> {
-        int highest = 0;
-        for (String path : policy.logPaths()) {
-          for (var out :
-              exec.execInPods(
-                  new ExecRequest(
-                      Workflow.randomUUID().toString(),
-                      target.namespace(),
-                      target.effectivePodSelector(),
-                      target.container(),
-                      LogCleanup.usageCommand(path),
-                      60))) {
-            highest = Math.max(highest, LogCleanup.usedPercent(out.stdout()).orElse(0));
-          }
-        }
+        int highest = LogCleanup.highestUsage(exec, target, policy.logPaths(), 60);
         yield highest > policy.diskSpaceThreshold()
             ? List.of(request("DiskPressureRemediation", target, "medium", policy))
             : List.of();
