@@ -143,6 +143,36 @@ public enum ConfigKey {
       "password for basic auth on POST /alerts (secret: env or alerts.basicPasswordFile)",
       true),
 
+  ESCALATION_PAGE_AFTER(
+      "escalation.pageAfter",
+      "ESCALATION_PAGE_AFTER",
+      "15m",
+      "default escalation ladder: Slack at once, PagerDuty after this unless fixed or acknowledged"),
+  ESCALATION_ASK_ON_FAILURE(
+      "escalation.askOnFailure",
+      "ESCALATION_ASK_ON_FAILURE",
+      "false",
+      "when an action fails after its retries, ask a human to retry, skip or fail it (per procedure:"
+          + " procedures.<Type>.askOnFailure)"),
+  ESCALATION_DECISION_TIMEOUT(
+      "escalation.decisionTimeout",
+      "ESCALATION_DECISION_TIMEOUT",
+      "4h",
+      "how long a failed step waits for a human's retry/skip/fail before it fails"),
+
+  API_TOKENS(
+      "api.tokens",
+      "OPSFLOW_API_TOKENS",
+      "",
+      "REST API callers as name:role:token, comma-separated; roles viewer, operator, admin (secret:"
+          + " env or api.tokensFile)",
+      true),
+  API_AUDIT_LOG(
+      "api.auditLog",
+      "OPSFLOW_API_AUDIT_LOG",
+      "",
+      "file that gets one JSON line per REST API call (caller, action, outcome); empty = the log only"),
+
   KUBERNETES_KUBECONFIG(
       "kubernetes.kubeconfig",
       "KUBECONFIG",

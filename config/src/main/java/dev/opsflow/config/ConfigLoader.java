@@ -26,13 +26,14 @@ import java.util.regex.Pattern;
  */
 public final class ConfigLoader {
   /** Top-level sections holding structured data (lists of rules) that later features bind. */
-  private static final Set<String> STRUCTURED_SECTIONS = Set.of("routes", "watch");
+  private static final Set<String> STRUCTURED_SECTIONS = Set.of("routes", "watch", "procedures");
 
   private static final Pattern NAMESPACE = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
 
   private final Map<String, String> values = new HashMap<>();
   private List<AlertRoute> routes = List.of();
   private OpsflowConfig.Watch watch = OpsflowConfig.Watch.NONE;
+  private Map<String, ProcedureSettings> procedures = Map.of();
   private final Map<String, String> env;
 
   private ConfigLoader(Map<String, String> env) {
@@ -80,6 +81,10 @@ public final class ConfigLoader {
         routes = readRoutes(value);
         continue;
       }
+      if (prefix.isEmpty() && path.equals("procedures")) {
+        procedures = readProcedures(value);
+        continue;
+      }
       if (prefix.isEmpty() && path.equals("watch")) {
         watch = readWatch(value);
         continue;
@@ -120,6 +125,109 @@ public final class ConfigLoader {
       list.add(route);
     }
     return List.copyOf(list);
+  }
+
+  private static final Pattern TYPE_NAME = Pattern.compile("[A-Z][A-Za-z0-9]*");
+  private static final Pattern USER_NAME = Pattern.compile("[A-Za-z0-9._@-]+");
+
+  /**
+   * Reads {@code procedures: {<WorkflowType>: {approval, escalation, askOnFailure,
+   * decisionTimeout}}}. Whether a type exists is checked where the workflow catalog is known.
+   */
+  private static Map<String, ProcedureSettings> readProcedures(JsonNode node) {
+    if (!node.isObject()) {
+      throw new ConfigException("procedures", "must map workflow types to their settings");
+    }
+    ObjectMapper mapper = new ObjectMapper();
+    Map<String, ProcedureSettings> result = new java.util.LinkedHashMap<>();
+    for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> entry = it.next();
+      String key = "procedures." + entry.getKey();
+      if (!TYPE_NAME.matcher(entry.getKey()).matches()) {
+        throw new ConfigException(key, "must be a workflow type name, e.g. CrashLoopRemediation");
+      }
+      ProcedureSettings settings;
+      try {
+        settings = mapper.treeToValue(entry.getValue(), ProcedureSettings.class);
+      } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        throw new ConfigException(key, "not procedure settings (" + e.getOriginalMessage() + ")");
+      }
+      validate(key, settings);
+      result.put(entry.getKey(), settings);
+    }
+    return java.util.Collections.unmodifiableMap(result);
+  }
+
+  private static void validate(String key, ProcedureSettings settings) {
+    ProcedureSettings.Approval approval = settings.approval();
+    if (approval != null) {
+      String a = key + ".approval";
+      if (approval.approvers().isEmpty()) {
+        throw new ConfigException(a + ".approvers", "must name at least one approver");
+      }
+      for (String user : approval.approvers()) {
+        if (!USER_NAME.matcher(user).matches()) {
+          throw new ConfigException(a + ".approvers", "'" + user + "' is not a user name");
+        }
+      }
+      if (approval.required() < 1 || approval.required() > approval.approvers().size()) {
+        throw new ConfigException(
+            a + ".required",
+            "must be between 1 and the number of approvers ("
+                + approval.approvers().size()
+                + "), got "
+                + approval.required());
+      }
+      durationWithin(
+          a + ".timeout", approval.timeout(), Duration.ofMinutes(1), Duration.ofDays(30));
+      if (!List.of("escalate", "reject", "approve").contains(approval.onTimeout())) {
+        throw new ConfigException(
+            a + ".onTimeout",
+            "must be escalate, reject or approve, got '" + approval.onTimeout() + "'");
+      }
+      for (String ns : approval.namespaces()) {
+        if (!NAMESPACE.matcher(ns).matches()) {
+          throw new ConfigException(
+              a + ".namespaces", "'" + ns + "' is not a valid Kubernetes namespace name");
+        }
+      }
+    }
+    for (int i = 0; i < settings.escalation().size(); i++) {
+      ProcedureSettings.Step step = settings.escalation().get(i);
+      String s = key + ".escalation[" + i + "]";
+      if (step == null || !ProcedureSettings.Step.CHANNELS.contains(step.channel())) {
+        throw new ConfigException(
+            s + ".channel", "must be one of " + ProcedureSettings.Step.CHANNELS);
+      }
+      durationWithin(s + ".after", step.after(), Duration.ZERO, Duration.ofDays(7));
+    }
+    if (settings.decisionTimeout() != null) {
+      durationWithin(
+          key + ".decisionTimeout",
+          settings.decisionTimeout(),
+          Duration.ofMinutes(1),
+          Duration.ofDays(30));
+    }
+  }
+
+  private static Duration durationWithin(String key, String text, Duration min, Duration max) {
+    Duration d;
+    try {
+      d = Durations.parse(text);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(key, e.getMessage());
+    }
+    if (d.compareTo(min) < 0 || d.compareTo(max) > 0) {
+      throw new ConfigException(
+          key,
+          "must be between "
+              + Durations.format(min)
+              + " and "
+              + Durations.format(max)
+              + ", got "
+              + Durations.format(d));
+    }
+    return d;
   }
 
   private static final Set<String> TARGET_FIELDS =
@@ -311,7 +419,48 @@ public final class ConfigLoader {
             str(ConfigKey.ALERTS_BASIC_USER),
             Secret.of(str(ConfigKey.ALERTS_BASIC_PASSWORD)),
             routes),
-        watch);
+        watch,
+        new OpsflowConfig.Escalation(
+            durationIn(ConfigKey.ESCALATION_PAGE_AFTER, Duration.ZERO, Duration.ofDays(7)),
+            bool(ConfigKey.ESCALATION_ASK_ON_FAILURE),
+            durationIn(
+                ConfigKey.ESCALATION_DECISION_TIMEOUT, Duration.ofMinutes(1), Duration.ofDays(30))),
+        new OpsflowConfig.Api(apiCallers(ConfigKey.API_TOKENS), str(ConfigKey.API_AUDIT_LOG)),
+        procedures);
+  }
+
+  /** Parses {@code name:role:token,...}; errors name the entry by position, never the token. */
+  private List<OpsflowConfig.ApiCaller> apiCallers(ConfigKey key) {
+    List<OpsflowConfig.ApiCaller> callers = new java.util.ArrayList<>();
+    Set<String> names = new java.util.HashSet<>();
+    String[] entries = str(key).split(",");
+    for (int i = 0; i < entries.length; i++) {
+      String entry = entries[i].trim();
+      if (entry.isEmpty()) {
+        continue;
+      }
+      String[] parts = entry.split(":", 3);
+      String where = "entry " + (i + 1);
+      if (parts.length != 3 || parts[0].isBlank() || parts[2].isBlank()) {
+        throw error(key, where + " must be name:role:token");
+      }
+      if (!USER_NAME.matcher(parts[0]).matches()) {
+        throw error(key, where + ": '" + parts[0] + "' is not a caller name");
+      }
+      if (!OpsflowConfig.ApiCaller.ROLES.contains(parts[1])) {
+        throw error(
+            key,
+            where + " (" + parts[0] + "): role must be one of " + OpsflowConfig.ApiCaller.ROLES);
+      }
+      if (parts[2].length() < 8) {
+        throw error(key, where + " (" + parts[0] + "): token must be at least 8 characters");
+      }
+      if (!names.add(parts[0])) {
+        throw error(key, where + ": caller " + parts[0] + " is listed twice");
+      }
+      callers.add(new OpsflowConfig.ApiCaller(parts[0], parts[1], Secret.of(parts[2])));
+    }
+    return List.copyOf(callers);
   }
 
   private static ConfigException error(ConfigKey key, String message) {

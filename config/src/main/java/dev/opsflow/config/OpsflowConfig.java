@@ -21,7 +21,10 @@ public record OpsflowConfig(
     Http http,
     Metrics metrics,
     Alerts alerts,
-    Watch watch) {
+    Watch watch,
+    Escalation escalation,
+    Api api,
+    java.util.Map<String, ProcedureSettings> procedures) {
 
   /** Where the Temporal frontend is and how to authenticate to it. */
   public record Temporal(String address, String namespace, Tls tls) {}
@@ -126,6 +129,74 @@ public record OpsflowConfig(
     }
   }
 
+  /** Defaults of the escalation ladder and of asking a human when an action fails. */
+  public record Escalation(Duration pageAfter, boolean askOnFailure, Duration decisionTimeout) {}
+
+  /** The REST API: who may call it, with which role, and where each call is audited. */
+  public record Api(List<ApiCaller> callers, String auditLog) {
+    public boolean configured() {
+      return !callers.isEmpty();
+    }
+
+    /** The caller presenting this token, if any. */
+    public java.util.Optional<ApiCaller> caller(String token) {
+      if (token == null || token.isEmpty()) {
+        return java.util.Optional.empty();
+      }
+      byte[] given = token.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      ApiCaller found = null;
+      for (ApiCaller c : callers) {
+        // Compare every entry in constant time so the timing does not tell which token is close.
+        if (java.security.MessageDigest.isEqual(
+            given, c.token().reveal().getBytes(java.nio.charset.StandardCharsets.UTF_8))) {
+          found = c;
+        }
+      }
+      return java.util.Optional.ofNullable(found);
+    }
+
+    public Api withCallers(List<ApiCaller> other) {
+      return new Api(List.copyOf(other), auditLog);
+    }
+  }
+
+  /**
+   * One REST API caller.
+   *
+   * @param name who the caller is (recorded as {@code by} in decisions and in the audit log)
+   * @param role viewer (read), operator (execute, approve, cancel) or admin (everything)
+   */
+  public record ApiCaller(String name, String role, Secret token) {
+    public static final List<String> ROLES = List.of("viewer", "operator", "admin");
+
+    /** True if this caller's role includes {@code needed} (admin > operator > viewer). */
+    public boolean mayAct(String needed) {
+      return ROLES.indexOf(role) >= ROLES.indexOf(needed);
+    }
+  }
+
+  /** The same configuration with other REST API callers (the dev stack's generated ones). */
+  public OpsflowConfig withApi(Api other) {
+    return new OpsflowConfig(
+        temporal,
+        healing,
+        kubernetes,
+        kafka,
+        postgres,
+        prometheus,
+        slack,
+        pagerduty,
+        webhook,
+        command,
+        http,
+        metrics,
+        alerts,
+        watch,
+        escalation,
+        other,
+        procedures);
+  }
+
   /** The same configuration pointed at another Temporal frontend (the dev stack's own). */
   public OpsflowConfig withTemporal(Temporal other) {
     return new OpsflowConfig(
@@ -142,7 +213,10 @@ public record OpsflowConfig(
         http,
         metrics,
         alerts,
-        watch);
+        watch,
+        escalation,
+        api,
+        procedures);
   }
 
   /** The same configuration with another webhook setting (the dev stack's generated token). */
@@ -161,7 +235,10 @@ public record OpsflowConfig(
         http,
         metrics,
         other,
-        watch);
+        watch,
+        escalation,
+        api,
+        procedures);
   }
 
   /** The built-in defaults, as if no file and no environment variable were given. */

@@ -46,7 +46,7 @@ public final class StarterServer implements AutoCloseable {
             new WebhookAuth(config.alerts()),
             new AlertRouter(
                 config.alerts().routes(),
-                HealingPolicy.from(config.healing()),
+                HealingPolicy.from(config),
                 WorkflowCatalog.remediationTypeNames()),
             new RemediationDispatcher(client, TaskQueues.OPERATIONS),
             config.healing().actionCooldown().toMillis(),

@@ -29,7 +29,7 @@ public final class WatchdogLauncher {
    * @return the IDs of the watchdogs now running
    */
   public static List<String> ensureRunning(WorkflowClient client, OpsflowConfig config) {
-    HealingPolicy policy = HealingPolicy.from(config.healing());
+    HealingPolicy policy = HealingPolicy.from(config);
     List<String> running = new ArrayList<>();
     for (String check : OpsflowConfig.Watch.CHECKS) {
       List<Map<String, String>> targets = config.watch().targets(check);

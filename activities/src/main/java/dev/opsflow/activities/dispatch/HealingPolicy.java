@@ -29,7 +29,9 @@ public record HealingPolicy(
     String memoryCeiling,
     int maxInFlight,
     int maxInFlightPerNamespace,
-    long admissionTimeoutSeconds) {
+    long admissionTimeoutSeconds,
+    HumanPolicy humanDefault,
+    java.util.Map<String, HumanPolicy> humans) {
 
   /**
    * Backlog one consumer replica is expected to work off; scaling adds a replica per this much lag.
@@ -38,6 +40,50 @@ public record HealingPolicy(
 
   public HealingPolicy {
     logPaths = logPaths == null ? List.of() : List.copyOf(logPaths);
+    humans = humans == null ? java.util.Map.of() : java.util.Map.copyOf(humans);
+    humanDefault = humanDefault == null ? HumanPolicy.DEFAULT : humanDefault;
+  }
+
+  /** Limits from {@code healing.*}, humans from {@code escalation.*} and {@code procedures:}. */
+  public static HealingPolicy from(OpsflowConfig config) {
+    java.util.Map<String, HumanPolicy> humans = new java.util.HashMap<>();
+    config
+        .procedures()
+        .forEach(
+            (type, settings) -> humans.put(type, HumanPolicy.of(config.escalation(), settings)));
+    return from(config.healing()).withHumans(HumanPolicy.of(config.escalation(), null), humans);
+  }
+
+  /** How humans take part in this procedure's runs. */
+  public HumanPolicy human(String procedure) {
+    return humans.getOrDefault(procedure, humanDefault);
+  }
+
+  public HealingPolicy withHumans(HumanPolicy defaults, java.util.Map<String, HumanPolicy> byType) {
+    return new HealingPolicy(
+        kafkaLagThreshold,
+        kafkaLagPerReplica,
+        postgresConnThreshold,
+        diskSpaceThreshold,
+        minReplicas,
+        maxReplicas,
+        checkIntervalSeconds,
+        actionCooldownSeconds,
+        settleSeconds,
+        confirmHighSeconds,
+        confirmMediumSeconds,
+        confirmLowSeconds,
+        idleSessionAgeSeconds,
+        logMaxAgeDays,
+        logPaths,
+        memoryRaiseFactor,
+        memoryRaiseMinStep,
+        memoryCeiling,
+        maxInFlight,
+        maxInFlightPerNamespace,
+        admissionTimeoutSeconds,
+        defaults,
+        byType);
   }
 
   public static HealingPolicy from(OpsflowConfig.Healing h) {
@@ -62,7 +108,9 @@ public record HealingPolicy(
         h.memoryCeiling(),
         h.maxInFlight(),
         h.maxInFlightPerNamespace(),
-        h.admissionTimeout().toSeconds());
+        h.admissionTimeout().toSeconds(),
+        HumanPolicy.DEFAULT,
+        java.util.Map.of());
   }
 
   /** How long a problem of this severity must hold before acting (critical: at once). */

@@ -1,5 +1,7 @@
 package dev.opsflow.workflows.approval;
 
+import dev.opsflow.activities.dispatch.ApprovalPolicy;
+import dev.opsflow.workflows.operator.Decision;
 import io.temporal.workflow.Workflow;
 import java.time.Duration;
 import java.util.ArrayList;

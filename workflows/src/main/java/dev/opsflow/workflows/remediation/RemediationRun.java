@@ -9,6 +9,7 @@ import dev.opsflow.activities.notify.NotificationActivities;
 import dev.opsflow.activities.notify.NotificationOptions;
 import dev.opsflow.activities.notify.PagerDutyEvent;
 import dev.opsflow.activities.notify.SlackMessage;
+import dev.opsflow.workflows.operator.ActionRecord;
 import dev.opsflow.workflows.remediation.RemediationStatus.Phase;
 import io.temporal.failure.ActivityFailure;
 import io.temporal.failure.ApplicationFailure;

@@ -1,5 +1,6 @@
 package dev.opsflow.workflows.remediation;
 
+import dev.opsflow.workflows.operator.ActionRecord;
 import java.util.List;
 
 /**

@@ -3,6 +3,8 @@ package dev.opsflow.workflows.approval;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.opsflow.activities.dispatch.ApprovalPolicy;
+import dev.opsflow.workflows.operator.Decision;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowUpdateException;

@@ -55,7 +55,9 @@ class OomRemediationTest {
         p.memoryCeiling(),
         p.maxInFlight(),
         p.maxInFlightPerNamespace(),
-        p.admissionTimeoutSeconds());
+        p.admissionTimeoutSeconds(),
+        p.humanDefault(),
+        p.humans());
   }
 
   private void oomKilledCheckout(String limit) {

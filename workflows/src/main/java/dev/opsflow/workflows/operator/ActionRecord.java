@@ -1,7 +1,7 @@
-package dev.opsflow.workflows.remediation;
+package dev.opsflow.workflows.operator;
 
 /**
- * One thing a remediation did (or tried), for the status query and the audit trail.
+ * One thing a procedure did (or tried), for the status query and the audit trail.
  *
  * @param action e.g. {@code scale_kafka_consumers}
  * @param target what it acted on, e.g. {@code demo/orders-consumer}

@@ -1,4 +1,4 @@
-package dev.opsflow.workflows.approval;
+package dev.opsflow.activities.dispatch;
 
 import java.util.List;
 
