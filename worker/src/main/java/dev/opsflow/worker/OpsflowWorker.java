@@ -26,6 +26,7 @@ public final class OpsflowWorker implements AutoCloseable {
   }
 
   public static OpsflowWorker start(WorkflowClient client, ActivityCatalog activities) {
+    SearchAttributeSetup.ensure(client);
     WorkerFactory factory = WorkerFactory.newInstance(client);
     for (String queue : TaskQueues.ALL) {
       Worker worker = factory.newWorker(queue);

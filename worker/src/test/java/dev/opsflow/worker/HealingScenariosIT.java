@@ -133,6 +133,8 @@ class HealingScenariosIT {
         TestWorkflowEnvironment.newInstance(
             TestEnvironmentOptions.newBuilder().setMetricsScope(metrics.temporalScope()).build());
     client = env.getWorkflowClient();
+    // The same registration the worker does at start-up, against the test service.
+    SearchAttributeSetup.ensure(client);
     OpsflowConfig config = ConfigLoader.load(null, settings);
     activities = ActivityCatalog.fromConfig(config, client);
     Worker worker = env.newWorker(TaskQueues.OPERATIONS);

@@ -41,10 +41,11 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 /**
  * Writes the histories {@link HistoriesReplayTest} replays. Runs only when asked
  * (-Dopsflow.recordHistories=true): recorded histories are the reference, not regenerated on every
- * build, or replay would compare the code with itself.
+ * build, or replay would compare the code with itself. The human-in-the-loop scenarios record
+ * theirs from {@code HumanInTheLoopTest} with the same property.
  */
 @EnabledIfSystemProperty(named = "opsflow.recordHistories", matches = "true")
-class RecordHistories {
+public class RecordHistories {
   private final RemediationTestKit kit = new RemediationTestKit();
 
   @AfterEach
@@ -53,10 +54,26 @@ class RecordHistories {
   }
 
   private void save(String procedure, String scenario, String workflowId) throws Exception {
-    Path dir = HistoriesReplayTest.HISTORIES.resolve(procedure);
-    Files.createDirectories(dir);
-    Files.writeString(
-        dir.resolve(scenario + ".json"), kit.client.fetchHistory(workflowId).toJson(true));
+    saveIfRecording(kit.client, procedure, scenario, workflowId);
+  }
+
+  /**
+   * Saves a finished run's history as a replay reference when recording was asked for; other tests
+   * (e.g. the human-in-the-loop scenarios) call this so their paths are replayed too.
+   */
+  public static void saveIfRecording(
+      WorkflowClient client, String procedure, String scenario, String workflowId) {
+    if (!Boolean.getBoolean("opsflow.recordHistories")) {
+      return;
+    }
+    try {
+      Path dir = HistoriesReplayTest.HISTORIES.resolve(procedure);
+      Files.createDirectories(dir);
+      Files.writeString(
+          dir.resolve(scenario + ".json"), client.fetchHistory(workflowId).toJson(true));
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   private RemediationRequest run(String procedure, Target target, String severity, String alert) {

@@ -80,8 +80,21 @@ public final class ApprovalGate {
 
   /** Waits (durably) for the decision or the timeout, then applies the timeout policy. */
   public Result await() {
+    return awaitUnless(() -> false);
+  }
+
+  /**
+   * Like {@link #await()}, but gives up early (returning {@code PENDING}) once {@code moot} holds,
+   * e.g. when the problem that asked for approval went away meanwhile.
+   */
+  public Result awaitUnless(java.util.function.Supplier<Boolean> moot) {
+    long remaining = sinceMillis + policy.timeoutSeconds() * 1000 - Workflow.currentTimeMillis();
     boolean decided =
-        Workflow.await(Duration.ofSeconds(policy.timeoutSeconds()), () -> state != Result.PENDING);
+        Workflow.await(
+            Duration.ofMillis(Math.max(0, remaining)), () -> state != Result.PENDING || moot.get());
+    if (state == Result.PENDING && moot.get()) {
+      return state;
+    }
     if (!decided) {
       state =
           switch (policy.onTimeout()) {
@@ -98,6 +111,41 @@ public final class ApprovalGate {
               ""));
     }
     return state;
+  }
+
+  public boolean pending() {
+    return state == Result.PENDING;
+  }
+
+  /**
+   * The decisions that counted, e.g. "alice, bob" for an approval or "carol: not now" for a reject.
+   */
+  public String decidedBy() {
+    return decisions.stream()
+        .filter(d -> d.ignoredBecause().isEmpty())
+        .map(
+            d ->
+                d.comment() == null || d.comment().isBlank()
+                    ? d.by()
+                    : d.by() + " (" + d.comment() + ")")
+        .collect(java.util.stream.Collectors.joining(", "));
+  }
+
+  /** What the approvals inbox shows while the gate waits. */
+  public dev.opsflow.workflows.operator.HumanTask task() {
+    return new dev.opsflow.workflows.operator.HumanTask(
+        dev.opsflow.workflows.operator.HumanTask.APPROVAL,
+        action,
+        policy.fourEyes() ? "four-eyes: the requester cannot approve" : "",
+        requestedBy,
+        policy.approvers(),
+        policy.required(),
+        approvedBy.size(),
+        sinceMillis,
+        sinceMillis + policy.timeoutSeconds() * 1000,
+        List.of(
+            dev.opsflow.workflows.operator.OperatorNames.APPROVE,
+            dev.opsflow.workflows.operator.OperatorNames.REJECT));
   }
 
   public ApprovalStatus status() {

@@ -2,14 +2,17 @@ package dev.opsflow.workflows.remediation;
 
 import dev.opsflow.activities.dispatch.AlertNotice;
 import dev.opsflow.activities.dispatch.RemediationSignals;
+import dev.opsflow.workflows.operator.Supervised;
 import io.temporal.workflow.QueryMethod;
 import io.temporal.workflow.SignalMethod;
 
 /**
- * What every remediation workflow answers, whatever it fixes. Each procedure's interface extends
- * this and adds its {@code @WorkflowMethod remediate(RemediationRequest)}.
+ * What every remediation workflow answers, whatever it fixes, on top of what every supervised
+ * workflow answers (approve/reject, retry/skip/fail a failed step, acknowledge, progress). Each
+ * procedure's interface extends this and adds its {@code @WorkflowMethod
+ * remediate(RemediationRequest)}.
  */
-public interface Remediation {
+public interface Remediation extends Supervised {
   /** Another firing notice for the problem; a new episode after acting counts as a recurrence. */
   @SignalMethod(name = RemediationSignals.ALERT_FIRED)
   void alertFired(AlertNotice notice);

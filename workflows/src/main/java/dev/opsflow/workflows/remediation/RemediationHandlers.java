@@ -1,13 +1,36 @@
 package dev.opsflow.workflows.remediation;
 
 import dev.opsflow.activities.dispatch.AlertNotice;
+import dev.opsflow.activities.dispatch.RemediationRequest;
+import dev.opsflow.workflows.approval.ApprovalStatus;
+import dev.opsflow.workflows.operator.Decision;
+import dev.opsflow.workflows.operator.FailedStep;
+import dev.opsflow.workflows.operator.Progress;
+import io.temporal.failure.CanceledFailure;
 
 /**
- * The signal and query handlers every remediation has, delegating to its {@link RemediationRun}.
- * Procedures extend this and write only their runbook in {@code remediate}.
+ * The workflow method, signal, update and query handlers every remediation has, delegating to its
+ * {@link RemediationRun}. Procedures extend this and write only their runbook.
  */
 public abstract class RemediationHandlers implements Remediation {
   protected final RemediationRun run = new RemediationRun();
+
+  /**
+   * Every procedure's {@code @WorkflowMethod}: begins the run, follows the runbook, and on
+   * cancellation records who cancelled and cleans up before the run ends as cancelled.
+   */
+  public final RemediationOutcome remediate(RemediationRequest request) {
+    run.begin(request);
+    try {
+      return runbook(request);
+    } catch (CanceledFailure e) {
+      run.cancelled();
+      throw e;
+    }
+  }
+
+  /** The procedure: confirm and admit, act, verify, then fixed or escalate. */
+  protected abstract RemediationOutcome runbook(RemediationRequest request);
 
   @Override
   public void alertFired(AlertNotice notice) {
@@ -27,5 +50,67 @@ public abstract class RemediationHandlers implements Remediation {
   @Override
   public RemediationStatus status() {
     return run.status();
+  }
+
+  @Override
+  public void approve(Decision decision) {
+    run.decide(decision, true);
+  }
+
+  @Override
+  public void reject(Decision decision) {
+    run.decide(decision, false);
+  }
+
+  @Override
+  public ApprovalStatus approveChecked(Decision decision) {
+    return run.decide(decision, true);
+  }
+
+  @Override
+  public void validateApprove(Decision decision) {
+    refuseIfNotCounting(decision);
+  }
+
+  @Override
+  public ApprovalStatus rejectChecked(Decision decision) {
+    return run.decide(decision, false);
+  }
+
+  @Override
+  public void validateReject(Decision decision) {
+    refuseIfNotCounting(decision);
+  }
+
+  @Override
+  public void retryStep(Decision decision) {
+    run.answerFailedStep(FailedStep.Answer.RETRY, decision);
+  }
+
+  @Override
+  public void skipStep(Decision decision) {
+    run.answerFailedStep(FailedStep.Answer.SKIP, decision);
+  }
+
+  @Override
+  public void failStep(Decision decision) {
+    run.answerFailedStep(FailedStep.Answer.FAIL, decision);
+  }
+
+  @Override
+  public void acknowledge(Decision decision) {
+    run.acknowledge(decision);
+  }
+
+  @Override
+  public Progress progress() {
+    return run.progress();
+  }
+
+  private void refuseIfNotCounting(Decision decision) {
+    String refusal = run.approvalRefusal(decision);
+    if (refusal != null) {
+      throw new IllegalArgumentException(refusal);
+    }
   }
 }

@@ -1,6 +1,8 @@
 package dev.opsflow.workflows.remediation;
 
+import dev.opsflow.workflows.approval.ApprovalRecord;
 import dev.opsflow.workflows.operator.ActionRecord;
+import dev.opsflow.workflows.operator.HumanTask;
 import java.util.List;
 
 /**
@@ -11,6 +13,10 @@ import java.util.List;
  * @param notices firing notices received, duplicates of one episode counted once
  * @param actions actions taken, in order
  * @param escalations who was told, and how that went
+ * @param waitingFor what waits for a human now (approval with who may approve, or a failed step)
+ * @param decisions every approve/reject/retry/skip/fail/acknowledge received, with the reason when
+ *     it did not count
+ * @param cancelledBy who cancelled the run and why, where known
  */
 public record RemediationStatus(
     String workflowId,
@@ -21,14 +27,21 @@ public record RemediationStatus(
     String detail,
     int notices,
     List<ActionRecord> actions,
-    List<String> escalations) {
+    List<String> escalations,
+    List<HumanTask> waitingFor,
+    List<ApprovalRecord> decisions,
+    String cancelledBy) {
 
   /** The steps of a remediation, in order. */
   public enum Phase {
     RECEIVED,
     CONFIRMING,
+    /** A human must approve before the procedure acts (the procedure's approval policy). */
+    WAITING_FOR_APPROVAL,
     WAITING_FOR_ADMISSION,
     ACTING,
+    /** An action failed after its retries; a human answers retryStep, skipStep or failStep. */
+    WAITING_FOR_DECISION,
     SETTLING,
     VERIFYING,
     ESCALATING,
@@ -38,6 +51,10 @@ public record RemediationStatus(
     /** Closed: acted and verified. */
     FIXED,
     /** Closed: a human was asked to take over. */
-    ESCALATED
+    ESCALATED,
+    /** Closed: an approver rejected the action; nothing was done. */
+    REJECTED,
+    /** Closed: cancelled (Web UI, tctl, CLI, REST API); cleanup ran. */
+    CANCELLED
   }
 }

@@ -25,6 +25,7 @@ import dev.opsflow.activities.postgres.PostgresActivities;
 import dev.opsflow.config.OpsflowConfig;
 import dev.opsflow.workflows.TaskQueues;
 import dev.opsflow.workflows.WorkflowCatalog;
+import dev.opsflow.workflows.operator.OpsflowSearchAttributes;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowStub;
 import io.temporal.testing.TestWorkflowEnvironment;
@@ -52,6 +53,7 @@ public final class RemediationTestKit implements AutoCloseable {
       new RemediationDispatcher(client, TaskQueues.OPERATIONS);
 
   public RemediationTestKit() {
+    OpsflowSearchAttributes.ALL.forEach(env::registerSearchAttribute);
     Worker worker = env.newWorker(TaskQueues.OPERATIONS);
     worker.registerWorkflowImplementationTypes(
         WorkflowCatalog.IMPLEMENTATIONS.toArray(Class<?>[]::new));

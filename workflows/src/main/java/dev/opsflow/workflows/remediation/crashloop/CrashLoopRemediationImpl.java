@@ -21,10 +21,13 @@ public class CrashLoopRemediationImpl extends RemediationHandlers implements Cra
       Workflow.newActivityStub(KubernetesActivities.class, KubernetesOptions.ROLLOUT_WAIT);
 
   @Override
-  public RemediationOutcome remediate(RemediationRequest request) {
-    run.begin(request);
+  protected RemediationOutcome runbook(RemediationRequest request) {
     Target target = request.target();
-    var stop = run.confirmAndAdmit(() -> crashLooping(target), "no pod is crash-looping");
+    var stop =
+        run.confirmAndAdmit(
+            () -> crashLooping(target),
+            "no pod is crash-looping",
+            "rollout restart of " + target.namespace() + "/" + target.deployment());
     if (stop.isPresent()) {
       return stop.get();
     }

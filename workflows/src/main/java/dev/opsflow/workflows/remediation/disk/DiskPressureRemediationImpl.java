@@ -3,6 +3,7 @@ package dev.opsflow.workflows.remediation.disk;
 import dev.opsflow.activities.dispatch.HealingPolicy;
 import dev.opsflow.activities.dispatch.RemediationRequest;
 import dev.opsflow.activities.dispatch.Target;
+import dev.opsflow.activities.kubernetes.ExecOutput;
 import dev.opsflow.activities.kubernetes.ExecRequest;
 import dev.opsflow.activities.kubernetes.KubernetesActivities;
 import dev.opsflow.activities.kubernetes.KubernetesOptions;
@@ -20,21 +21,30 @@ public class DiskPressureRemediationImpl extends RemediationHandlers
       Workflow.newActivityStub(KubernetesActivities.class, KubernetesOptions.EXEC_IN_PODS);
 
   @Override
-  public RemediationOutcome remediate(RemediationRequest request) {
-    run.begin(request);
+  protected RemediationOutcome runbook(RemediationRequest request) {
     Target target = request.target();
     HealingPolicy policy = request.policy();
     var stop =
         run.confirmAndAdmit(
             () -> highestUsage(target, policy) > policy.diskSpaceThreshold(),
-            "disk usage below the threshold");
+            "disk usage below the threshold",
+            "delete log files older than "
+                + policy.logMaxAgeDays()
+                + "d under "
+                + policy.logPaths()
+                + " in pods "
+                + target.namespace()
+                + "/"
+                + target.effectivePodSelector());
     if (stop.isPresent()) {
       return stop.get();
     }
     int deleted = 0;
     for (String path : policy.logPaths()) {
+      // One path's cleanup may be skipped by a human (e.g. a volume cleaned by hand): the next
+      // path still gets its turn, and verification decides whether it was enough.
       var result =
-          run.act(
+          run.actOrSkip(
               ACTION,
               target.namespace() + "/" + target.effectivePodSelector() + ":" + path,
               () ->
@@ -46,7 +56,8 @@ public class DiskPressureRemediationImpl extends RemediationHandlers
                       + policy.logMaxAgeDays()
                       + "d deleted in "
                       + outputs.size()
-                      + " pods");
+                      + " pods",
+              List.<ExecOutput>of());
       if (result.isEmpty()) {
         return run.escalate("deleting old logs under " + path + " failed");
       }

@@ -26,4 +26,8 @@ public interface BlastRadiusGovernor {
 
   @QueryMethod
   GovernorState state();
+
+  /** The same as {@link #state()}, under the query name every opsflow workflow answers. */
+  @QueryMethod(name = "status")
+  GovernorState status();
 }

@@ -143,4 +143,9 @@ public class BlastRadiusGovernorImpl implements BlastRadiusGovernor {
         .findFirst()
         .orElse(IDLE_WAKE);
   }
+
+  @Override
+  public GovernorState status() {
+    return state();
+  }
 }

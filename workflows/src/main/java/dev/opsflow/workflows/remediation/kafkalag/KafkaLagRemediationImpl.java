@@ -27,14 +27,21 @@ public class KafkaLagRemediationImpl extends RemediationHandlers implements Kafk
       Workflow.newActivityStub(KubernetesActivities.class, KubernetesOptions.ROLLOUT_WAIT);
 
   @Override
-  public RemediationOutcome remediate(RemediationRequest request) {
-    run.begin(request);
+  protected RemediationOutcome runbook(RemediationRequest request) {
     Target target = request.target();
     HealingPolicy policy = request.policy();
 
     var stop =
         run.confirmAndAdmit(
-            () -> lagOf(target) > policy.kafkaLagThreshold(), "lag below the threshold");
+            () -> lagOf(target) > policy.kafkaLagThreshold(),
+            "lag below the threshold",
+            "scale consumers "
+                + target.namespace()
+                + "/"
+                + target.deployment()
+                + " up (never above "
+                + policy.maxReplicas()
+                + " replicas)");
     if (stop.isPresent()) {
       return stop.get();
     }

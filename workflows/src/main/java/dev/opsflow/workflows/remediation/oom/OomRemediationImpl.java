@@ -22,13 +22,20 @@ public class OomRemediationImpl extends RemediationHandlers implements OomRemedi
       Workflow.newActivityStub(KubernetesActivities.class, KubernetesOptions.ROLLOUT_WAIT);
 
   @Override
-  public RemediationOutcome remediate(RemediationRequest request) {
-    run.begin(request);
+  protected RemediationOutcome runbook(RemediationRequest request) {
     Target target = request.target();
     HealingPolicy policy = request.policy();
     var stop =
         run.confirmAndAdmit(
-            () -> !oomKilledContainers(target).isEmpty(), "no container was OOMKilled");
+            () -> !oomKilledContainers(target).isEmpty(),
+            "no container was OOMKilled",
+            "raise the memory limit of "
+                + target.namespace()
+                + "/"
+                + target.deployment()
+                + " (never above "
+                + request.policy().memoryCeiling()
+                + ")");
     if (stop.isPresent()) {
       return stop.get();
     }

@@ -18,11 +18,15 @@ public class PostgresConnectionRemediationImpl extends RemediationHandlers
       Workflow.newActivityStub(PostgresActivities.class, PostgresOptions.MUTATING_POSTGRES);
 
   @Override
-  public RemediationOutcome remediate(RemediationRequest request) {
-    run.begin(request);
+  protected RemediationOutcome runbook(RemediationRequest request) {
     int threshold = request.policy().postgresConnThreshold();
     var stop =
-        run.confirmAndAdmit(() -> percentUsed() > threshold, "connections below the threshold");
+        run.confirmAndAdmit(
+            () -> percentUsed() > threshold,
+            "connections below the threshold",
+            "terminate PostgreSQL sessions idle longer than "
+                + request.policy().idleSessionAgeSeconds()
+                + "s");
     if (stop.isPresent()) {
       return stop.get();
     }
