@@ -233,6 +233,8 @@ public final class SlackInteractions {
     try {
       reply = command(click);
     } catch (WorkflowNotFoundException e) {
+      log.info(
+          "Slack {} by {}: run {} is not running", click.action(), click.by(), click.workflowId());
       reply = ephemeral("Run " + click.workflowId() + " is not running (finished, or unknown).");
     } catch (WorkflowServiceException | StatusRuntimeException e) {
       log.warn(

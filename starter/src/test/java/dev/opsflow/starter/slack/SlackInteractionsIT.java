@@ -267,7 +267,22 @@ class SlackInteractionsIT {
   /** The form body Slack posts for a button click on a message built by SlackBlocks. */
   private static String clickBody(String workflowId, String action, String username, String reply)
       throws Exception {
-    HumanTask task = run(workflowId).progress().waitingFor().get(0);
+    // The message as the run would have posted it (a finished run waits for nothing: a stale one).
+    HumanTask task =
+        run(workflowId).progress().waitingFor().stream()
+            .findFirst()
+            .orElse(
+                new HumanTask(
+                    HumanTask.APPROVAL,
+                    "restart demo/orders-consumer",
+                    "",
+                    "opsflow",
+                    List.of(),
+                    1,
+                    0,
+                    0,
+                    0,
+                    List.of("approve", "reject")));
     Map<String, Object> user = new LinkedHashMap<>();
     user.put("id", "U0" + username.toUpperCase());
     user.put("username", username);
@@ -362,6 +377,12 @@ class SlackInteractionsIT {
     assertThat(run(id).approval().state()).isEqualTo(ApprovalGate.Result.APPROVED);
     assertThat(client.newUntypedWorkflowStub(id).getResult(5, TimeUnit.SECONDS, String.class))
         .isEqualTo("APPROVED");
+
+    // A late click on the finished run's (stale) message is answered to the clicker only.
+    assertThat(signed(clickBody(id, "approve", "bob", "approve-late")).statusCode()).isEqualTo(200);
+    JsonNode late = reply("approve-late");
+    assertThat(late.path("response_type").asText()).isEqualTo("ephemeral");
+    assertThat(late.path("text").asText()).contains("not running");
   }
 
   @Test
@@ -480,6 +501,22 @@ class SlackInteractionsIT {
             });
     assertThat(client.newUntypedWorkflowStub(id).getResult(5, TimeUnit.SECONDS, String.class))
         .isEqualTo("RETRY");
+  }
+
+  @Test
+  void acknowledgeIsSignalledAndKeepsAMessageWhoseRequestStillWaits() throws Exception {
+    String id = startRun("failedStep", List.of("alice"), 1);
+    await().atMost(Duration.ofSeconds(5)).until(() -> !run(id).progress().waitingFor().isEmpty());
+
+    assertThat(signed(clickBody(id, "acknowledge", "erin", "ack-1")).statusCode()).isEqualTo(200);
+
+    JsonNode reply = reply("ack-1");
+    assertThat(reply.path("response_type").asText()).isEqualTo("ephemeral");
+    assertThat(reply.path("text").asText()).startsWith("Acknowledged by erin");
+    assertThat(run(id).progress().history())
+        .singleElement()
+        .satisfies(r -> assertThat(r.detail()).isEqualTo("by erin"));
+    assertThat(run(id).progress().waitingFor()).hasSize(1);
   }
 
   @Test
