@@ -7,6 +7,7 @@ import dev.opsflow.config.OpsflowConfig;
 import dev.opsflow.starter.alerts.AlertRouter;
 import dev.opsflow.starter.alerts.AlertWebhook;
 import dev.opsflow.starter.alerts.WebhookAuth;
+import dev.opsflow.starter.slack.SlackInteractions;
 import dev.opsflow.worker.MetricsEndpoint;
 import dev.opsflow.worker.OpsflowMetrics;
 import dev.opsflow.worker.Ports;
@@ -57,6 +58,7 @@ public final class StarterServer implements AutoCloseable {
                   cfg.startup.showJavalinBanner = false;
                   MetricsEndpoint.mount(cfg.routes, metrics);
                   cfg.routes.post("/alerts", alerts::handle);
+                  SlackInteractions.mount(cfg.routes, client, config.slack());
                   // Anything unexpected is a 5xx (Alertmanager retries those) with a reason, logged
                   // once.
                   cfg.routes.exception(
@@ -76,9 +78,16 @@ public final class StarterServer implements AutoCloseable {
                       ctx ->
                           ctx.json(
                               Map.of(
-                                  "service", "opsflow starter",
-                                  "namespace", client.getOptions().getNamespace(),
-                                  "endpoints", List.of("/healthz", "/metrics", "POST /alerts"))));
+                                  "service",
+                                  "opsflow starter",
+                                  "namespace",
+                                  client.getOptions().getNamespace(),
+                                  "endpoints",
+                                  List.of(
+                                      "/healthz",
+                                      "/metrics",
+                                      "POST /alerts",
+                                      "POST /slack/interactions"))));
                 })
             .start(host, port);
     return new StarterServer(server, host);

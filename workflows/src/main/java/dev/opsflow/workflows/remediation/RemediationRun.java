@@ -18,6 +18,7 @@ import dev.opsflow.workflows.operator.FailedStep;
 import dev.opsflow.workflows.operator.HumanTask;
 import dev.opsflow.workflows.operator.OpsflowSearchAttributes;
 import dev.opsflow.workflows.operator.Progress;
+import dev.opsflow.workflows.operator.SlackBlocks;
 import dev.opsflow.workflows.remediation.RemediationStatus.Phase;
 import io.temporal.failure.ActivityFailure;
 import io.temporal.workflow.Async;
@@ -289,7 +290,10 @@ public final class RemediationRun {
             + Workflow.getInfo().getWorkflowId()
             + "). Approvers: "
             + policy.approvers();
-    Optional<SlackPosted> message = ladder.slack(ask, null);
+    String id = Workflow.getInfo().getWorkflowId();
+    String summary = request.procedure() + " on " + request.target().key() + " needs approval";
+    Optional<SlackPosted> message =
+        ladder.slack(ask, SlackBlocks.request(gate.task(), id, request.target().key(), summary));
     ApprovalGate.Result result = gate.awaitUnless(() -> resolved);
     String outcome =
         switch (result) {
@@ -298,7 +302,8 @@ public final class RemediationRun {
           case ESCALATE -> "Nobody approved in time: " + plan + " (escalated)";
           case PENDING -> "No longer needed (the alert resolved): " + plan;
         };
-    ladder.update(message, outcome, null);
+    ladder.update(
+        message, outcome, SlackBlocks.outcome(id, request.target().key(), summary, outcome));
     return switch (result) {
       case APPROVED -> Optional.empty();
       case REJECTED -> Optional.of(close(Phase.REJECTED, outcome));
@@ -383,6 +388,7 @@ public final class RemediationRun {
             + "); waiting for a human: "
             + String.join(", ", failedStep.task().choices()));
     FailedStep question = failedStep;
+    String id = Workflow.getInfo().getWorkflowId();
     String text =
         "opsflow: "
             + step
@@ -397,15 +403,22 @@ public final class RemediationRun {
             () ->
                 ladder.climb(
                     human.escalation(),
-                    new EscalationLadder.Message(text, null, pagerDutySeverity(), details()),
+                    new EscalationLadder.Message(
+                        text,
+                        SlackBlocks.request(
+                            question.task(), id, request.target().key(), step + " failed"),
+                        pagerDutySeverity(),
+                        details()),
                     () -> question.answered() || acknowledged || resolved));
     FailedStep.Answer answer = question.await();
     Optional<SlackPosted> posted = told.get();
     failedStepAnsweredBy = question.answeredBy();
+    String answered =
+        step + ": " + answer.name().toLowerCase() + " (answered by " + question.answeredBy() + ")";
     ladder.update(
         posted,
-        step + ": " + answer.name().toLowerCase() + " (answered by " + question.answeredBy() + ")",
-        null);
+        answered,
+        SlackBlocks.outcome(id, request.target().key(), step + " failed", answered));
     failedStep = null;
     return answer;
   }
