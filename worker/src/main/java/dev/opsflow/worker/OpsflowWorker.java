@@ -30,8 +30,7 @@ public final class OpsflowWorker implements AutoCloseable {
     WorkerFactory factory = WorkerFactory.newInstance(client);
     for (String queue : TaskQueues.ALL) {
       Worker worker = factory.newWorker(queue);
-      worker.registerWorkflowImplementationTypes(
-          WorkflowCatalog.IMPLEMENTATIONS.toArray(Class<?>[]::new));
+      WorkflowCatalog.register(worker);
       worker.registerActivitiesImplementations(activities.implementations().toArray());
     }
     factory.start();

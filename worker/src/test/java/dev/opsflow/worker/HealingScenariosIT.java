@@ -138,8 +138,7 @@ class HealingScenariosIT {
     OpsflowConfig config = ConfigLoader.load(null, settings);
     activities = ActivityCatalog.fromConfig(config, client);
     Worker worker = env.newWorker(TaskQueues.OPERATIONS);
-    worker.registerWorkflowImplementationTypes(
-        WorkflowCatalog.IMPLEMENTATIONS.toArray(Class<?>[]::new));
+    WorkflowCatalog.register(worker);
     worker.registerActivitiesImplementations(activities.implementations().toArray());
     env.start();
     dispatcher = new RemediationDispatcher(client, TaskQueues.OPERATIONS);

@@ -8,8 +8,11 @@ import dev.opsflow.workflows.remediation.kafkalag.KafkaLagRemediationImpl;
 import dev.opsflow.workflows.remediation.oom.OomRemediationImpl;
 import dev.opsflow.workflows.remediation.pgconnections.PostgresConnectionRemediationImpl;
 import dev.opsflow.workflows.remediation.watchdog.HealthWatchdogImpl;
+import io.temporal.common.converter.DataConverterException;
 import io.temporal.common.metadata.POJOWorkflowImplMetadata;
 import io.temporal.common.metadata.POJOWorkflowMethodMetadata;
+import io.temporal.worker.Worker;
+import io.temporal.worker.WorkflowImplementationOptions;
 import java.util.List;
 import java.util.stream.Stream;
 
@@ -33,7 +36,22 @@ public final class WorkflowCatalog {
               REMEDIATIONS.stream())
           .toList();
 
+  /**
+   * An input that does not parse (e.g. JSON typed by hand into tctl with a wrong field type) fails
+   * the run with Jackson's message naming the field, instead of failing its workflow task over and
+   * over while the run looks alive.
+   */
+  public static final WorkflowImplementationOptions OPTIONS =
+      WorkflowImplementationOptions.newBuilder()
+          .setFailWorkflowExceptionTypes(DataConverterException.class)
+          .build();
+
   private WorkflowCatalog() {}
+
+  /** Registers every workflow type on a worker, with {@link #OPTIONS}. */
+  public static void register(Worker worker) {
+    worker.registerWorkflowImplementationTypes(OPTIONS, IMPLEMENTATIONS.toArray(Class<?>[]::new));
+  }
 
   /** Type names of {@link #REMEDIATIONS}, for validating routing rules. */
   public static List<String> remediationTypeNames() {

@@ -1,5 +1,6 @@
 package dev.opsflow.workflows.diagnostics;
 
+import io.temporal.workflow.QueryMethod;
 import io.temporal.workflow.WorkflowInterface;
 import io.temporal.workflow.WorkflowMethod;
 
@@ -12,4 +13,8 @@ import io.temporal.workflow.WorkflowMethod;
 public interface ConnectivityCheck {
   @WorkflowMethod
   ConnectivityReport check(ConnectivityCheckInput input);
+
+  /** The systems that answered so far; {@code allReachable} only once every probe answered. */
+  @QueryMethod(name = "status")
+  ConnectivityReport status();
 }

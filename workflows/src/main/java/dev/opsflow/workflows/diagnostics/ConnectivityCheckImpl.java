@@ -13,6 +13,20 @@ public class ConnectivityCheckImpl implements ConnectivityCheck {
   private final ConnectivityActivities connectivity =
       Workflow.newActivityStub(ConnectivityActivities.class, ConnectivityOptions.PROBE);
 
+  private List<Promise<ProbeResult>> probes = List.of();
+  private boolean done;
+
+  @Override
+  public ConnectivityReport status() {
+    List<ProbeResult> answered =
+        probes.stream()
+            .filter(p -> p.isCompleted() && p.getFailure() == null)
+            .map(Promise::get)
+            .toList();
+    return new ConnectivityReport(
+        answered, done && answered.stream().allMatch(ProbeResult::reachable));
+  }
+
   @Override
   public ConnectivityReport check(ConnectivityCheckInput input) {
     ConnectivityCheckInput request = input == null ? new ConnectivityCheckInput(null) : input;
@@ -21,9 +35,9 @@ public class ConnectivityCheckImpl implements ConnectivityCheck {
             .filter(t -> request.systems().isEmpty() || request.systems().contains(t.system()))
             .toList();
     // Probe in parallel: one slow system must not hold up the report on the others.
-    List<Promise<ProbeResult>> probes =
-        targets.stream().map(t -> Async.function(connectivity::probe, t)).toList();
+    probes = targets.stream().map(t -> Async.function(connectivity::probe, t)).toList();
     List<ProbeResult> results = probes.stream().map(Promise::get).toList();
+    done = true;
     Workflow.getLogger(ConnectivityCheckImpl.class)
         .info(
             "Connectivity check: {} of {} reachable",

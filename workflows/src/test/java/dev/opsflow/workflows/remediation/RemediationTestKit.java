@@ -55,8 +55,7 @@ public final class RemediationTestKit implements AutoCloseable {
   public RemediationTestKit() {
     OpsflowSearchAttributes.ALL.forEach(env::registerSearchAttribute);
     Worker worker = env.newWorker(TaskQueues.OPERATIONS);
-    worker.registerWorkflowImplementationTypes(
-        WorkflowCatalog.IMPLEMENTATIONS.toArray(Class<?>[]::new));
+    WorkflowCatalog.register(worker);
     worker.registerActivitiesImplementations(
         k8s, kafka, postgres, notify, new DispatchActivitiesImpl(dispatcher));
     when(notify.postSlack(any())).thenReturn(new SlackPosted("#ops", "1.1", false));
