@@ -27,6 +27,7 @@ public final class DevStack implements AutoCloseable {
   private final StarterServer starter;
   private final OpsflowMetrics metrics;
   private OpsflowConfig.Alerts alertsAuth;
+  private OpsflowConfig.Api api;
   private List<String> watchdogs;
 
   /**
@@ -35,6 +36,11 @@ public final class DevStack implements AutoCloseable {
    */
   public static final String DEV_WEBHOOK_TOKEN = "opsflow-dev";
 
+  /**
+   * The REST API's admin caller when none is configured; its token is {@link #DEV_WEBHOOK_TOKEN}.
+   */
+  public static final String DEV_API_CALLER = "dev";
+
   private DevStack(OpsflowConfig config, String host, int temporalPort, int httpPort) {
     // Check both ports before starting anything, so a clash leaves nothing half-started.
     Ports.requireFree("The embedded Temporal service", host, temporalPort, "--temporal-port");
@@ -42,13 +48,14 @@ public final class DevStack implements AutoCloseable {
     try {
       temporal = parts.push(EmbeddedTemporalService.start(host, temporalPort));
       OpsflowConfig local =
-          withDevWebhookToken(
+          withDevTokens(
               config.withTemporal(
                   new OpsflowConfig.Temporal(
                       temporal.target(),
                       config.temporal().namespace(),
                       new OpsflowConfig.Tls(false, "", "", "", ""))));
       alertsAuth = local.alerts();
+      api = local.api();
       metrics = parts.push(new OpsflowMetrics());
       connection =
           parts.push(
@@ -66,11 +73,31 @@ public final class DevStack implements AutoCloseable {
     }
   }
 
-  private static OpsflowConfig withDevWebhookToken(OpsflowConfig config) {
-    if (config.alerts().authConfigured()) {
-      return config;
+  /**
+   * Where nothing is configured, the webhook takes {@link #DEV_WEBHOOK_TOKEN} and the REST API has
+   * one admin caller, {@link #DEV_API_CALLER}, with the same token.
+   */
+  private static OpsflowConfig withDevTokens(OpsflowConfig config) {
+    OpsflowConfig local = config;
+    if (!local.alerts().authConfigured()) {
+      local = local.withAlerts(local.alerts().withBearerToken(Secret.of(DEV_WEBHOOK_TOKEN)));
     }
-    return config.withAlerts(config.alerts().withBearerToken(Secret.of(DEV_WEBHOOK_TOKEN)));
+    if (!local.api().configured()) {
+      local =
+          local.withApi(
+              local
+                  .api()
+                  .withCallers(
+                      List.of(
+                          new OpsflowConfig.ApiCaller(
+                              DEV_API_CALLER, "admin", Secret.of(DEV_WEBHOOK_TOKEN)))));
+    }
+    return local;
+  }
+
+  /** True when the REST API has only the dev admin caller (nothing was configured). */
+  public boolean usesDevApiToken() {
+    return api.callers().size() == 1 && api.callers().get(0).name().equals(DEV_API_CALLER);
   }
 
   /** True when the webhook uses {@link #DEV_WEBHOOK_TOKEN} (nothing was configured). */

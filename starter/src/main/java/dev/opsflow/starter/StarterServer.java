@@ -7,6 +7,8 @@ import dev.opsflow.config.OpsflowConfig;
 import dev.opsflow.starter.alerts.AlertRouter;
 import dev.opsflow.starter.alerts.AlertWebhook;
 import dev.opsflow.starter.alerts.WebhookAuth;
+import dev.opsflow.starter.api.Executions;
+import dev.opsflow.starter.api.RestApi;
 import dev.opsflow.starter.slack.SlackInteractions;
 import dev.opsflow.worker.MetricsEndpoint;
 import dev.opsflow.worker.OpsflowMetrics;
@@ -15,8 +17,8 @@ import dev.opsflow.workflows.TaskQueues;
 import dev.opsflow.workflows.WorkflowCatalog;
 import io.javalin.Javalin;
 import io.temporal.client.WorkflowClient;
-import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
 /**
  * The starter's HTTP server: health, metrics, the Alertmanager webhook and the REST API. Handlers
@@ -28,9 +30,12 @@ public final class StarterServer implements AutoCloseable {
   private final Javalin server;
   private final String host;
 
-  private StarterServer(Javalin server, String host) {
+  private final Executions executions;
+
+  private StarterServer(Javalin server, String host, Executions executions) {
     this.server = server;
     this.host = host;
+    this.executions = executions;
   }
 
   public static StarterServer start(
@@ -52,6 +57,7 @@ public final class StarterServer implements AutoCloseable {
             new RemediationDispatcher(client, TaskQueues.OPERATIONS),
             config.healing().actionCooldown().toMillis(),
             metrics.registry());
+    Executions executions = new Executions(client);
     Javalin server =
         Javalin.create(
                 cfg -> {
@@ -59,6 +65,7 @@ public final class StarterServer implements AutoCloseable {
                   MetricsEndpoint.mount(cfg.routes, metrics);
                   cfg.routes.post("/alerts", alerts::handle);
                   SlackInteractions.mount(cfg.routes, client, config.slack());
+                  RestApi.fromConfig(executions, config.api()).mount(cfg.routes);
                   // Anything unexpected is a 5xx (Alertmanager retries those) with a reason, logged
                   // once.
                   cfg.routes.exception(
@@ -83,14 +90,17 @@ public final class StarterServer implements AutoCloseable {
                                   "namespace",
                                   client.getOptions().getNamespace(),
                                   "endpoints",
-                                  List.of(
-                                      "/healthz",
-                                      "/metrics",
-                                      "POST /alerts",
-                                      "POST /slack/interactions"))));
+                                  Stream.concat(
+                                          Stream.of(
+                                              "/healthz",
+                                              "/metrics",
+                                              "POST /alerts",
+                                              "POST /slack/interactions"),
+                                          RestApi.endpoints().stream())
+                                      .toList())));
                 })
             .start(host, port);
-    return new StarterServer(server, host);
+    return new StarterServer(server, host, executions);
   }
 
   public int port() {
@@ -104,5 +114,6 @@ public final class StarterServer implements AutoCloseable {
   @Override
   public void close() {
     server.stop();
+    executions.close();
   }
 }

@@ -67,6 +67,7 @@ class DevStackIT {
     assertThat(report.at("/results/0/reachable").asBoolean()).isTrue();
     assertThat(report.get("allReachable").asBoolean()).isTrue();
 
+    // Other tests in this class run ConnectivityCheck too, so the counts are at least 1.
     // Tally reports to Micrometer every second, so the counters show up shortly after completion.
     await()
         .atMost(Duration.ofSeconds(10))
@@ -78,11 +79,51 @@ class DevStackIT {
                   .startsWith("text/plain");
               assertThat(metrics.body())
                   .containsPattern(
-                      "(?m)^temporal_workflow_completed_total\\{.*workflow_type=\"ConnectivityCheck\".*\\} 1\\.0$")
+                      "(?m)^temporal_workflow_completed_total\\{.*workflow_type=\"ConnectivityCheck\".*\\} [1-9][0-9]*\\.0$")
                   .containsPattern(
-                      "(?m)^temporal_activity_execution_latency_seconds_count\\{.*activity_type=\"Probe\".*\\} 1$")
+                      "(?m)^temporal_activity_execution_latency_seconds_count\\{.*activity_type=\"Probe\".*\\} [1-9][0-9]*$")
                   .contains("jvm_memory_used_bytes");
             });
+  }
+
+  @Test
+  void theRestApiStartsARunbookByIdWithTheDevTokenAndReadsItBack() throws Exception {
+    ObjectMapper json = new ObjectMapper();
+    HttpResponse<String> started =
+        http.send(
+            HttpRequest.newBuilder(URI.create(stack.httpUrl() + "/api/runbooks/execute"))
+                .header("Authorization", "Bearer " + DevStack.DEV_WEBHOOK_TOKEN)
+                .header("Content-Type", "application/json")
+                .POST(
+                    HttpRequest.BodyPublishers.ofString(
+                        "{\"runbookId\":\"connectivity-check\",\"context\":{\"systems\":[\"temporal\"]},"
+                            + "\"async\":false,\"timeoutSeconds\":30}"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(started.statusCode()).as(started.body()).isEqualTo(200);
+    JsonNode done = json.readTree(started.body());
+    assertThat(done.get("workflowType").asText()).isEqualTo("ConnectivityCheck");
+    assertThat(done.get("status").asText()).isEqualTo("COMPLETED");
+    assertThat(done.at("/result/allReachable").asBoolean()).isTrue();
+    assertThat(done.get("requestedBy").asText()).isEqualTo(DevStack.DEV_API_CALLER);
+
+    HttpResponse<String> read =
+        http.send(
+            HttpRequest.newBuilder(
+                    URI.create(
+                        stack.httpUrl()
+                            + "/api/runbooks?executionId="
+                            + done.get("executionId").asText()))
+                .header("Authorization", "Bearer " + DevStack.DEV_WEBHOOK_TOKEN)
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(read.statusCode()).as(read.body()).isEqualTo(200);
+    JsonNode view = json.readTree(read.body());
+    assertThat(view.get("status").asText()).isEqualTo("COMPLETED");
+    assertThat(view.at("/context/systems/0").asText()).isEqualTo("temporal");
+    assertThat(view.get("startTime").asText()).isNotBlank();
+
+    assertThat(get("/api/runbooks").statusCode()).isEqualTo(401);
   }
 
   @Test

@@ -1,6 +1,7 @@
 package dev.opsflow.workflows;
 
 import dev.opsflow.workflows.diagnostics.ConnectivityCheckImpl;
+import dev.opsflow.workflows.operator.Supervised;
 import dev.opsflow.workflows.remediation.crashloop.CrashLoopRemediationImpl;
 import dev.opsflow.workflows.remediation.disk.DiskPressureRemediationImpl;
 import dev.opsflow.workflows.remediation.governor.BlastRadiusGovernorImpl;
@@ -56,6 +57,15 @@ public final class WorkflowCatalog {
   /** Type names of {@link #REMEDIATIONS}, for validating routing rules. */
   public static List<String> remediationTypeNames() {
     return names(REMEDIATIONS);
+  }
+
+  /**
+   * Types that never wait for a human (they do not implement {@link Supervised}): the approvals
+   * inbox does not ask them for {@code progress}.
+   */
+  public static List<String> unsupervisedTypeNames() {
+    return names(
+        IMPLEMENTATIONS.stream().filter(c -> !Supervised.class.isAssignableFrom(c)).toList());
   }
 
   /** The workflow type names operators start by name (tctl, temporal CLI, opsflow start). */

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.opsflow.config.OpsflowConfig;
+import dev.opsflow.starter.api.RestApi;
 import dev.opsflow.workflows.approval.ApprovalGate;
 import dev.opsflow.workflows.approval.ApprovalStatus;
 import dev.opsflow.workflows.operator.Decision;
@@ -22,7 +23,6 @@ import io.temporal.client.WorkflowNotFoundException;
 import io.temporal.client.WorkflowServiceException;
 import io.temporal.client.WorkflowStub;
 import io.temporal.client.WorkflowUpdateException;
-import io.temporal.failure.ApplicationFailure;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLDecoder;
@@ -276,7 +276,7 @@ public final class SlackInteractions {
     try {
       status = run.update(click.action(), ApprovalStatus.class, decision);
     } catch (WorkflowUpdateException e) {
-      String reason = reason(e);
+      String reason = RestApi.rootMessage(e);
       log.info(
           "Slack {} by {} on {} did not count: {}",
           click.action(),
@@ -468,15 +468,6 @@ public final class SlackInteractions {
     reply.put("text", text);
     reply.put("blocks", blocks);
     return reply;
-  }
-
-  /** The validator's (or handler's) own message, not Temporal's wrapper. */
-  private static String reason(Throwable e) {
-    Throwable t = e;
-    while (t.getCause() != null) {
-      t = t.getCause();
-    }
-    return t instanceof ApplicationFailure af ? af.getOriginalMessage() : t.getMessage();
   }
 
   private static void reject(Context ctx, HttpStatus status, String reason) {

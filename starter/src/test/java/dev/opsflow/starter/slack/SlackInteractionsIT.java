@@ -5,28 +5,18 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.opsflow.activities.dispatch.ApprovalPolicy;
 import dev.opsflow.config.OpsflowConfig;
 import dev.opsflow.config.Secret;
+import dev.opsflow.starter.GuardedRestart;
 import dev.opsflow.workflows.approval.ApprovalGate;
 import dev.opsflow.workflows.approval.ApprovalStatus;
-import dev.opsflow.workflows.operator.ActionRecord;
-import dev.opsflow.workflows.operator.Decision;
-import dev.opsflow.workflows.operator.FailedStep;
 import dev.opsflow.workflows.operator.HumanTask;
 import dev.opsflow.workflows.operator.Progress;
 import dev.opsflow.workflows.operator.SlackBlocks;
-import dev.opsflow.workflows.operator.Supervised;
 import io.javalin.Javalin;
 import io.temporal.client.WorkflowClient;
-import io.temporal.client.WorkflowOptions;
 import io.temporal.testing.TestEnvironmentOptions;
 import io.temporal.testing.TestWorkflowEnvironment;
-import io.temporal.workflow.QueryMethod;
-import io.temporal.workflow.Workflow;
-import io.temporal.workflow.WorkflowInit;
-import io.temporal.workflow.WorkflowInterface;
-import io.temporal.workflow.WorkflowMethod;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -34,11 +24,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -62,142 +50,6 @@ class SlackInteractionsIT {
           .connectTimeout(Duration.ofSeconds(5))
           .build();
 
-  /** The smallest supervised procedure: ask for approval, or ask about a failed step. */
-  @WorkflowInterface
-  public interface GuardedRestart extends Supervised {
-    /**
-     * @param askAbout {@code approval} or {@code failedStep}
-     */
-    @WorkflowMethod
-    String run(String askAbout, ApprovalPolicy policy);
-
-    @QueryMethod
-    ApprovalStatus approval();
-  }
-
-  public static class GuardedRestartImpl implements GuardedRestart {
-    private final ApprovalGate gate;
-    private final List<ActionRecord> history = new ArrayList<>();
-    private FailedStep failed;
-
-    @WorkflowInit
-    public GuardedRestartImpl(String askAbout, ApprovalPolicy policy) {
-      gate = new ApprovalGate("restart demo/orders-consumer", "opsflow", policy);
-    }
-
-    @Override
-    public String run(String askAbout, ApprovalPolicy policy) {
-      if ("failedStep".equals(askAbout)) {
-        failed = new FailedStep("restart_pod", "Forbidden: pods is forbidden", false, 3600);
-        return failed.await().name();
-      }
-      return gate.await().name();
-    }
-
-    @Override
-    public void approve(Decision decision) {
-      gate.approve(decision);
-    }
-
-    @Override
-    public void reject(Decision decision) {
-      gate.reject(decision);
-    }
-
-    @Override
-    public ApprovalStatus approveChecked(Decision decision) {
-      gate.approve(decision);
-      return gate.status();
-    }
-
-    @Override
-    public void validateApprove(Decision decision) {
-      refuseIfNotCounting(decision);
-    }
-
-    @Override
-    public ApprovalStatus rejectChecked(Decision decision) {
-      gate.reject(decision);
-      return gate.status();
-    }
-
-    @Override
-    public void validateReject(Decision decision) {
-      refuseIfNotCounting(decision);
-    }
-
-    private void refuseIfNotCounting(Decision decision) {
-      String refusal = gate.refusal(decision);
-      if (refusal != null) {
-        throw new IllegalArgumentException(refusal);
-      }
-    }
-
-    @Override
-    public void retryStep(Decision decision) {
-      answer(FailedStep.Answer.RETRY, decision);
-    }
-
-    @Override
-    public void skipStep(Decision decision) {
-      answer(FailedStep.Answer.SKIP, decision);
-    }
-
-    @Override
-    public void failStep(Decision decision) {
-      answer(FailedStep.Answer.FAIL, decision);
-    }
-
-    private void answer(FailedStep.Answer given, Decision decision) {
-      if (failed != null) {
-        var record = failed.answer(given, decision);
-        history.add(
-            new ActionRecord(
-                given.name().toLowerCase(),
-                "demo/orders-consumer",
-                record.atMillis(),
-                record.ignoredBecause().isEmpty(),
-                "by " + record.by() + " " + record.ignoredBecause()));
-      }
-    }
-
-    @Override
-    public void acknowledge(Decision decision) {
-      history.add(
-          new ActionRecord(
-              "acknowledge",
-              "demo/orders-consumer",
-              Workflow.currentTimeMillis(),
-              true,
-              "by " + decision.by()));
-    }
-
-    @Override
-    public Progress progress() {
-      List<HumanTask> waiting = new ArrayList<>();
-      if (failed != null && !failed.answered()) {
-        waiting.add(failed.task());
-      } else if (failed == null && gate.pending()) {
-        waiting.add(gate.task());
-      }
-      return new Progress(
-          "GuardedRestart",
-          "demo/orders-consumer",
-          "high",
-          failed != null ? "STEP_FAILED" : gate.status().state().name(),
-          "",
-          0,
-          history,
-          waiting,
-          "");
-    }
-
-    @Override
-    public ApprovalStatus approval() {
-      return gate.status();
-    }
-  }
-
   private static TestWorkflowEnvironment env;
   private static WorkflowClient client;
   private static Javalin starter;
@@ -212,7 +64,7 @@ class SlackInteractionsIT {
     env =
         TestWorkflowEnvironment.newInstance(
             TestEnvironmentOptions.newBuilder().setUseTimeskipping(false).build());
-    env.newWorker(QUEUE).registerWorkflowImplementationTypes(GuardedRestartImpl.class);
+    env.newWorker(QUEUE).registerWorkflowImplementationTypes(GuardedRestart.Impl.class);
     env.start();
     client = env.getWorkflowClient();
 
@@ -248,16 +100,7 @@ class SlackInteractionsIT {
   }
 
   private static String startRun(String askAbout, List<String> approvers, int required) {
-    String id = "guarded-restart-" + UUID.randomUUID();
-    GuardedRestart run =
-        client.newWorkflowStub(
-            GuardedRestart.class,
-            WorkflowOptions.newBuilder().setWorkflowId(id).setTaskQueue(QUEUE).build());
-    WorkflowClient.start(
-        run::run,
-        askAbout,
-        new ApprovalPolicy(approvers, required, true, 3600, ApprovalPolicy.ESCALATE));
-    return id;
+    return GuardedRestart.start(client, QUEUE, askAbout, approvers, required);
   }
 
   private static GuardedRestart run(String id) {

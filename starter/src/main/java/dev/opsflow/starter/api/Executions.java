@@ -1,0 +1,374 @@
+package dev.opsflow.starter.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.google.protobuf.ByteString;
+import com.google.protobuf.Timestamp;
+import dev.opsflow.workflows.approval.ApprovalStatus;
+import dev.opsflow.workflows.operator.Decision;
+import dev.opsflow.workflows.operator.OperatorNames;
+import dev.opsflow.workflows.operator.Progress;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.temporal.api.common.v1.Payloads;
+import io.temporal.api.common.v1.WorkflowExecution;
+import io.temporal.api.enums.v1.WorkflowExecutionStatus;
+import io.temporal.api.filter.v1.StartTimeFilter;
+import io.temporal.api.history.v1.HistoryEvent;
+import io.temporal.api.workflow.v1.WorkflowExecutionInfo;
+import io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionRequest;
+import io.temporal.api.workflowservice.v1.GetWorkflowExecutionHistoryRequest;
+import io.temporal.api.workflowservice.v1.ListClosedWorkflowExecutionsRequest;
+import io.temporal.api.workflowservice.v1.ListClosedWorkflowExecutionsResponse;
+import io.temporal.api.workflowservice.v1.ListOpenWorkflowExecutionsRequest;
+import io.temporal.api.workflowservice.v1.ListOpenWorkflowExecutionsResponse;
+import io.temporal.api.workflowservice.v1.WorkflowServiceGrpc;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowException;
+import io.temporal.client.WorkflowOptions;
+import io.temporal.client.WorkflowStub;
+import io.temporal.common.converter.DataConverter;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * What the REST API and the CLI do to workflow runs, with calls the embedded dev service and every
+ * real Temporal cluster both answer: start by type name with JSON, describe
+ * (DescribeWorkflowExecution, the start event's input and the {@code progress} query), list
+ * (List{Open,Closed}WorkflowExecutions, not the visibility query the embedded service lacks),
+ * cancel with a reason, and approve or reject through the Update so a refused decision comes back
+ * to the caller.
+ */
+public final class Executions implements AutoCloseable {
+  /** How long a run may take to answer a query before it counts as not answering. */
+  static final Duration QUERY_TIMEOUT = Duration.ofSeconds(5);
+
+  private final WorkflowClient client;
+  private final String namespace;
+  private final ExecutorService queries;
+
+  public Executions(WorkflowClient client) {
+    this.client = client;
+    this.namespace = client.getOptions().getNamespace();
+    AtomicInteger threads = new AtomicInteger();
+    this.queries =
+        Executors.newFixedThreadPool(
+            8,
+            r -> {
+              Thread t = new Thread(r, "opsflow-query-" + threads.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            });
+  }
+
+  public WorkflowClient client() {
+    return client;
+  }
+
+  private WorkflowServiceGrpc.WorkflowServiceBlockingStub service() {
+    return client.getWorkflowServiceStubs().blockingStub();
+  }
+
+  /**
+   * Starts a run by type name with JSON input, as tctl does; its stub (for the result).
+   *
+   * @throws io.temporal.client.WorkflowExecutionAlreadyStarted when the ID is taken by a running
+   *     run (or by a closed one, where the ID reuse policy refuses it)
+   */
+  public WorkflowStub start(String type, JsonNode input, String workflowId, String taskQueue) {
+    WorkflowStub stub =
+        client.newUntypedWorkflowStub(
+            type,
+            WorkflowOptions.newBuilder().setWorkflowId(workflowId).setTaskQueue(taskQueue).build());
+    stub.start(input);
+    return stub;
+  }
+
+  /** The latest run with this ID, as Temporal describes it; empty when there is none. */
+  public Optional<WorkflowExecutionInfo> info(String workflowId) {
+    try {
+      return Optional.of(
+          service()
+              .describeWorkflowExecution(
+                  DescribeWorkflowExecutionRequest.newBuilder()
+                      .setNamespace(namespace)
+                      .setExecution(WorkflowExecution.newBuilder().setWorkflowId(workflowId))
+                      .build())
+              .getWorkflowExecutionInfo());
+    } catch (StatusRuntimeException e) {
+      if (e.getStatus().getCode() == Status.Code.NOT_FOUND) {
+        return Optional.empty();
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * The latest run with this ID: its list row, the input it was started with ({@code context}), and
+   * what its {@code progress} query says; empty when there is no such run.
+   */
+  public Optional<Map<String, Object>> describe(String workflowId) {
+    Optional<WorkflowExecutionInfo> found = info(workflowId);
+    if (found.isEmpty()) {
+      return Optional.empty();
+    }
+    WorkflowExecutionInfo info = found.get();
+    Map<String, Object> view = row(info);
+    view.put("context", input(info.getExecution()));
+    Optional<Progress> progress = progress(workflowId, info.getExecution().getRunId());
+    view.put("progressAnswered", progress.isPresent());
+    view.put("phase", progress.map(Progress::phase).orElse(""));
+    view.put(
+        "currentStep",
+        progress
+            .map(Progress::currentStep)
+            .filter(s -> !s.isBlank())
+            .orElse(String.valueOf(view.get("status")).toLowerCase()));
+    view.put("target", progress.map(Progress::target).orElse(""));
+    view.put("severity", progress.map(Progress::severity).orElse(""));
+    view.put("history", progress.map(Progress::history).orElse(List.of()));
+    view.put("waitingFor", progress.map(Progress::waitingFor).orElse(List.of()));
+    view.put("cancelledBy", progress.map(Progress::cancelledBy).orElse(""));
+    return Optional.of(view);
+  }
+
+  /** The JSON input the run was started with ({@code null} when it had none). */
+  private JsonNode input(WorkflowExecution execution) {
+    List<HistoryEvent> events =
+        service()
+            .getWorkflowExecutionHistory(
+                GetWorkflowExecutionHistoryRequest.newBuilder()
+                    .setNamespace(namespace)
+                    .setExecution(execution)
+                    .setMaximumPageSize(1)
+                    .build())
+            .getHistory()
+            .getEventsList();
+    if (events.isEmpty() || !events.get(0).hasWorkflowExecutionStartedEventAttributes()) {
+      return JsonNodeFactory.instance.nullNode();
+    }
+    Payloads input = events.get(0).getWorkflowExecutionStartedEventAttributes().getInput();
+    if (input.getPayloadsCount() == 0) {
+      return JsonNodeFactory.instance.nullNode();
+    }
+    DataConverter converter = client.getOptions().getDataConverter();
+    if (input.getPayloadsCount() == 1) {
+      return converter.fromPayloads(0, Optional.of(input), JsonNode.class, JsonNode.class);
+    }
+    var all = JsonNodeFactory.instance.arrayNode();
+    for (int i = 0; i < input.getPayloadsCount(); i++) {
+      all.add(converter.fromPayloads(i, Optional.of(input), JsonNode.class, JsonNode.class));
+    }
+    return all;
+  }
+
+  /**
+   * The run's answer to the {@code progress} query, or empty when it does not answer one (a type
+   * without it, no worker polling, or no answer within {@link #QUERY_TIMEOUT}).
+   */
+  public Optional<Progress> progress(String workflowId, String runId) {
+    return progress(
+            List.of(
+                WorkflowExecution.newBuilder()
+                    .setWorkflowId(workflowId)
+                    .setRunId(runId == null ? "" : runId)
+                    .build()))
+        .get(0);
+  }
+
+  /**
+   * Asks many runs for {@code progress} at once (eight queries in flight); each answer in the order
+   * asked, empty for a run that did not answer in time.
+   */
+  public List<Optional<Progress>> progress(List<WorkflowExecution> runs) {
+    List<CompletableFuture<Progress>> answers = new ArrayList<>();
+    for (WorkflowExecution run : runs) {
+      answers.add(
+          CompletableFuture.supplyAsync(
+              () ->
+                  client
+                      .newUntypedWorkflowStub(
+                          run.getWorkflowId(),
+                          run.getRunId().isEmpty() ? Optional.empty() : Optional.of(run.getRunId()),
+                          Optional.empty())
+                      .query(OperatorNames.PROGRESS, Progress.class),
+              queries));
+    }
+    // Everything shares one deadline: a few slow runs must not make the inbox hang.
+    long deadline =
+        System.nanoTime()
+            + QUERY_TIMEOUT.toNanos()
+            + Math.min(Duration.ofSeconds(55).toNanos(), runs.size() * 20_000_000L);
+    List<Optional<Progress>> result = new ArrayList<>();
+    for (CompletableFuture<Progress> answer : answers) {
+      result.add(await(answer, deadline));
+    }
+    return result;
+  }
+
+  private static Optional<Progress> await(CompletableFuture<Progress> answer, long deadline) {
+    try {
+      long left = Math.max(0, deadline - System.nanoTime());
+      return Optional.of(answer.get(left, TimeUnit.NANOSECONDS));
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof WorkflowException
+          || e.getCause() instanceof StatusRuntimeException) {
+        return Optional.empty();
+      }
+      throw new IllegalStateException("progress query failed", e.getCause());
+    } catch (TimeoutException e) {
+      answer.cancel(true);
+      return Optional.empty();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return Optional.empty();
+    }
+  }
+
+  /** Running runs (or closed ones), newest first, at most {@code limit}. */
+  public List<Map<String, Object>> list(boolean closed, int limit) {
+    List<Map<String, Object>> rows = new ArrayList<>();
+    infos(closed, limit).stream()
+        .sorted(
+            (a, b) -> Long.compare(b.getStartTime().getSeconds(), a.getStartTime().getSeconds()))
+        .limit(limit)
+        .forEach(info -> rows.add(row(info)));
+    return rows;
+  }
+
+  /** Every running run (all pages, up to {@code max}). */
+  List<WorkflowExecutionInfo> open(int max) {
+    return infos(false, max);
+  }
+
+  private List<WorkflowExecutionInfo> infos(boolean closed, int max) {
+    StartTimeFilter anyTime =
+        StartTimeFilter.newBuilder()
+            .setEarliestTime(Timestamp.newBuilder().setSeconds(0))
+            .setLatestTime(Timestamp.newBuilder().setSeconds(Instant.now().getEpochSecond() + 3600))
+            .build();
+    List<WorkflowExecutionInfo> all = new ArrayList<>();
+    ByteString token = ByteString.EMPTY;
+    do {
+      int page = Math.min(1000, max - all.size());
+      if (closed) {
+        ListClosedWorkflowExecutionsResponse r =
+            service()
+                .listClosedWorkflowExecutions(
+                    ListClosedWorkflowExecutionsRequest.newBuilder()
+                        .setNamespace(namespace)
+                        .setMaximumPageSize(page)
+                        .setStartTimeFilter(anyTime)
+                        .setNextPageToken(token)
+                        .build());
+        all.addAll(r.getExecutionsList());
+        token = r.getNextPageToken();
+      } else {
+        ListOpenWorkflowExecutionsResponse r =
+            service()
+                .listOpenWorkflowExecutions(
+                    ListOpenWorkflowExecutionsRequest.newBuilder()
+                        .setNamespace(namespace)
+                        .setMaximumPageSize(page)
+                        .setStartTimeFilter(anyTime)
+                        .setNextPageToken(token)
+                        .build());
+        all.addAll(r.getExecutionsList());
+        token = r.getNextPageToken();
+      }
+    } while (!token.isEmpty() && all.size() < max);
+    return all;
+  }
+
+  /**
+   * Requests cancellation of the running run with this ID; it runs its cleanup before it stops.
+   *
+   * @return empty when the request was sent; otherwise why not (no such run, or its status when it
+   *     is no longer running: a real cluster refuses those, the embedded one accepts them)
+   */
+  public Optional<String> cancel(String workflowId, String reason) {
+    Optional<WorkflowExecutionInfo> info = info(workflowId);
+    if (info.isEmpty()) {
+      return Optional.of("no execution '" + workflowId + "'");
+    }
+    if (info.get().getStatus() != WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING) {
+      return Optional.of(
+          "execution '"
+              + workflowId
+              + "' is "
+              + status(info.get().getStatus())
+              + "; nothing to cancel");
+    }
+    try {
+      client.newUntypedWorkflowStub(workflowId, Optional.empty(), Optional.empty()).cancel(reason);
+    } catch (io.temporal.client.WorkflowNotFoundException e) {
+      return Optional.of("execution '" + workflowId + "' closed before it could be cancelled");
+    }
+    return Optional.empty();
+  }
+
+  /**
+   * Approves or rejects through the Update; the run's validator refuses a decision that would not
+   * count (not an approver, four-eyes, nothing waiting) with {@link
+   * io.temporal.client.WorkflowUpdateException}.
+   */
+  public ApprovalStatus decide(String workflowId, boolean approve, Decision decision) {
+    return client
+        .newUntypedWorkflowStub(workflowId, Optional.empty(), Optional.empty())
+        .update(
+            approve ? OperatorNames.APPROVE : OperatorNames.REJECT, ApprovalStatus.class, decision);
+  }
+
+  /** The list row of a run: the same fields in the REST API, the CLI and their JSON. */
+  public static Map<String, Object> row(WorkflowExecutionInfo info) {
+    Map<String, Object> row = new LinkedHashMap<>();
+    row.put("executionId", info.getExecution().getWorkflowId());
+    row.put("runId", info.getExecution().getRunId());
+    row.put("workflowType", info.getType().getName());
+    row.put("status", status(info.getStatus()));
+    row.put("startTime", instant(info.getStartTime()));
+    row.put(
+        "closeTime",
+        info.hasCloseTime() && info.getCloseTime().getSeconds() > 0
+            ? instant(info.getCloseTime())
+            : "");
+    row.put("taskQueue", info.getTaskQueue());
+    return row;
+  }
+
+  public static String instant(Timestamp t) {
+    return Instant.ofEpochSecond(t.getSeconds(), t.getNanos()).toString();
+  }
+
+  public static String status(WorkflowExecutionStatus status) {
+    return status.name().replace("WORKFLOW_EXECUTION_STATUS_", "");
+  }
+
+  /** True when Temporal could not be reached (the caller should retry later: 503). */
+  public static boolean unavailable(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof StatusRuntimeException s) {
+        Status.Code code = s.getStatus().getCode();
+        return code == Status.Code.UNAVAILABLE || code == Status.Code.DEADLINE_EXCEEDED;
+      }
+    }
+    return false;
+  }
+
+  @Override
+  public void close() {
+    queries.shutdownNow();
+  }
+}

@@ -1,0 +1,504 @@
+package dev.opsflow.starter.api;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.opsflow.config.OpsflowConfig;
+import dev.opsflow.config.OpsflowConfig.ApiCaller;
+import dev.opsflow.workflows.TaskQueues;
+import dev.opsflow.workflows.WorkflowCatalog;
+import dev.opsflow.workflows.approval.ApprovalStatus;
+import dev.opsflow.workflows.operator.Decision;
+import dev.opsflow.workflows.operator.HumanTask;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import io.javalin.http.Handler;
+import io.temporal.api.common.v1.WorkflowExecution;
+import io.temporal.client.WorkflowExecutionAlreadyStarted;
+import io.temporal.client.WorkflowFailedException;
+import io.temporal.client.WorkflowNotFoundException;
+import io.temporal.client.WorkflowStub;
+import io.temporal.client.WorkflowUpdateException;
+import io.temporal.failure.ApplicationFailure;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The REST API under {@code /api}: start a procedure, read one run or the list, cancel, approve or
+ * reject, and the approvals inbox. Every call needs a bearer token ({@link ApiAuth}) and is audited
+ * ({@link AuditLog}) with its caller, refused calls included. Handlers check input and talk to
+ * Temporal; whether a decision counts is the workflow's call (its Update validator).
+ *
+ * <pre>
+ * POST   /api/runbooks/execute            operator  {workflowType|runbookId, context, async, workflowId?, timeoutSeconds?}
+ * GET    /api/runbooks?executionId=ID     viewer    status, currentStep, startTime, context, history
+ * GET    /api/runbooks?status=active      viewer    executions and count (status=closed for finished)
+ * DELETE /api/runbooks?executionId=ID     operator  request cancellation (reason: who, via the API)
+ * POST   /api/executions/{id}/approve     operator  {comment?}; the caller is the approver
+ * POST   /api/executions/{id}/reject      operator  {comment?}
+ * GET    /api/approvals                   viewer    every run waiting for a human
+ * GET    /api/audit?limit=N               admin     the latest audited calls
+ * </pre>
+ */
+public final class RestApi {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Set<String> EXECUTE_FIELDS =
+      Set.of("workflowType", "runbookId", "context", "async", "workflowId", "timeoutSeconds");
+  private static final int MAX_WAIT_SECONDS = 600;
+
+  /**
+   * What may be started and where.
+   *
+   * @param types workflow type names that may be started
+   * @param requesterTypes types whose input carries {@code requestedBy} (four-eyes): the API sets
+   *     it to the caller, never to what the body says
+   * @param taskQueue where runs are started
+   */
+  public record Catalog(List<String> types, Set<String> requesterTypes, String taskQueue) {
+    public static Catalog opsflow() {
+      return new Catalog(
+          WorkflowCatalog.typeNames(),
+          Set.copyOf(WorkflowCatalog.remediationTypeNames()),
+          TaskQueues.OPERATIONS);
+    }
+  }
+
+  private final Executions executions;
+  private final ApprovalInbox inbox;
+  private final ApiAuth auth;
+  private final AuditLog audit;
+  private final Catalog catalog;
+
+  public RestApi(Executions executions, ApiAuth auth, AuditLog audit, Catalog catalog) {
+    this.executions = executions;
+    this.inbox = new ApprovalInbox(executions);
+    this.auth = auth;
+    this.audit = audit;
+    this.catalog = catalog;
+  }
+
+  /** The API as the starter serves it: configured callers and audit file, every opsflow type. */
+  public static RestApi fromConfig(Executions executions, OpsflowConfig.Api api) {
+    return new RestApi(
+        executions, new ApiAuth(api), new AuditLog(api.auditLog()), Catalog.opsflow());
+  }
+
+  public AuditLog audit() {
+    return audit;
+  }
+
+  /** The paths this API serves, for the starter's index page. */
+  public static List<String> endpoints() {
+    return List.of(
+        "POST /api/runbooks/execute",
+        "GET /api/runbooks?executionId=|status=active|closed",
+        "DELETE /api/runbooks?executionId=",
+        "POST /api/executions/{id}/approve",
+        "POST /api/executions/{id}/reject",
+        "GET /api/approvals",
+        "GET /api/audit");
+  }
+
+  public void mount(RoutesConfig routes) {
+    routes.post("/api/runbooks/execute", secured(ApiAuth.OPERATOR, "execute", this::execute));
+    routes.get("/api/runbooks", secured(ApiAuth.VIEWER, "read", this::read));
+    routes.delete("/api/runbooks", secured(ApiAuth.OPERATOR, "cancel", this::cancel));
+    routes.post(
+        "/api/executions/{id}/approve",
+        secured(ApiAuth.OPERATOR, "approve", (ctx, caller) -> decide(ctx, caller, true)));
+    routes.post(
+        "/api/executions/{id}/reject",
+        secured(ApiAuth.OPERATOR, "reject", (ctx, caller) -> decide(ctx, caller, false)));
+    routes.get("/api/approvals", secured(ApiAuth.VIEWER, "approvals", this::approvals));
+    routes.get("/api/audit", secured(ApiAuth.ADMIN, "audit", this::auditTail));
+  }
+
+  @FunctionalInterface
+  interface Call {
+    void handle(Context ctx, ApiCaller caller) throws Exception;
+  }
+
+  /** Authenticates, authorises, runs the call, answers refusals as JSON, audits every outcome. */
+  private Handler secured(String role, String action, Call call) {
+    return ctx -> {
+      ApiCaller caller = null;
+      String detail = "";
+      try {
+        caller = auth.authenticate(ctx.header("Authorization"));
+        ApiAuth.authorize(caller, role, action);
+        call.handle(ctx, caller);
+        detail = Optional.ofNullable(ctx.<String>attribute("audit")).orElse("");
+      } catch (ApiError e) {
+        refuse(ctx, e.status(), e.getMessage());
+        detail = e.getMessage();
+      } catch (RuntimeException e) {
+        if (!Executions.unavailable(e)) {
+          audit(ctx, caller, action, 500, e.getClass().getSimpleName());
+          throw e;
+        }
+        detail = "Temporal unavailable";
+        refuse(ctx, 503, "Temporal is unavailable; nothing was done. Retry later.");
+      }
+      audit(ctx, caller, action, ctx.statusCode(), detail);
+    };
+  }
+
+  private void audit(Context ctx, ApiCaller caller, String action, int status, String detail) {
+    String executionId = ctx.attribute("executionId");
+    audit.record(
+        caller == null ? null : caller.name(),
+        caller == null ? null : caller.role(),
+        ctx.method().name(),
+        ctx.path(),
+        action,
+        executionId,
+        status,
+        detail);
+  }
+
+  private static void refuse(Context ctx, int status, String reason) {
+    if (status == 401) {
+      ctx.header("WWW-Authenticate", "Bearer realm=\"opsflow\"");
+    }
+    ctx.status(status).json(Map.of("error", reason));
+  }
+
+  // ---- POST /api/runbooks/execute ----------------------------------------------------------
+
+  private void execute(Context ctx, ApiCaller caller) throws Exception {
+    JsonNode body = objectBody(ctx);
+    for (var it = body.fieldNames(); it.hasNext(); ) {
+      String field = it.next();
+      if (!EXECUTE_FIELDS.contains(field)) {
+        throw ApiError.badRequest(
+            field
+                + ": unknown field; expected "
+                + String.join(", ", EXECUTE_FIELDS.stream().sorted().toList()));
+      }
+    }
+    String type = type(text(body, "workflowType"), text(body, "runbookId"));
+    JsonNode contextNode = body.get("context");
+    ObjectNode input;
+    if (contextNode == null || contextNode.isNull()) {
+      input = JSON.createObjectNode();
+    } else if (contextNode.isObject()) {
+      input = ((ObjectNode) contextNode).deepCopy();
+    } else {
+      throw ApiError.badRequest("context: must be a JSON object (the workflow's input)");
+    }
+    if (catalog.requesterTypes().contains(type)) {
+      JsonNode given = input.get("requestedBy");
+      if (given != null && !given.isNull() && !given.asText().equals(caller.name())) {
+        throw ApiError.badRequest(
+            "context.requestedBy: the API records the caller ("
+                + caller.name()
+                + ") as the requester; leave it out");
+      }
+      input.put("requestedBy", caller.name());
+    }
+    boolean async = bool(body, "async", true);
+    int timeoutSeconds = integer(body, "timeoutSeconds", 60, 1, MAX_WAIT_SECONDS);
+    String workflowId = text(body, "workflowId");
+    if (workflowId == null) {
+      workflowId = kebab(type) + "-" + UUID.randomUUID().toString().substring(0, 8);
+    } else if (workflowId.length() > 200) {
+      throw ApiError.badRequest("workflowId: at most 200 characters");
+    }
+    ctx.attribute("executionId", workflowId);
+    WorkflowStub stub;
+    try {
+      stub = executions.start(type, input, workflowId, catalog.taskQueue());
+    } catch (WorkflowExecutionAlreadyStarted e) {
+      throw ApiError.conflict("workflowId: an execution '" + workflowId + "' already exists");
+    }
+    WorkflowExecution execution = stub.getExecution();
+    Map<String, Object> answer = new LinkedHashMap<>();
+    answer.put("executionId", execution.getWorkflowId());
+    answer.put("runId", execution.getRunId());
+    answer.put("workflowType", type);
+    answer.put("taskQueue", catalog.taskQueue());
+    answer.put("requestedBy", caller.name());
+    answer.put("statusUrl", "/api/runbooks?executionId=" + execution.getWorkflowId());
+    ctx.attribute("audit", "started " + type);
+    if (async) {
+      answer.put("status", "RUNNING");
+      ctx.status(202).json(answer);
+      return;
+    }
+    try {
+      JsonNode result = stub.getResult(timeoutSeconds, TimeUnit.SECONDS, JsonNode.class);
+      answer.put("status", "COMPLETED");
+      answer.put("result", result);
+      ctx.status(200).json(answer);
+    } catch (TimeoutException e) {
+      answer.put("status", "RUNNING");
+      answer.put("note", "still running after " + timeoutSeconds + "s; follow it at statusUrl");
+      ctx.status(202).json(answer);
+    } catch (WorkflowFailedException e) {
+      answer.put(
+          "status", executions.describe(workflowId).map(v -> v.get("status")).orElse("FAILED"));
+      answer.put("failure", rootMessage(e));
+      ctx.attribute("audit", "started " + type + "; it did not complete: " + rootMessage(e));
+      ctx.status(200).json(answer);
+    }
+  }
+
+  /** The workflow type named by {@code workflowType} or by {@code runbookId} (kebab-case). */
+  private String type(String workflowType, String runbookId) {
+    if (workflowType == null && runbookId == null) {
+      throw ApiError.badRequest(
+          "workflowType or runbookId: one is required; known types: "
+              + String.join(", ", catalog.types()));
+    }
+    String byRunbook = null;
+    if (runbookId != null) {
+      byRunbook =
+          catalog.types().stream()
+              .filter(t -> kebab(t).equals(runbookId))
+              .findFirst()
+              .orElseThrow(
+                  () ->
+                      ApiError.badRequest(
+                          "runbookId: unknown runbook '"
+                              + runbookId
+                              + "'; known: "
+                              + String.join(
+                                  ", ", catalog.types().stream().map(RestApi::kebab).toList())));
+    }
+    if (workflowType != null) {
+      if (!catalog.types().contains(workflowType)) {
+        throw ApiError.badRequest(
+            "workflowType: unknown workflow type '"
+                + workflowType
+                + "'; known types: "
+                + String.join(", ", catalog.types()));
+      }
+      if (byRunbook != null && !byRunbook.equals(workflowType)) {
+        throw ApiError.badRequest("workflowType and runbookId name different procedures; give one");
+      }
+      return workflowType;
+    }
+    return byRunbook;
+  }
+
+  /** {@code CrashLoopRemediation} -> {@code crash-loop-remediation}. */
+  public static String kebab(String type) {
+    return type.replaceAll("([a-z0-9])([A-Z])", "$1-$2").toLowerCase(Locale.ROOT);
+  }
+
+  // ---- GET /api/runbooks ---------------------------------------------------------------------
+
+  private void read(Context ctx, ApiCaller caller) {
+    String executionId = ctx.queryParam("executionId");
+    if (executionId != null) {
+      if (executionId.isBlank()) {
+        throw ApiError.badRequest("executionId: must not be empty");
+      }
+      ctx.attribute("executionId", executionId);
+      Map<String, Object> view =
+          executions
+              .describe(executionId)
+              .orElseThrow(() -> ApiError.notFound("no execution '" + executionId + "'"));
+      ctx.json(view);
+      return;
+    }
+    String status = Optional.ofNullable(ctx.queryParam("status")).orElse("active");
+    if (!status.equals("active") && !status.equals("closed")) {
+      throw ApiError.badRequest(
+          "status: expected 'active' or 'closed', got '" + status + "' (or give executionId)");
+    }
+    int limit = intParam(ctx, "limit", 100, 1, 1000);
+    List<Map<String, Object>> rows = executions.list(status.equals("closed"), limit);
+    Map<String, Object> answer = new LinkedHashMap<>();
+    answer.put("status", status);
+    answer.put("count", rows.size());
+    answer.put("executions", rows);
+    ctx.json(answer);
+  }
+
+  // ---- DELETE /api/runbooks?executionId= -----------------------------------------------------
+
+  private void cancel(Context ctx, ApiCaller caller) {
+    String executionId = ctx.queryParam("executionId");
+    if (executionId == null || executionId.isBlank()) {
+      throw ApiError.badRequest("executionId: required (DELETE /api/runbooks?executionId=ID)");
+    }
+    ctx.attribute("executionId", executionId);
+    String why = ctx.queryParam("reason");
+    String reason =
+        "cancelled by "
+            + caller.name()
+            + " via the REST API"
+            + (why == null || why.isBlank() ? "" : ": " + why);
+    Optional<String> refused = executions.cancel(executionId, reason);
+    if (refused.isPresent()) {
+      throw refused.get().startsWith("no execution")
+          ? ApiError.notFound(refused.get())
+          : ApiError.conflict(refused.get());
+    }
+    Map<String, Object> answer = new LinkedHashMap<>();
+    answer.put("executionId", executionId);
+    answer.put("cancelRequested", true);
+    answer.put("reason", reason);
+    ctx.attribute("audit", reason);
+    ctx.status(202).json(answer);
+  }
+
+  // ---- POST /api/executions/{id}/approve|reject ----------------------------------------------
+
+  private void decide(Context ctx, ApiCaller caller, boolean approve) throws Exception {
+    String executionId = ctx.pathParam("id");
+    ctx.attribute("executionId", executionId);
+    String comment = "";
+    if (!ctx.body().isBlank()) {
+      JsonNode body = objectBody(ctx);
+      for (var it = body.fieldNames(); it.hasNext(); ) {
+        String field = it.next();
+        if (field.equals("by")) {
+          throw ApiError.badRequest(
+              "by: the API records the caller (" + caller.name() + "); leave it out");
+        }
+        if (!field.equals("comment")) {
+          throw ApiError.badRequest(field + ": unknown field; expected comment");
+        }
+      }
+      comment = Optional.ofNullable(text(body, "comment")).orElse("");
+    }
+    String verb = approve ? "approve" : "reject";
+    ApprovalStatus status;
+    try {
+      status = executions.decide(executionId, approve, new Decision(caller.name(), comment));
+    } catch (WorkflowNotFoundException e) {
+      throw ApiError.notFound("no running execution '" + executionId + "'");
+    } catch (WorkflowUpdateException e) {
+      String reason = rootMessage(e);
+      throw new ApiError(refusalStatus(reason), "your " + verb + " did not count: " + reason);
+    }
+    Map<String, Object> answer = new LinkedHashMap<>();
+    answer.put("executionId", executionId);
+    answer.put("decision", verb);
+    answer.put("by", caller.name());
+    answer.put("state", status == null ? "" : status.state().name());
+    answer.put("approvals", status == null ? 0 : status.approvals());
+    answer.put("required", status == null ? 0 : status.required());
+    ctx.attribute("audit", verb + " counted; request " + answer.get("state"));
+    ctx.json(answer);
+  }
+
+  /**
+   * A refusal about who decides is 403 (not an approver, four-eyes); one about the run's state (it
+   * no longer waits, it has no approval) is 409.
+   */
+  static int refusalStatus(String reason) {
+    return reason.contains("is not an approver") || reason.contains("(four-eyes)") ? 403 : 409;
+  }
+
+  // ---- GET /api/approvals, GET /api/audit ----------------------------------------------------
+
+  private void approvals(Context ctx, ApiCaller caller) {
+    String kind = ctx.queryParam("kind");
+    if (kind != null && !kind.equals(HumanTask.APPROVAL) && !kind.equals(HumanTask.FAILED_STEP)) {
+      throw ApiError.badRequest(
+          "kind: expected '" + HumanTask.APPROVAL + "' or '" + HumanTask.FAILED_STEP + "'");
+    }
+    ctx.json(inbox.read(kind).toJson());
+  }
+
+  private void auditTail(Context ctx, ApiCaller caller) {
+    int limit = intParam(ctx, "limit", 100, 1, 500);
+    ctx.json(Map.of("entries", audit.recent(limit)));
+  }
+
+  // ---- input helpers -------------------------------------------------------------------------
+
+  private static JsonNode objectBody(Context ctx) {
+    String raw = ctx.body();
+    if (raw.isBlank()) {
+      throw ApiError.badRequest("the body must be a JSON object");
+    }
+    JsonNode body;
+    try {
+      body = JSON.readTree(raw);
+    } catch (JsonProcessingException e) {
+      throw ApiError.badRequest(
+          "the body is not valid JSON ("
+              + e.getOriginalMessage()
+              + " at line "
+              + e.getLocation().getLineNr()
+              + ", column "
+              + e.getLocation().getColumnNr()
+              + ")");
+    }
+    if (body == null || !body.isObject()) {
+      throw ApiError.badRequest("the body must be a JSON object");
+    }
+    return body;
+  }
+
+  private static String text(JsonNode body, String field) {
+    JsonNode v = body.get(field);
+    if (v == null || v.isNull()) {
+      return null;
+    }
+    if (!v.isTextual() || v.asText().isBlank()) {
+      throw ApiError.badRequest(field + ": must be a non-empty string");
+    }
+    return v.asText();
+  }
+
+  private static boolean bool(JsonNode body, String field, boolean fallback) {
+    JsonNode v = body.get(field);
+    if (v == null || v.isNull()) {
+      return fallback;
+    }
+    if (!v.isBoolean()) {
+      throw ApiError.badRequest(field + ": must be true or false");
+    }
+    return v.asBoolean();
+  }
+
+  private static int integer(JsonNode body, String field, int fallback, int min, int max) {
+    JsonNode v = body.get(field);
+    if (v == null || v.isNull()) {
+      return fallback;
+    }
+    if (!v.isIntegralNumber() || v.asLong() < min || v.asLong() > max) {
+      throw ApiError.badRequest(field + ": must be a whole number from " + min + " to " + max);
+    }
+    return v.asInt();
+  }
+
+  private static int intParam(Context ctx, String name, int fallback, int min, int max) {
+    String raw = ctx.queryParam(name);
+    if (raw == null) {
+      return fallback;
+    }
+    try {
+      int v = Integer.parseInt(raw.trim());
+      if (v >= min && v <= max) {
+        return v;
+      }
+    } catch (NumberFormatException e) {
+      // answered below
+    }
+    throw ApiError.badRequest(name + ": must be a whole number from " + min + " to " + max);
+  }
+
+  /** The innermost message: the workflow's own (its validator's, its failure's). */
+  public static String rootMessage(Throwable e) {
+    Throwable t = e;
+    while (t.getCause() != null) {
+      t = t.getCause();
+    }
+    String message = t instanceof ApplicationFailure af ? af.getOriginalMessage() : t.getMessage();
+    return message == null ? t.getClass().getSimpleName() : message;
+  }
+}

@@ -1,0 +1,372 @@
+package dev.opsflow.starter.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.opsflow.config.OpsflowConfig;
+import dev.opsflow.config.OpsflowConfig.ApiCaller;
+import dev.opsflow.config.Secret;
+import dev.opsflow.starter.GuardedRestart;
+import io.javalin.Javalin;
+import io.temporal.client.WorkflowClient;
+import io.temporal.testing.TestEnvironmentOptions;
+import io.temporal.testing.TestWorkflowEnvironment;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The REST API over real HTTP against a Temporal test server (real time) running a small supervised
+ * workflow with the real approval gate: roles (401, 403, 200), start by name, read, list, cancel,
+ * approve and reject through the Update, the inbox, bad input and the audit trail.
+ */
+class RestApiIT {
+  private static final String QUEUE = "rest-it";
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String VIEWER = "viewer-token-0123456789";
+  private static final String ALICE = "alice-token-0123456789";
+  private static final String MALLORY = "mallory-token-0123456789";
+  private static final String ADMIN = "admin-token-0123456789";
+  private static final HttpClient http =
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(5))
+          .build();
+
+  @TempDir static Path dir;
+  private static TestWorkflowEnvironment env;
+  private static WorkflowClient client;
+  private static Executions executions;
+  private static Javalin server;
+  private static Path auditFile;
+
+  @BeforeAll
+  static void start() {
+    env =
+        TestWorkflowEnvironment.newInstance(
+            TestEnvironmentOptions.newBuilder().setUseTimeskipping(false).build());
+    env.newWorker(QUEUE).registerWorkflowImplementationTypes(GuardedRestart.Impl.class);
+    env.start();
+    client = env.getWorkflowClient();
+    executions = new Executions(client);
+    auditFile = dir.resolve("audit.jsonl");
+    OpsflowConfig.Api api =
+        new OpsflowConfig.Api(
+            List.of(
+                new ApiCaller("vera", "viewer", Secret.of(VIEWER)),
+                new ApiCaller("alice", "operator", Secret.of(ALICE)),
+                new ApiCaller("mallory", "operator", Secret.of(MALLORY)),
+                new ApiCaller("root", "admin", Secret.of(ADMIN))),
+            auditFile.toString());
+    RestApi rest =
+        new RestApi(
+            executions,
+            new ApiAuth(api),
+            new AuditLog(api.auditLog()),
+            new RestApi.Catalog(List.of("GuardedRestart"), Set.of(), QUEUE));
+    server =
+        Javalin.create(
+                cfg -> {
+                  cfg.startup.showJavalinBanner = false;
+                  rest.mount(cfg.routes);
+                })
+            .start("127.0.0.1", 0);
+  }
+
+  @AfterAll
+  static void stop() {
+    server.stop();
+    executions.close();
+    env.close();
+  }
+
+  record Reply(int status, JsonNode body, Optional<String> authenticate) {}
+
+  private static Reply call(String method, String path, String token, String body)
+      throws Exception {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
+            .timeout(Duration.ofSeconds(30))
+            .header("Content-Type", "application/json")
+            .method(
+                method,
+                body == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(body));
+    if (token != null) {
+      request.header("Authorization", "Bearer " + token);
+    }
+    HttpResponse<String> response =
+        http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    JsonNode json = response.body().isBlank() ? null : JSON.readTree(response.body());
+    return new Reply(
+        response.statusCode(), json, response.headers().firstValue("WWW-Authenticate"));
+  }
+
+  private static String startWaiting(String askAbout, List<String> approvers, int required)
+      throws Exception {
+    Reply started =
+        call(
+            "POST",
+            "/api/runbooks/execute",
+            ALICE,
+            JSON.writeValueAsString(
+                java.util.Map.of(
+                    "runbookId",
+                    "guarded-restart",
+                    "context",
+                    new GuardedRestart.Ask(askAbout, approvers, required))));
+    assertThat(started.status()).as(String.valueOf(started.body())).isEqualTo(202);
+    return started.body().get("executionId").asText();
+  }
+
+  @Test
+  void withoutAKnownTokenEveryCallIs401AndAudited() throws Exception {
+    Reply none = call("GET", "/api/runbooks?status=active", null, null);
+    assertThat(none.status()).isEqualTo(401);
+    assertThat(none.authenticate()).contains("Bearer realm=\"opsflow\"");
+    assertThat(none.body().get("error").asText()).contains("Authorization: Bearer");
+
+    Reply wrong = call("POST", "/api/runbooks/execute", "not-a-token", "{}");
+    assertThat(wrong.status()).isEqualTo(401);
+    assertThat(wrong.body().get("error").asText()).isEqualTo("unknown or revoked token");
+
+    String trail = Files.readString(auditFile);
+    assertThat(trail).contains("\"caller\":\"anonymous\"").doesNotContain("not-a-token");
+  }
+
+  @Test
+  void rolesDecideWhoMayReadActAndAudit() throws Exception {
+    assertThat(call("GET", "/api/runbooks?status=active", VIEWER, null).status()).isEqualTo(200);
+    assertThat(call("GET", "/api/approvals", VIEWER, null).status()).isEqualTo(200);
+
+    Reply viewerStarts =
+        call("POST", "/api/runbooks/execute", VIEWER, "{\"workflowType\":\"GuardedRestart\"}");
+    assertThat(viewerStarts.status()).isEqualTo(403);
+    assertThat(viewerStarts.body().get("error").asText())
+        .isEqualTo("vera has role viewer; execute needs role operator or higher");
+    assertThat(call("DELETE", "/api/runbooks?executionId=x", VIEWER, null).status()).isEqualTo(403);
+    assertThat(call("POST", "/api/executions/x/approve", VIEWER, null).status()).isEqualTo(403);
+
+    assertThat(call("GET", "/api/audit", ALICE, null).status()).isEqualTo(403);
+    Reply audit = call("GET", "/api/audit?limit=500", ADMIN, null);
+    assertThat(audit.status()).isEqualTo(200);
+    List<JsonNode> entries = new java.util.ArrayList<>();
+    audit.body().get("entries").forEach(entries::add);
+    assertThat(entries)
+        .anySatisfy(
+            e -> {
+              assertThat(e.get("caller").asText()).isEqualTo("vera");
+              assertThat(e.get("action").asText()).isEqualTo("execute");
+              assertThat(e.get("status").asInt()).isEqualTo(403);
+            });
+    assertThat(Files.readString(auditFile)).doesNotContain(VIEWER, ALICE, ADMIN);
+  }
+
+  @Test
+  void anApproverApprovesWhileAnotherOperatorIsRefusedAndTheInboxFollows() throws Exception {
+    String id = startWaiting("approval", List.of("alice", "bob"), 1);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> inbox().findValuesAsText("executionId").contains(id));
+    JsonNode waiting = entryOf(inbox(), id);
+    assertThat(waiting.get("kind").asText()).isEqualTo("approval");
+    assertThat(waiting.get("action").asText()).isEqualTo("restart demo/orders-consumer");
+    assertThat(waiting.get("workflowType").asText()).isEqualTo("GuardedRestart");
+    assertThat(JSON.convertValue(waiting.get("approvers"), List.class))
+        .containsExactly("alice", "bob");
+    assertThat(waiting.get("since").asText()).isNotBlank();
+
+    Reply refused =
+        call("POST", "/api/executions/" + id + "/approve", MALLORY, "{\"comment\":\"lgtm\"}");
+    assertThat(refused.status()).isEqualTo(403);
+    assertThat(refused.body().get("error").asText()).contains("mallory is not an approver");
+
+    Reply approved =
+        call("POST", "/api/executions/" + id + "/approve", ALICE, "{\"comment\":\"go\"}");
+    assertThat(approved.status()).as(String.valueOf(approved.body())).isEqualTo(200);
+    assertThat(approved.body().get("state").asText()).isEqualTo("APPROVED");
+    assertThat(approved.body().get("by").asText()).isEqualTo("alice");
+    assertThat(client.newUntypedWorkflowStub(id).getResult(10, TimeUnit.SECONDS, String.class))
+        .isEqualTo("APPROVED");
+
+    Reply late = call("POST", "/api/executions/" + id + "/reject", ALICE, null);
+    assertThat(late.status()).isIn(404, 409);
+    assertThat(inbox().findValuesAsText("executionId")).doesNotContain(id);
+  }
+
+  @Test
+  void aRejectionEndsTheRequest() throws Exception {
+    String id = startWaiting("approval", List.of("alice"), 1);
+    Reply rejected =
+        call("POST", "/api/executions/" + id + "/reject", ALICE, "{\"comment\":\"not now\"}");
+    assertThat(rejected.status()).as(String.valueOf(rejected.body())).isEqualTo(200);
+    assertThat(rejected.body().get("state").asText()).isEqualTo("REJECTED");
+    assertThat(client.newUntypedWorkflowStub(id).getResult(10, TimeUnit.SECONDS, String.class))
+        .isEqualTo("REJECTED");
+  }
+
+  @Test
+  void aDecisionBodyCannotNameSomeoneElse() throws Exception {
+    String id = startWaiting("approval", List.of("alice", "mallory"), 1);
+    Reply spoof = call("POST", "/api/executions/" + id + "/approve", MALLORY, "{\"by\":\"alice\"}");
+    assertThat(spoof.status()).isEqualTo(400);
+    assertThat(spoof.body().get("error").asText()).startsWith("by: the API records the caller");
+    assertThat(inboxEntry(id).get("approvals").asInt()).isZero();
+  }
+
+  @Test
+  void cancelRecordsWhoCancelledAndAReadShowsIt() throws Exception {
+    String id = startWaiting("failedStep", List.of("alice"), 1);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> inbox().findValuesAsText("executionId").contains(id));
+    assertThat(entryOf(inbox(), id).get("kind").asText()).isEqualTo("failedStep");
+
+    Reply cancelled =
+        call("DELETE", "/api/runbooks?executionId=" + id + "&reason=wrong%20target", ALICE, null);
+    assertThat(cancelled.status()).isEqualTo(202);
+    assertThat(cancelled.body().get("reason").asText())
+        .isEqualTo("cancelled by alice via the REST API: wrong target");
+
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () -> {
+              Reply read = call("GET", "/api/runbooks?executionId=" + id, VIEWER, null);
+              assertThat(read.status()).isEqualTo(200);
+              assertThat(read.body().get("status").asText()).isEqualTo("CANCELED");
+              assertThat(read.body().get("cancelledBy").asText())
+                  .isEqualTo("cancelled by alice via the REST API: wrong target");
+              assertThat(read.body().at("/context/askAbout").asText()).isEqualTo("failedStep");
+            });
+    Reply again = call("DELETE", "/api/runbooks?executionId=" + id, ALICE, null);
+    assertThat(again.status()).isEqualTo(409);
+    assertThat(again.body().get("error").asText()).endsWith("is CANCELED; nothing to cancel");
+    assertThat(call("DELETE", "/api/runbooks?executionId=never-started", ALICE, null).status())
+        .isEqualTo(404);
+  }
+
+  @Test
+  void aSynchronousExecuteReturnsTheResultAndTheListShowsTheRun() throws Exception {
+    Reply done =
+        call(
+            "POST",
+            "/api/runbooks/execute",
+            ALICE,
+            "{\"workflowType\":\"GuardedRestart\",\"workflowId\":\"rest-sync-1\","
+                + "\"context\":{\"askAbout\":\"nothing\"},\"async\":false}");
+    assertThat(done.status()).as(String.valueOf(done.body())).isEqualTo(200);
+    assertThat(done.body().get("status").asText()).isEqualTo("COMPLETED");
+    assertThat(done.body().get("result").asText()).isEqualTo("DONE");
+    assertThat(done.body().get("executionId").asText()).isEqualTo("rest-sync-1");
+
+    Reply closed = call("GET", "/api/runbooks?status=closed", VIEWER, null);
+    assertThat(closed.body().get("count").asInt()).isPositive();
+    assertThat(closed.body().get("executions").findValuesAsText("executionId"))
+        .contains("rest-sync-1");
+
+    Reply again =
+        call(
+            "POST",
+            "/api/runbooks/execute",
+            ALICE,
+            "{\"workflowType\":\"GuardedRestart\",\"workflowId\":\"rest-sync-1\","
+                + "\"context\":{\"askAbout\":\"nothing\"}}");
+    // The default ID reuse policy allows a new run after a closed one.
+    assertThat(again.status()).isEqualTo(202);
+
+    String running = startWaiting("approval", List.of("alice"), 1);
+    Reply active = call("GET", "/api/runbooks?status=active", VIEWER, null);
+    assertThat(active.body().get("executions").findValuesAsText("executionId")).contains(running);
+    Reply taken =
+        call(
+            "POST",
+            "/api/runbooks/execute",
+            ALICE,
+            "{\"workflowType\":\"GuardedRestart\",\"workflowId\":\"" + running + "\"}");
+    assertThat(taken.status()).isEqualTo(409);
+    client.newUntypedWorkflowStub(running).cancel();
+  }
+
+  @Test
+  void badInputIsRefusedWithTheFieldAndStartsNothing() throws Exception {
+    int before =
+        call("GET", "/api/runbooks?status=active", VIEWER, null).body().get("count").asInt();
+    assertThat(error("POST", "/api/runbooks/execute", "{\"workflowType\":"))
+        .contains("not valid JSON");
+    assertThat(error("POST", "/api/runbooks/execute", "[]")).contains("must be a JSON object");
+    assertThat(error("POST", "/api/runbooks/execute", "{}"))
+        .startsWith("workflowType or runbookId: one is required");
+    assertThat(error("POST", "/api/runbooks/execute", "{\"workflowType\":\"DropTables\"}"))
+        .startsWith("workflowType: unknown workflow type 'DropTables'");
+    assertThat(error("POST", "/api/runbooks/execute", "{\"runbookId\":\"drop-tables\"}"))
+        .startsWith("runbookId: unknown runbook 'drop-tables'; known: guarded-restart");
+    assertThat(
+            error(
+                "POST",
+                "/api/runbooks/execute",
+                "{\"workflowType\":\"GuardedRestart\",\"contxt\":{}}"))
+        .startsWith("contxt: unknown field");
+    assertThat(
+            error(
+                "POST",
+                "/api/runbooks/execute",
+                "{\"workflowType\":\"GuardedRestart\",\"context\":\"askAbout\"}"))
+        .startsWith("context: must be a JSON object");
+    assertThat(
+            error(
+                "POST",
+                "/api/runbooks/execute",
+                "{\"workflowType\":\"GuardedRestart\",\"async\":\"no\"}"))
+        .startsWith("async: must be true or false");
+    assertThat(error("GET", "/api/runbooks?status=bogus", null)).startsWith("status: expected");
+    assertThat(error("GET", "/api/runbooks?status=active&limit=0", null)).startsWith("limit:");
+    assertThat(call("GET", "/api/runbooks?executionId=nope", VIEWER, null).status()).isEqualTo(404);
+    assertThat(call("GET", "/api/runbooks?status=active", VIEWER, null).body().get("count").asInt())
+        .isEqualTo(before);
+  }
+
+  private static String error(String method, String path, String body) throws Exception {
+    Reply reply = call(method, path, method.equals("GET") ? VIEWER : ALICE, body);
+    assertThat(reply.status()).as(String.valueOf(reply.body())).isEqualTo(400);
+    return reply.body().get("error").asText();
+  }
+
+  private static JsonNode inbox() throws Exception {
+    Reply reply = call("GET", "/api/approvals", VIEWER, null);
+    assertThat(reply.status()).isEqualTo(200);
+    assertThat(reply.body().get("count").asInt()).isEqualTo(reply.body().get("waiting").size());
+    return reply.body().get("waiting");
+  }
+
+  private static JsonNode inboxEntry(String id) throws Exception {
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> inbox().findValuesAsText("executionId").contains(id));
+    return entryOf(inbox(), id);
+  }
+
+  private static JsonNode entryOf(JsonNode waiting, String id) {
+    for (JsonNode entry : waiting) {
+      if (entry.get("executionId").asText().equals(id)) {
+        return entry;
+      }
+    }
+    throw new AssertionError(id + " is not in the inbox: " + waiting);
+  }
+}
