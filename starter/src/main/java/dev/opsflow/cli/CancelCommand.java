@@ -1,8 +1,7 @@
 package dev.opsflow.cli;
 
+import dev.opsflow.starter.api.Executions;
 import dev.opsflow.worker.TemporalConnection;
-import io.temporal.client.WorkflowNotFoundException;
-import io.temporal.client.WorkflowStub;
 import java.util.Optional;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -17,23 +16,28 @@ final class CancelCommand extends OperatorCommand {
   @Parameters(index = "0", paramLabel = "WORKFLOW_ID")
   String workflowId;
 
-  @Option(names = "--reason", description = "why (recorded in the workflow's history)")
+  @Option(names = "--reason", description = "why (recorded in the run and its history)")
   String reason;
+
+  @Option(names = "--by", description = "who cancels (default: your login name, ${sys:user.name})")
+  String by;
 
   @Override
   int run(TemporalConnection temporal) throws Exception {
-    WorkflowStub stub =
-        temporal.client().newUntypedWorkflowStub(workflowId, Optional.empty(), Optional.empty());
-    try {
-      if (reason == null) {
-        stub.cancel();
-      } else {
-        stub.cancel(reason);
-      }
-    } catch (WorkflowNotFoundException e) {
-      throw new BadInputException("WORKFLOW_ID: no running workflow '" + workflowId + "'");
+    String who = by != null && !by.isBlank() ? by : System.getProperty("user.name");
+    String recorded =
+        "cancelled by "
+            + who
+            + " via the opsflow CLI"
+            + (reason == null || reason.isBlank() ? "" : ": " + reason);
+    Optional<String> refused;
+    try (Executions executions = new Executions(temporal.client())) {
+      refused = executions.cancel(workflowId, recorded);
     }
-    out().printf("Cancellation requested for %s%n", workflowId);
+    if (refused.isPresent()) {
+      throw new BadInputException("WORKFLOW_ID: " + refused.get());
+    }
+    out().printf("Cancellation requested for %s (%s)%n", workflowId, recorded);
     out().flush();
     return 0;
   }

@@ -1,5 +1,6 @@
 package dev.opsflow.cli;
 
+import dev.opsflow.starter.api.Executions;
 import dev.opsflow.worker.TemporalConnection;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -50,7 +51,7 @@ final class DescribeCommand extends OperatorCommand {
       }
       throw e;
     }
-    Map<String, Object> view = ListCommand.row(response.getWorkflowExecutionInfo());
+    Map<String, Object> view = Executions.row(response.getWorkflowExecutionInfo());
     view.put("historyLength", response.getWorkflowExecutionInfo().getHistoryLength());
     List<Map<String, Object>> pending = new ArrayList<>();
     for (PendingActivityInfo a : response.getPendingActivitiesList()) {

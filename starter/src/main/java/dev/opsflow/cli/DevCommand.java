@@ -88,6 +88,17 @@ final class DevCommand implements Callable<Integer> {
                 ? "   (Authorization: Bearer " + DevStack.DEV_WEBHOOK_TOKEN + ")"
                 : "   (credentials from your configuration)"));
     System.out.println(
+        "  REST API                 "
+            + stack.httpUrl()
+            + "/api/runbooks"
+            + (stack.usesDevApiToken()
+                ? "   (admin caller '"
+                    + DevStack.DEV_API_CALLER
+                    + "': Authorization: Bearer "
+                    + DevStack.DEV_WEBHOOK_TOKEN
+                    + ")"
+                : "   (callers from OPSFLOW_API_TOKENS)"));
+    System.out.println(
         "  Workflow types           " + String.join(", ", WorkflowCatalog.typeNames()));
     System.out.println();
     if (!stack.watchdogs().isEmpty()) {
@@ -108,6 +119,7 @@ final class DevCommand implements Callable<Integer> {
     }
     System.out.println();
     System.out.println("Try:  ./opsflow start ConnectivityCheck --input '{}' --wait");
+    System.out.println("      ./opsflow approvals");
     System.out.println();
     return UntilStopped.run(parts);
   }

@@ -22,6 +22,9 @@ import picocli.CommandLine.Command;
       DescribeCommand.class,
       StatusCommand.class,
       SignalCommand.class,
+      ApprovalsCommand.class,
+      DecideCommand.Approve.class,
+      DecideCommand.Reject.class,
       CancelCommand.class,
       CommandLine.HelpCommand.class
     })

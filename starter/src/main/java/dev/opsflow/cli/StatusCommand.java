@@ -66,6 +66,29 @@ final class StatusCommand extends OperatorCommand {
                   a.path("detail").asText()));
       table.print(out());
     }
+    JsonNode waiting = status.path("waitingFor");
+    if (waiting.isArray() && !waiting.isEmpty()) {
+      out().println();
+      Table table = new Table("WAITS FOR", "ACTION", "MAY DECIDE", "APPROVALS", "SINCE", "ANSWER");
+      waiting.forEach(
+          w ->
+              table.add(
+                  w.path("kind").asText(),
+                  w.path("action").asText()
+                      + (w.path("detail").asText().isEmpty()
+                          ? ""
+                          : " (" + w.path("detail").asText() + ")"),
+                  w.path("approvers").isEmpty()
+                      ? "any operator"
+                      : String.join(
+                          ",",
+                          OperatorCommand.JSON.convertValue(w.path("approvers"), String[].class)),
+                  w.path("approvals").asInt() + "/" + w.path("required").asInt(),
+                  java.time.Instant.ofEpochMilli(w.path("sinceMillis").asLong()),
+                  String.join(
+                      "|", OperatorCommand.JSON.convertValue(w.path("choices"), String[].class))));
+      table.print(out());
+    }
     JsonNode escalations = status.path("escalations");
     if (escalations.isArray() && !escalations.isEmpty()) {
       out().println();

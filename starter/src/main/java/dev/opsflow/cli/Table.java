@@ -1,9 +1,6 @@
 package dev.opsflow.cli;
 
-import com.google.protobuf.Timestamp;
-import io.temporal.api.enums.v1.WorkflowExecutionStatus;
 import java.io.PrintWriter;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -39,13 +36,5 @@ final class Table {
       out.println(line.toString().stripTrailing());
     }
     out.flush();
-  }
-
-  static String instant(Timestamp t) {
-    return Instant.ofEpochSecond(t.getSeconds(), t.getNanos()).toString();
-  }
-
-  static String status(WorkflowExecutionStatus status) {
-    return status.name().replace("WORKFLOW_EXECUTION_STATUS_", "");
   }
 }

@@ -1,11 +1,17 @@
 package dev.opsflow.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.opsflow.config.OpsflowConfig;
 import dev.opsflow.starter.DevStack;
+import dev.opsflow.starter.GuardedRestart;
+import io.temporal.worker.WorkerFactory;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -15,13 +21,21 @@ class OpsflowCommandIT {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static DevStack stack;
 
+  private static final String HUMAN_QUEUE = "cli-it-humans";
+  private static WorkerFactory humans;
+
   @BeforeAll
   static void start() {
     stack = DevStack.start(OpsflowConfig.defaults(), "127.0.0.1", 0, 0);
+    // A small supervised workflow beside the dev stack's own, for the human verbs.
+    humans = WorkerFactory.newInstance(stack.client());
+    humans.newWorker(HUMAN_QUEUE).registerWorkflowImplementationTypes(GuardedRestart.Impl.class);
+    humans.start();
   }
 
   @AfterAll
   static void stop() {
+    humans.shutdownNow();
     stack.close();
   }
 
@@ -55,7 +69,7 @@ class OpsflowCommandIT {
     CliRun listed = cli("list", "--closed", "--json");
     assertThat(listed.exitCode()).isZero();
     JsonNode rows = JSON.readTree(listed.out());
-    assertThat(rows.findValuesAsText("workflowId")).contains("cli-check");
+    assertThat(rows.findValuesAsText("executionId")).contains("cli-check");
 
     CliRun table = cli("list", "--closed");
     assertThat(table.out())
@@ -65,7 +79,7 @@ class OpsflowCommandIT {
     CliRun described = cli("describe", "cli-check", "--json");
     assertThat(described.exitCode()).isZero();
     JsonNode view = JSON.readTree(described.out());
-    assertThat(view.get("type").asText()).isEqualTo("ConnectivityCheck");
+    assertThat(view.get("workflowType").asText()).isEqualTo("ConnectivityCheck");
     assertThat(view.get("status").asText()).isEqualTo("COMPLETED");
     assertThat(view.get("taskQueue").asText()).isEqualTo("opsflow");
   }
@@ -86,5 +100,62 @@ class OpsflowCommandIT {
         cli("signal", "no-such-workflow", "approve", "--input", "{\"by\":\"alice\"}");
     assertThat(signalled.exitCode()).isEqualTo(OpsflowCommand.BAD_INPUT);
     assertThat(signalled.err()).contains("WORKFLOW_ID: no running workflow 'no-such-workflow'");
+  }
+
+  @Test
+  void approvalsListsWaitingRunsAndApproveGoesThroughTheUpdate() throws Exception {
+    String id = GuardedRestart.start(stack.client(), HUMAN_QUEUE, "approval", List.of("alice"), 1);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () ->
+                JSON.readTree(cli("approvals", "--json").out())
+                    .path("waiting")
+                    .findValuesAsText("executionId")
+                    .contains(id));
+    CliRun table = cli("approvals");
+    assertThat(table.exitCode()).as(table.err()).isZero();
+    assertThat(table.out())
+        .startsWith("WORKFLOW ID")
+        .contains(id, "GuardedRestart", "approval", "restart demo/orders-consumer", "alice", "0/1")
+        // The watchdogs never wait for a human and are not asked.
+        .doesNotContain("did not answer");
+
+    CliRun refused = cli("approve", id, "--by", "mallory", "--comment", "trust me");
+    assertThat(refused.exitCode()).isEqualTo(OpsflowCommand.FAILED);
+    assertThat(refused.err()).contains("your approve did not count: mallory is not an approver");
+
+    CliRun approved = cli("approve", id, "--by", "alice", "--json");
+    assertThat(approved.exitCode()).as(approved.err()).isZero();
+    assertThat(JSON.readTree(approved.out()).get("state").asText()).isEqualTo("APPROVED");
+    assertThat(
+            stack.client().newUntypedWorkflowStub(id).getResult(10, TimeUnit.SECONDS, String.class))
+        .isEqualTo("APPROVED");
+    assertThat(cli("approvals", "--json").out()).doesNotContain(id);
+  }
+
+  @Test
+  void cancelRecordsWhoAndWhyAndRefusesAFinishedRun() throws Exception {
+    String id = GuardedRestart.start(stack.client(), HUMAN_QUEUE, "approval", List.of("alice"), 1);
+    CliRun cancelled = cli("cancel", id, "--by", "bob", "--reason", "maintenance window over");
+    assertThat(cancelled.exitCode()).as(cancelled.err()).isZero();
+    assertThat(cancelled.out())
+        .contains("cancelled by bob via the opsflow CLI: maintenance window over");
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () ->
+                assertThat(
+                        JSON.readTree(cli("describe", id, "--json").out()).get("status").asText())
+                    .isEqualTo("CANCELED"));
+    var progress = stack.client().newWorkflowStub(GuardedRestart.class, id).progress();
+    assertThat(progress.cancelledBy())
+        .isEqualTo("cancelled by bob via the opsflow CLI: maintenance window over");
+
+    CliRun again = cli("cancel", id);
+    assertThat(again.exitCode()).isEqualTo(OpsflowCommand.BAD_INPUT);
+    assertThat(again.err()).contains("is CANCELED; nothing to cancel");
+    CliRun reject = cli("reject", id, "--by", "alice");
+    assertThat(reject.exitCode()).isNotZero();
   }
 }
