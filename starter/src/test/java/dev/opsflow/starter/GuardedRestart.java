@@ -34,9 +34,14 @@ public interface GuardedRestart extends Supervised {
    * API).
    *
    * @param askAbout {@code approval}, {@code failedStep}, or {@code nothing} (finish at once)
-   * @param approvers whose approvals count (four-eyes on; the requester is {@code opsflow})
+   * @param approvers whose approvals count (four-eyes on)
+   * @param requestedBy who asked for the run (null: {@code opsflow})
    */
-  record Ask(String askAbout, List<String> approvers, int required) {
+  record Ask(String askAbout, List<String> approvers, int required, String requestedBy) {
+    public Ask(String askAbout, List<String> approvers, int required) {
+      this(askAbout, approvers, required, null);
+    }
+
     public ApprovalPolicy policy() {
       return new ApprovalPolicy(
           approvers == null ? List.of() : approvers,
@@ -73,7 +78,11 @@ public interface GuardedRestart extends Supervised {
 
     @WorkflowInit
     public Impl(Ask ask) {
-      gate = new ApprovalGate("restart demo/orders-consumer", "opsflow", ask.policy());
+      gate =
+          new ApprovalGate(
+              "restart demo/orders-consumer",
+              ask.requestedBy() == null ? "opsflow" : ask.requestedBy(),
+              ask.policy());
     }
 
     @Override

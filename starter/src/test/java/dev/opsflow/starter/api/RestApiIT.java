@@ -77,7 +77,7 @@ class RestApiIT {
             executions,
             new ApiAuth(api),
             new AuditLog(api.auditLog()),
-            new RestApi.Catalog(List.of("GuardedRestart"), Set.of(), QUEUE));
+            new RestApi.Catalog(List.of("GuardedRestart"), Set.of("GuardedRestart"), QUEUE));
     server =
         Javalin.create(
                 cfg -> {
@@ -117,13 +117,14 @@ class RestApiIT {
         response.statusCode(), json, response.headers().firstValue("WWW-Authenticate"));
   }
 
+  /** Starts a run through the API as mallory (so mallory is its requester). */
   private static String startWaiting(String askAbout, List<String> approvers, int required)
       throws Exception {
     Reply started =
         call(
             "POST",
             "/api/runbooks/execute",
-            ALICE,
+            MALLORY,
             JSON.writeValueAsString(
                 java.util.Map.of(
                     "runbookId",
@@ -174,7 +175,7 @@ class RestApiIT {
               assertThat(e.get("action").asText()).isEqualTo("execute");
               assertThat(e.get("status").asInt()).isEqualTo(403);
             });
-    assertThat(Files.readString(auditFile)).doesNotContain(VIEWER, ALICE, ADMIN);
+    assertThat(Files.readString(auditFile)).doesNotContain(VIEWER, ALICE, MALLORY, ADMIN);
   }
 
   @Test
@@ -205,8 +206,43 @@ class RestApiIT {
         .isEqualTo("APPROVED");
 
     Reply late = call("POST", "/api/executions/" + id + "/reject", ALICE, null);
-    assertThat(late.status()).isIn(404, 409);
+    assertThat(late.status()).as(String.valueOf(late.body())).isEqualTo(404);
     assertThat(inbox().findValuesAsText("executionId")).doesNotContain(id);
+  }
+
+  @Test
+  void theCallerIsTheRequesterSoFourEyesHoldsThroughTheApi() throws Exception {
+    Reply spoofed =
+        call(
+            "POST",
+            "/api/runbooks/execute",
+            ALICE,
+            "{\"workflowType\":\"GuardedRestart\",\"context\":{\"askAbout\":\"approval\","
+                + "\"approvers\":[\"alice\",\"bob\"],\"required\":1,\"requestedBy\":\"opsflow\"}}");
+    assertThat(spoofed.status()).isEqualTo(400);
+    assertThat(spoofed.body().get("error").asText())
+        .startsWith("context.requestedBy: the API records the caller (alice)");
+
+    Reply started =
+        call(
+            "POST",
+            "/api/runbooks/execute",
+            ALICE,
+            "{\"workflowType\":\"GuardedRestart\",\"context\":{\"askAbout\":\"approval\","
+                + "\"approvers\":[\"alice\",\"bob\"],\"required\":1}}");
+    assertThat(started.status()).isEqualTo(202);
+    assertThat(started.body().get("requestedBy").asText()).isEqualTo("alice");
+    String id = started.body().get("executionId").asText();
+    assertThat(inboxEntry(id).get("requestedBy").asText()).isEqualTo("alice");
+
+    Reply own = call("POST", "/api/executions/" + id + "/approve", ALICE, null);
+    assertThat(own.status()).isEqualTo(403);
+    assertThat(own.body().get("error").asText())
+        .isEqualTo(
+            "your approve did not count: alice requested this and cannot decide on it"
+                + " (four-eyes)");
+    assertThat(inboxEntry(id).get("approvals").asInt()).isZero();
+    client.newUntypedWorkflowStub(id).cancel();
   }
 
   @Test
