@@ -68,6 +68,14 @@ public final class WorkflowCatalog {
         IMPLEMENTATIONS.stream().filter(c -> !Supervised.class.isAssignableFrom(c)).toList());
   }
 
+  /**
+   * Long-running services the stack starts and keeps one of (the governor, the watchdogs): starting
+   * another by hand is an admin's call.
+   */
+  public static List<String> serviceTypeNames() {
+    return names(List.of(BlastRadiusGovernorImpl.class, HealthWatchdogImpl.class));
+  }
+
   /** The workflow type names operators start by name (tctl, temporal CLI, opsflow start). */
   public static List<String> typeNames() {
     return names(IMPLEMENTATIONS);

@@ -39,6 +39,7 @@ import java.util.concurrent.TimeoutException;
  *
  * <pre>
  * POST   /api/runbooks/execute            operator  {workflowType|runbookId, context, async, workflowId?, timeoutSeconds?}
+ *                                                  (admin for the governor and the watchdogs)
  * GET    /api/runbooks?executionId=ID     viewer    status, currentStep, startTime, context, history
  * GET    /api/runbooks?status=active      viewer    executions and count (status=closed for finished)
  * DELETE /api/runbooks?executionId=ID     operator  request cancellation (reason: who, via the API)
@@ -60,13 +61,16 @@ public final class RestApi {
    * @param types workflow type names that may be started
    * @param requesterTypes types whose input carries {@code requestedBy} (four-eyes): the API sets
    *     it to the caller, never to what the body says
+   * @param adminTypes types only an admin may start (long-running services the stack keeps one of)
    * @param taskQueue where runs are started
    */
-  public record Catalog(List<String> types, Set<String> requesterTypes, String taskQueue) {
+  public record Catalog(
+      List<String> types, Set<String> requesterTypes, Set<String> adminTypes, String taskQueue) {
     public static Catalog opsflow() {
       return new Catalog(
           WorkflowCatalog.typeNames(),
           Set.copyOf(WorkflowCatalog.remediationTypeNames()),
+          Set.copyOf(WorkflowCatalog.serviceTypeNames()),
           TaskQueues.OPERATIONS);
     }
   }
@@ -185,6 +189,9 @@ public final class RestApi {
       }
     }
     String type = type(text(body, "workflowType"), text(body, "runbookId"));
+    if (catalog.adminTypes().contains(type)) {
+      ApiAuth.authorize(caller, ApiAuth.ADMIN, "starting " + type);
+    }
     JsonNode contextNode = body.get("context");
     ObjectNode input;
     if (contextNode == null || contextNode.isNull()) {

@@ -77,7 +77,11 @@ class RestApiIT {
             executions,
             new ApiAuth(api),
             new AuditLog(api.auditLog()),
-            new RestApi.Catalog(List.of("GuardedRestart"), Set.of("GuardedRestart"), QUEUE));
+            new RestApi.Catalog(
+                List.of("GuardedRestart", "ServiceLoop"),
+                Set.of("GuardedRestart"),
+                Set.of("ServiceLoop"),
+                QUEUE));
     server =
         Javalin.create(
                 cfg -> {
@@ -162,6 +166,20 @@ class RestApiIT {
         .isEqualTo("vera has role viewer; execute needs role operator or higher");
     assertThat(call("DELETE", "/api/runbooks?executionId=x", VIEWER, null).status()).isEqualTo(403);
     assertThat(call("POST", "/api/executions/x/approve", VIEWER, null).status()).isEqualTo(403);
+
+    // A long-running service (one per stack) is an admin's to start. No worker runs this type,
+    // so the admin's run just waits until it is terminated.
+    Reply operatorStartsAService =
+        call("POST", "/api/runbooks/execute", ALICE, "{\"workflowType\":\"ServiceLoop\"}");
+    assertThat(operatorStartsAService.status()).isEqualTo(403);
+    assertThat(operatorStartsAService.body().get("error").asText())
+        .isEqualTo("alice has role operator; starting ServiceLoop needs role admin or higher");
+    Reply adminStartsAService =
+        call("POST", "/api/runbooks/execute", ADMIN, "{\"workflowType\":\"ServiceLoop\"}");
+    assertThat(adminStartsAService.status()).isEqualTo(202);
+    client
+        .newUntypedWorkflowStub(adminStartsAService.body().get("executionId").asText())
+        .terminate("test over");
 
     assertThat(call("GET", "/api/audit", ALICE, null).status()).isEqualTo(403);
     Reply audit = call("GET", "/api/audit?limit=500", ADMIN, null);
