@@ -120,7 +120,7 @@ public interface GuardedRestart extends Supervised {
 
     @Override
     public void validateApprove(Decision decision) {
-      refuseIfNotCounting(decision);
+      gate.validate(decision);
     }
 
     @Override
@@ -131,14 +131,7 @@ public interface GuardedRestart extends Supervised {
 
     @Override
     public void validateReject(Decision decision) {
-      refuseIfNotCounting(decision);
-    }
-
-    private void refuseIfNotCounting(Decision decision) {
-      String refusal = gate.refusal(decision);
-      if (refusal != null) {
-        throw new IllegalArgumentException(refusal);
-      }
+      gate.validate(decision);
     }
 
     @Override

@@ -8,6 +8,7 @@ import dev.opsflow.config.OpsflowConfig;
 import dev.opsflow.config.OpsflowConfig.ApiCaller;
 import dev.opsflow.workflows.TaskQueues;
 import dev.opsflow.workflows.WorkflowCatalog;
+import dev.opsflow.workflows.approval.ApprovalGate;
 import dev.opsflow.workflows.approval.ApprovalStatus;
 import dev.opsflow.workflows.operator.Decision;
 import dev.opsflow.workflows.operator.HumanTask;
@@ -401,11 +402,11 @@ public final class RestApi {
   }
 
   /**
-   * A refusal about who decides is 403 (not an approver, four-eyes); one about the run's state (it
-   * no longer waits, it has no approval) is 409.
+   * A refusal about who decides (not an approver, four-eyes: {@link ApprovalGate#refusesWho}) is
+   * 403; one about the run's state (it no longer waits, it has no approval) is 409.
    */
   static int refusalStatus(String reason) {
-    return reason.contains("is not an approver") || reason.contains("(four-eyes)") ? 403 : 409;
+    return ApprovalGate.refusesWho(reason) ? 403 : 409;
   }
 
   // ---- GET /api/approvals, GET /api/audit ----------------------------------------------------

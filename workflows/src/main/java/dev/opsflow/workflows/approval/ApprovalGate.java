@@ -14,8 +14,8 @@ import java.util.Set;
  * checks authorisation inside the workflow: only listed approvers count, the requester cannot
  * approve their own request under four-eyes, N approvals are needed, one rejection rejects. A
  * decision that does not count is recorded (with the reason) and ignored, never silently accepted.
- * Workflows expose {@link #refusal} through an Update validator so a wrong caller gets the error
- * back synchronously, and also accept plain signals (tctl, the Web UI), which are checked here.
+ * Workflows expose {@link #validate} as an Update validator so a wrong caller gets the error back
+ * synchronously, and also accept plain signals (tctl, the Web UI), which are checked here.
  */
 public final class ApprovalGate {
   /** How a gate ended (or PENDING while it waits). */
@@ -26,6 +26,9 @@ public final class ApprovalGate {
     /** Nobody decided in time and the policy says to hand over to the next level. */
     ESCALATE
   }
+
+  private static final String NOT_AN_APPROVER = " is not an approver";
+  private static final String FOUR_EYES = " requested this and cannot decide on it (four-eyes)";
 
   private final String action;
   private final String requestedBy;
@@ -43,7 +46,28 @@ public final class ApprovalGate {
     this.sinceMillis = Workflow.currentTimeMillis();
   }
 
-  /** Why this decision would not count, or null when it would. Use it in Update validators. */
+  /**
+   * Update validators call this: it throws when the decision would not count, so the caller gets
+   * the reason back at once.
+   */
+  public void validate(Decision decision) {
+    String refusal = refusal(decision);
+    if (refusal != null) {
+      throw new IllegalArgumentException(refusal);
+    }
+  }
+
+  /**
+   * True when a refusal (its text, as an Update's caller receives it) is about who decides (not an
+   * approver, four-eyes) rather than about the request's state. The SDK hands a validator's failure
+   * to the caller as a message only (its type does not survive), so the text is the contract, and
+   * it is kept here beside the sentences it matches.
+   */
+  public static boolean refusesWho(String refusal) {
+    return refusal != null && (refusal.contains(NOT_AN_APPROVER) || refusal.endsWith(FOUR_EYES));
+  }
+
+  /** Why this decision would not count, or null when it would. */
   public String refusal(Decision decision) {
     if (state != Result.PENDING) {
       return "the request is already " + state.name().toLowerCase();
@@ -52,10 +76,10 @@ public final class ApprovalGate {
       return "'by' is required: who decides";
     }
     if (!policy.approvers().contains(decision.by())) {
-      return decision.by() + " is not an approver (approvers: " + policy.approvers() + ")";
+      return decision.by() + NOT_AN_APPROVER + " (approvers: " + policy.approvers() + ")";
     }
     if (policy.fourEyes() && decision.by().equals(requestedBy)) {
-      return decision.by() + " requested this and cannot decide on it (four-eyes)";
+      return decision.by() + FOUR_EYES;
     }
     return null;
   }

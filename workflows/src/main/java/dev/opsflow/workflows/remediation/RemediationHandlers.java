@@ -69,7 +69,7 @@ public abstract class RemediationHandlers implements Remediation {
 
   @Override
   public void validateApprove(Decision decision) {
-    refuseIfNotCounting(decision);
+    run.validateDecision(decision);
   }
 
   @Override
@@ -79,7 +79,7 @@ public abstract class RemediationHandlers implements Remediation {
 
   @Override
   public void validateReject(Decision decision) {
-    refuseIfNotCounting(decision);
+    run.validateDecision(decision);
   }
 
   @Override
@@ -105,12 +105,5 @@ public abstract class RemediationHandlers implements Remediation {
   @Override
   public Progress progress() {
     return run.progress();
-  }
-
-  private void refuseIfNotCounting(Decision decision) {
-    String refusal = run.approvalRefusal(decision);
-    if (refusal != null) {
-      throw new IllegalArgumentException(refusal);
-    }
   }
 }

@@ -115,8 +115,16 @@ public final class RemediationRun {
     admitted = true;
   }
 
-  /** Why an approve/reject would not count now, or null when it would (Update validators). */
-  public String approvalRefusal(Decision decision) {
+  /** The approve/reject Update validator: refuses a decision that would not count now. */
+  public void validateDecision(Decision decision) {
+    if (gate == null || !gate.pending()) {
+      throw new IllegalArgumentException(approvalRefusal(decision));
+    }
+    gate.validate(decision);
+  }
+
+  /** Why an approve/reject would not count now, or null when it would. */
+  private String approvalRefusal(Decision decision) {
     if (gate == null || !gate.pending()) {
       return "nothing in "
           + Workflow.getInfo().getWorkflowId()

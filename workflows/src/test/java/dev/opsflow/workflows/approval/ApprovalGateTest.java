@@ -76,10 +76,7 @@ class ApprovalGateTest {
 
     @Override
     public void validateApproveNow(Decision decision) {
-      String refusal = gate.refusal(decision);
-      if (refusal != null) {
-        throw new IllegalArgumentException(refusal);
-      }
+      gate.validate(decision);
     }
 
     @Override
