@@ -11,6 +11,7 @@ import dev.opsflow.workflows.operator.Progress;
 import dev.opsflow.workflows.operator.Supervised;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowOptions;
+import io.temporal.failure.ApplicationFailure;
 import io.temporal.failure.CanceledFailure;
 import io.temporal.workflow.CancellationScope;
 import io.temporal.workflow.QueryMethod;
@@ -33,7 +34,8 @@ public interface GuardedRestart extends Supervised {
    * What to ask. One JSON object, so it can be started by name with plain JSON (tctl, the REST
    * API).
    *
-   * @param askAbout {@code approval}, {@code failedStep}, or {@code nothing} (finish at once)
+   * @param askAbout {@code approval}, {@code failedStep}, {@code nothing} (finish at once) or
+   *     {@code fail} (fail at once)
    * @param approvers whose approvals count (four-eyes on)
    * @param requestedBy who asked for the run (null: {@code opsflow})
    */
@@ -90,6 +92,9 @@ public interface GuardedRestart extends Supervised {
       try {
         if ("nothing".equals(ask.askAbout())) {
           return "DONE";
+        }
+        if ("fail".equals(ask.askAbout())) {
+          throw ApplicationFailure.newNonRetryableFailure("restart refused by the cluster", "Test");
         }
         if ("failedStep".equals(ask.askAbout())) {
           failed = new FailedStep("restart_pod", "Forbidden: pods is forbidden", false, 3600);

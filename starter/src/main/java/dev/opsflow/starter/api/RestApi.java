@@ -251,8 +251,10 @@ public final class RestApi {
       answer.put("note", "still running after " + timeoutSeconds + "s; follow it at statusUrl");
       ctx.status(202).json(answer);
     } catch (WorkflowFailedException e) {
+      // Only the status: a full describe would also read the history and query the run.
       answer.put(
-          "status", executions.describe(workflowId).map(v -> v.get("status")).orElse("FAILED"));
+          "status",
+          executions.info(workflowId).map(i -> Executions.status(i.getStatus())).orElse("FAILED"));
       answer.put("failure", rootMessage(e));
       ctx.attribute("audit", "started " + type + "; it did not complete: " + rootMessage(e));
       ctx.status(200).json(answer);

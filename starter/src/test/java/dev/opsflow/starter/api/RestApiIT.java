@@ -329,6 +329,17 @@ class RestApiIT {
     assertThat(done.body().get("result").asText()).isEqualTo("DONE");
     assertThat(done.body().get("executionId").asText()).isEqualTo("rest-sync-1");
 
+    Reply failed =
+        call(
+            "POST",
+            "/api/runbooks/execute",
+            ALICE,
+            "{\"workflowType\":\"GuardedRestart\",\"context\":{\"askAbout\":\"fail\"},"
+                + "\"async\":false}");
+    assertThat(failed.status()).as(String.valueOf(failed.body())).isEqualTo(200);
+    assertThat(failed.body().get("status").asText()).isEqualTo("FAILED");
+    assertThat(failed.body().get("failure").asText()).isEqualTo("restart refused by the cluster");
+
     Reply closed = call("GET", "/api/runbooks?status=closed", VIEWER, null);
     assertThat(closed.body().get("count").asInt()).isPositive();
     assertThat(closed.body().get("executions").findValuesAsText("executionId"))
