@@ -24,12 +24,7 @@ final class CancelCommand extends OperatorCommand {
 
   @Override
   int run(TemporalConnection temporal) throws Exception {
-    String who = by != null && !by.isBlank() ? by : System.getProperty("user.name");
-    String recorded =
-        "cancelled by "
-            + who
-            + " via the opsflow CLI"
-            + (reason == null || reason.isBlank() ? "" : ": " + reason);
+    String recorded = Executions.cancelReason(byOrLogin(by), "the opsflow CLI", reason);
     Optional<String> refused;
     try (Executions executions = new Executions(temporal.client())) {
       refused = executions.cancel(workflowId, recorded);

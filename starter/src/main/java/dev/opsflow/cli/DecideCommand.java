@@ -1,7 +1,6 @@
 package dev.opsflow.cli;
 
 import dev.opsflow.starter.api.Executions;
-import dev.opsflow.starter.api.RestApi;
 import dev.opsflow.worker.TemporalConnection;
 import dev.opsflow.workflows.approval.ApprovalStatus;
 import dev.opsflow.workflows.operator.Decision;
@@ -39,7 +38,7 @@ abstract class DecideCommand extends OperatorCommand {
 
   @Override
   int run(TemporalConnection temporal) throws Exception {
-    String who = by != null ? by : System.getProperty("user.name");
+    String who = byOrLogin(by);
     String verb = approve() ? "approve" : "reject";
     ApprovalStatus status;
     try (Executions executions = new Executions(temporal.client())) {
@@ -51,7 +50,7 @@ abstract class DecideCommand extends OperatorCommand {
     } catch (WorkflowUpdateException e) {
       spec.commandLine()
           .getErr()
-          .printf("opsflow: your %s did not count: %s%n", verb, RestApi.rootMessage(e));
+          .printf("opsflow: your %s did not count: %s%n", verb, Executions.rootMessage(e));
       return OpsflowCommand.FAILED;
     }
     Map<String, Object> answer = new LinkedHashMap<>();

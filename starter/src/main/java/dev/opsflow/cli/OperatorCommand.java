@@ -43,6 +43,11 @@ abstract class OperatorCommand implements Callable<Integer> {
 
   abstract int run(TemporalConnection temporal) throws Exception;
 
+  /** Who acts: {@code --by} when given, else the login name. */
+  static String byOrLogin(String by) {
+    return by != null && !by.isBlank() ? by : System.getProperty("user.name");
+  }
+
   PrintWriter out() {
     return spec.commandLine().getOut();
   }

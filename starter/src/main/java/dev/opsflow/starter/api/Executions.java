@@ -28,6 +28,7 @@ import io.temporal.client.WorkflowException;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowStub;
 import io.temporal.common.converter.DataConverter;
+import io.temporal.failure.ApplicationFailure;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -354,6 +355,21 @@ public final class Executions implements AutoCloseable {
 
   public static String status(WorkflowExecutionStatus status) {
     return status.name().replace("WORKFLOW_EXECUTION_STATUS_", "");
+  }
+
+  /** The innermost message: the workflow's own (its validator's, its failure's). */
+  public static String rootMessage(Throwable e) {
+    Throwable t = e;
+    while (t.getCause() != null) {
+      t = t.getCause();
+    }
+    String message = t instanceof ApplicationFailure af ? af.getOriginalMessage() : t.getMessage();
+    return message == null ? t.getClass().getSimpleName() : message;
+  }
+
+  /** What a cancel request carries as its reason; the run records it as {@code cancelledBy}. */
+  public static String cancelReason(String who, String via, String why) {
+    return "cancelled by " + who + " via " + via + (why == null || why.isBlank() ? "" : ": " + why);
   }
 
   /** True when Temporal could not be reached (the caller should retry later: 503). */

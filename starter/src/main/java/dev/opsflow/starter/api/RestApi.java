@@ -21,7 +21,6 @@ import io.temporal.client.WorkflowFailedException;
 import io.temporal.client.WorkflowNotFoundException;
 import io.temporal.client.WorkflowStub;
 import io.temporal.client.WorkflowUpdateException;
-import io.temporal.failure.ApplicationFailure;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -255,8 +254,9 @@ public final class RestApi {
       answer.put(
           "status",
           executions.info(workflowId).map(i -> Executions.status(i.getStatus())).orElse("FAILED"));
-      answer.put("failure", rootMessage(e));
-      ctx.attribute("audit", "started " + type + "; it did not complete: " + rootMessage(e));
+      answer.put("failure", Executions.rootMessage(e));
+      ctx.attribute(
+          "audit", "started " + type + "; it did not complete: " + Executions.rootMessage(e));
       ctx.status(200).json(answer);
     }
   }
@@ -343,11 +343,7 @@ public final class RestApi {
     }
     ctx.attribute("executionId", executionId);
     String why = ctx.queryParam("reason");
-    String reason =
-        "cancelled by "
-            + caller.name()
-            + " via the REST API"
-            + (why == null || why.isBlank() ? "" : ": " + why);
+    String reason = Executions.cancelReason(caller.name(), "the REST API", why);
     Optional<String> refused = executions.cancel(executionId, reason);
     if (refused.isPresent()) {
       throw refused.get().startsWith("no execution")
@@ -389,7 +385,7 @@ public final class RestApi {
     } catch (WorkflowNotFoundException e) {
       throw ApiError.notFound("no running execution '" + executionId + "'");
     } catch (WorkflowUpdateException e) {
-      String reason = rootMessage(e);
+      String reason = Executions.rootMessage(e);
       throw new ApiError(refusalStatus(reason), "your " + verb + " did not count: " + reason);
     }
     Map<String, Object> answer = new LinkedHashMap<>();
@@ -500,15 +496,5 @@ public final class RestApi {
       // answered below
     }
     throw ApiError.badRequest(name + ": must be a whole number from " + min + " to " + max);
-  }
-
-  /** The innermost message: the workflow's own (its validator's, its failure's). */
-  public static String rootMessage(Throwable e) {
-    Throwable t = e;
-    while (t.getCause() != null) {
-      t = t.getCause();
-    }
-    String message = t instanceof ApplicationFailure af ? af.getOriginalMessage() : t.getMessage();
-    return message == null ? t.getClass().getSimpleName() : message;
   }
 }

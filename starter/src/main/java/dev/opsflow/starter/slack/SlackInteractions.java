@@ -5,7 +5,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.opsflow.config.OpsflowConfig;
-import dev.opsflow.starter.api.RestApi;
+import dev.opsflow.starter.api.Executions;
 import dev.opsflow.workflows.approval.ApprovalGate;
 import dev.opsflow.workflows.approval.ApprovalStatus;
 import dev.opsflow.workflows.operator.Decision;
@@ -276,7 +276,7 @@ public final class SlackInteractions {
     try {
       status = run.update(click.action(), ApprovalStatus.class, decision);
     } catch (WorkflowUpdateException e) {
-      String reason = RestApi.rootMessage(e);
+      String reason = Executions.rootMessage(e);
       log.info(
           "Slack {} by {} on {} did not count: {}",
           click.action(),
