@@ -13,6 +13,8 @@ import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.failure.CanceledFailure;
+import io.temporal.testing.TestEnvironmentOptions;
+import io.temporal.testing.TestWorkflowEnvironment;
 import io.temporal.workflow.CancellationScope;
 import io.temporal.workflow.QueryMethod;
 import io.temporal.workflow.Workflow;
@@ -59,6 +61,19 @@ public interface GuardedRestart extends Supervised {
 
   @QueryMethod
   ApprovalStatus approval();
+
+  /**
+   * A started test environment in real time (the gate's timers must not be skipped while a human's
+   * decision is on its way) with this workflow's worker on {@code queue}.
+   */
+  static TestWorkflowEnvironment realTimeEnvironment(String queue) {
+    TestWorkflowEnvironment env =
+        TestWorkflowEnvironment.newInstance(
+            TestEnvironmentOptions.newBuilder().setUseTimeskipping(false).build());
+    env.newWorker(queue).registerWorkflowImplementationTypes(Impl.class);
+    env.start();
+    return env;
+  }
 
   /** Starts a run on {@code queue} that waits for a human; its workflow ID. */
   static String start(

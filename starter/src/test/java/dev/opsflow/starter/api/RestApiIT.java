@@ -11,7 +11,6 @@ import dev.opsflow.config.Secret;
 import dev.opsflow.starter.GuardedRestart;
 import io.javalin.Javalin;
 import io.temporal.client.WorkflowClient;
-import io.temporal.testing.TestEnvironmentOptions;
 import io.temporal.testing.TestWorkflowEnvironment;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -56,11 +55,7 @@ class RestApiIT {
 
   @BeforeAll
   static void start() {
-    env =
-        TestWorkflowEnvironment.newInstance(
-            TestEnvironmentOptions.newBuilder().setUseTimeskipping(false).build());
-    env.newWorker(QUEUE).registerWorkflowImplementationTypes(GuardedRestart.Impl.class);
-    env.start();
+    env = GuardedRestart.realTimeEnvironment(QUEUE);
     client = env.getWorkflowClient();
     executions = new Executions(client);
     auditFile = dir.resolve("audit.jsonl");

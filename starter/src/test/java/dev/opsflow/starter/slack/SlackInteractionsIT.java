@@ -15,7 +15,6 @@ import dev.opsflow.workflows.operator.Progress;
 import dev.opsflow.workflows.operator.SlackBlocks;
 import io.javalin.Javalin;
 import io.temporal.client.WorkflowClient;
-import io.temporal.testing.TestEnvironmentOptions;
 import io.temporal.testing.TestWorkflowEnvironment;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -60,12 +59,7 @@ class SlackInteractionsIT {
 
   @BeforeAll
   static void start() {
-    // Real time: the gate's timers must not be skipped while a click is on its way.
-    env =
-        TestWorkflowEnvironment.newInstance(
-            TestEnvironmentOptions.newBuilder().setUseTimeskipping(false).build());
-    env.newWorker(QUEUE).registerWorkflowImplementationTypes(GuardedRestart.Impl.class);
-    env.start();
+    env = GuardedRestart.realTimeEnvironment(QUEUE);
     client = env.getWorkflowClient();
 
     slack =
