@@ -74,10 +74,6 @@ public final class Executions implements AutoCloseable {
             });
   }
 
-  public WorkflowClient client() {
-    return client;
-  }
-
   private WorkflowServiceGrpc.WorkflowServiceBlockingStub service() {
     return client.getWorkflowServiceStubs().blockingStub();
   }
