@@ -2,8 +2,8 @@ package dev.opsflow.cli;
 
 import dev.opsflow.starter.api.Executions;
 import dev.opsflow.worker.TemporalConnection;
-import dev.opsflow.workflows.approval.ApprovalStatus;
-import dev.opsflow.workflows.operator.Decision;
+import dev.opsflow.workflows.human.ApprovalStatus;
+import dev.opsflow.workflows.human.Decision;
 import io.temporal.client.WorkflowNotFoundException;
 import io.temporal.client.WorkflowUpdateException;
 import java.util.LinkedHashMap;

@@ -1,14 +1,14 @@
 package dev.opsflow.starter;
 
 import dev.opsflow.activities.dispatch.ApprovalPolicy;
-import dev.opsflow.workflows.approval.ApprovalGate;
-import dev.opsflow.workflows.approval.ApprovalStatus;
-import dev.opsflow.workflows.operator.ActionRecord;
-import dev.opsflow.workflows.operator.Decision;
-import dev.opsflow.workflows.operator.FailedStep;
-import dev.opsflow.workflows.operator.HumanTask;
-import dev.opsflow.workflows.operator.Progress;
-import dev.opsflow.workflows.operator.Supervised;
+import dev.opsflow.workflows.human.ActionRecord;
+import dev.opsflow.workflows.human.ApprovalGate;
+import dev.opsflow.workflows.human.ApprovalStatus;
+import dev.opsflow.workflows.human.Decision;
+import dev.opsflow.workflows.human.FailedStep;
+import dev.opsflow.workflows.human.HumanTask;
+import dev.opsflow.workflows.human.Progress;
+import dev.opsflow.workflows.human.Supervised;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.failure.ApplicationFailure;

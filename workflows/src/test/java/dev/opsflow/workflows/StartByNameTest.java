@@ -14,7 +14,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.opsflow.activities.dispatch.RemediationRequest;
 import dev.opsflow.activities.kubernetes.RestartRequest;
 import dev.opsflow.activities.kubernetes.RestartResult;
-import dev.opsflow.workflows.operator.Progress;
+import dev.opsflow.workflows.human.Progress;
 import dev.opsflow.workflows.remediation.RemediationOutcome;
 import dev.opsflow.workflows.remediation.RemediationTestKit;
 import dev.opsflow.workflows.remediation.crashloop.CrashLoopRemediation;

@@ -2,7 +2,7 @@ package dev.opsflow.workflows.remediation;
 
 import dev.opsflow.activities.dispatch.AlertNotice;
 import dev.opsflow.activities.dispatch.RemediationSignals;
-import dev.opsflow.workflows.operator.Supervised;
+import dev.opsflow.workflows.human.Supervised;
 import io.temporal.workflow.QueryMethod;
 import io.temporal.workflow.SignalMethod;
 

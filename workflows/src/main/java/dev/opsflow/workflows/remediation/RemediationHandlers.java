@@ -2,10 +2,10 @@ package dev.opsflow.workflows.remediation;
 
 import dev.opsflow.activities.dispatch.AlertNotice;
 import dev.opsflow.activities.dispatch.RemediationRequest;
-import dev.opsflow.workflows.approval.ApprovalStatus;
-import dev.opsflow.workflows.operator.Decision;
-import dev.opsflow.workflows.operator.FailedStep;
-import dev.opsflow.workflows.operator.Progress;
+import dev.opsflow.workflows.human.ApprovalStatus;
+import dev.opsflow.workflows.human.Decision;
+import dev.opsflow.workflows.human.FailedStep;
+import dev.opsflow.workflows.human.Progress;
 import io.temporal.failure.CanceledFailure;
 
 /**

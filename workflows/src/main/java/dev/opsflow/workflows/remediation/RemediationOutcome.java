@@ -1,6 +1,6 @@
 package dev.opsflow.workflows.remediation;
 
-import dev.opsflow.workflows.operator.ActionRecord;
+import dev.opsflow.workflows.human.ActionRecord;
 import java.util.List;
 
 /** The result of a remediation run: how it ended, why, and what it did. */

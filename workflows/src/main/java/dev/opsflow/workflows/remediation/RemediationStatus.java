@@ -1,8 +1,8 @@
 package dev.opsflow.workflows.remediation;
 
-import dev.opsflow.workflows.approval.ApprovalRecord;
-import dev.opsflow.workflows.operator.ActionRecord;
-import dev.opsflow.workflows.operator.HumanTask;
+import dev.opsflow.workflows.human.ActionRecord;
+import dev.opsflow.workflows.human.ApprovalRecord;
+import dev.opsflow.workflows.human.HumanTask;
 import java.util.List;
 
 /**

@@ -25,7 +25,7 @@ import dev.opsflow.activities.postgres.PostgresActivities;
 import dev.opsflow.config.OpsflowConfig;
 import dev.opsflow.workflows.TaskQueues;
 import dev.opsflow.workflows.WorkflowCatalog;
-import dev.opsflow.workflows.operator.OpsflowSearchAttributes;
+import dev.opsflow.workflows.human.OpsflowSearchAttributes;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowStub;
 import io.temporal.testing.TestWorkflowEnvironment;

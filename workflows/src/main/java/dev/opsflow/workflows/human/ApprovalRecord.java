@@ -1,4 +1,4 @@
-package dev.opsflow.workflows.approval;
+package dev.opsflow.workflows.human;
 
 /**
  * One decision received, counted or not.

@@ -1,8 +1,5 @@
-package dev.opsflow.workflows.operator;
+package dev.opsflow.workflows.human;
 
-import dev.opsflow.workflows.approval.ApprovalGate;
-import dev.opsflow.workflows.approval.ApprovalRecord;
-import dev.opsflow.workflows.approval.ApprovalStatus;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -1,4 +1,4 @@
-package dev.opsflow.workflows.operator;
+package dev.opsflow.workflows.human;
 
 import java.util.List;
 

@@ -1,4 +1,4 @@
-package dev.opsflow.workflows.operator;
+package dev.opsflow.workflows.human;
 
 /**
  * One thing a procedure did (or tried), for the status query and the audit trail.

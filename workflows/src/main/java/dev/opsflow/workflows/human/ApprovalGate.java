@@ -1,7 +1,6 @@
-package dev.opsflow.workflows.approval;
+package dev.opsflow.workflows.human;
 
 import dev.opsflow.activities.dispatch.ApprovalPolicy;
-import dev.opsflow.workflows.operator.Decision;
 import io.temporal.workflow.Workflow;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -156,9 +155,9 @@ public final class ApprovalGate {
   }
 
   /** What the approvals inbox shows while the gate waits. */
-  public dev.opsflow.workflows.operator.HumanTask task() {
-    return new dev.opsflow.workflows.operator.HumanTask(
-        dev.opsflow.workflows.operator.HumanTask.APPROVAL,
+  public dev.opsflow.workflows.human.HumanTask task() {
+    return new dev.opsflow.workflows.human.HumanTask(
+        dev.opsflow.workflows.human.HumanTask.APPROVAL,
         action,
         policy.fourEyes() ? "four-eyes: the requester cannot approve" : "",
         requestedBy,
@@ -168,8 +167,8 @@ public final class ApprovalGate {
         sinceMillis,
         sinceMillis + policy.timeoutSeconds() * 1000,
         List.of(
-            dev.opsflow.workflows.operator.OperatorNames.APPROVE,
-            dev.opsflow.workflows.operator.OperatorNames.REJECT));
+            dev.opsflow.workflows.human.OperatorNames.APPROVE,
+            dev.opsflow.workflows.human.OperatorNames.REJECT));
   }
 
   public ApprovalStatus status() {

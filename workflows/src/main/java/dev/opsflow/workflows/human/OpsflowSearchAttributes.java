@@ -1,4 +1,4 @@
-package dev.opsflow.workflows.operator;
+package dev.opsflow.workflows.human;
 
 import io.temporal.api.enums.v1.IndexedValueType;
 import io.temporal.common.SearchAttributeKey;

@@ -1,4 +1,4 @@
-package dev.opsflow.workflows.operator;
+package dev.opsflow.workflows.human;
 
 /**
  * The names an operator types: signals, updates and queries every supervised workflow answers (the

@@ -1,12 +1,9 @@
-package dev.opsflow.workflows.operator;
+package dev.opsflow.workflows.human;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.opsflow.workflows.approval.ApprovalGate;
-import dev.opsflow.workflows.approval.ApprovalRecord;
-import dev.opsflow.workflows.approval.ApprovalStatus;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;

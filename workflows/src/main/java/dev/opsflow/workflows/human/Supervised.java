@@ -1,6 +1,5 @@
-package dev.opsflow.workflows.operator;
+package dev.opsflow.workflows.human;
 
-import dev.opsflow.workflows.approval.ApprovalStatus;
 import io.temporal.workflow.QueryMethod;
 import io.temporal.workflow.SignalMethod;
 import io.temporal.workflow.UpdateMethod;

@@ -1,10 +1,9 @@
-package dev.opsflow.workflows.approval;
+package dev.opsflow.workflows.human;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.opsflow.activities.dispatch.ApprovalPolicy;
-import dev.opsflow.workflows.operator.Decision;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowUpdateException;

@@ -1,6 +1,5 @@
-package dev.opsflow.workflows.operator;
+package dev.opsflow.workflows.human;
 
-import dev.opsflow.workflows.approval.ApprovalRecord;
 import io.temporal.workflow.Workflow;
 import java.time.Duration;
 import java.util.List;

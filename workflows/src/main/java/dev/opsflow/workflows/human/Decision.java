@@ -1,4 +1,4 @@
-package dev.opsflow.workflows.operator;
+package dev.opsflow.workflows.human;
 
 /** An approve or reject: who decided, and why. The payload of the approve/reject signals. */
 public record Decision(String by, String comment) {}
