@@ -4,6 +4,7 @@ import dev.opsflow.starter.api.Executions;
 import dev.opsflow.worker.TemporalConnection;
 import dev.opsflow.workflows.human.ApprovalStatus;
 import dev.opsflow.workflows.human.Decision;
+import dev.opsflow.workflows.human.Refusal;
 import io.temporal.client.WorkflowNotFoundException;
 import io.temporal.client.WorkflowUpdateException;
 import java.util.LinkedHashMap;
@@ -50,7 +51,9 @@ abstract class DecideCommand extends OperatorCommand {
     } catch (WorkflowUpdateException e) {
       spec.commandLine()
           .getErr()
-          .printf("opsflow: your %s did not count: %s%n", verb, Executions.rootMessage(e));
+          .printf(
+              "opsflow: your %s did not count: %s%n",
+              verb, Refusal.messageOf(e) + " [" + Refusal.typeOf(e) + "]");
       return OpsflowCommand.FAILED;
     }
     Map<String, Object> answer = new LinkedHashMap<>();

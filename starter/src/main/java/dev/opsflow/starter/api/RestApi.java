@@ -8,10 +8,10 @@ import dev.opsflow.config.OpsflowConfig;
 import dev.opsflow.config.OpsflowConfig.ApiCaller;
 import dev.opsflow.workflows.TaskQueues;
 import dev.opsflow.workflows.WorkflowCatalog;
-import dev.opsflow.workflows.human.ApprovalGate;
 import dev.opsflow.workflows.human.ApprovalStatus;
 import dev.opsflow.workflows.human.Decision;
 import dev.opsflow.workflows.human.HumanTask;
+import dev.opsflow.workflows.human.Refusal;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
@@ -385,8 +385,10 @@ public final class RestApi {
     } catch (WorkflowNotFoundException e) {
       throw ApiError.notFound("no running execution '" + executionId + "'");
     } catch (WorkflowUpdateException e) {
-      String reason = Executions.rootMessage(e);
-      throw new ApiError(refusalStatus(reason), "your " + verb + " did not count: " + reason);
+      String type = Refusal.typeOf(e);
+      throw new ApiError(
+          refusalStatus(type),
+          "your " + verb + " did not count: " + Refusal.messageOf(e) + refusalTag(type));
     }
     Map<String, Object> answer = new LinkedHashMap<>();
     answer.put("executionId", executionId);
@@ -400,11 +402,16 @@ public final class RestApi {
   }
 
   /**
-   * A refusal about who decides (not an approver, four-eyes: {@link ApprovalGate#refusesWho}) is
-   * 403; one about the run's state (it no longer waits, it has no approval) is 409.
+   * A refusal about who decides (not an approver, four-eyes: {@link Refusal#ABOUT_WHO}) is 403; one
+   * about the run's state (it no longer waits, it was already decided) is 409. The type comes from
+   * the run's typed refusal, never from its wording.
    */
-  static int refusalStatus(String reason) {
-    return ApprovalGate.refusesWho(reason) ? 403 : 409;
+  static int refusalStatus(String refusalType) {
+    return Refusal.ABOUT_WHO.contains(refusalType) ? 403 : 409;
+  }
+
+  private static String refusalTag(String type) {
+    return type.isEmpty() ? "" : " [" + type + "]";
   }
 
   // ---- GET /api/approvals, GET /api/audit ----------------------------------------------------

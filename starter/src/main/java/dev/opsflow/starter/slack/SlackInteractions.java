@@ -5,13 +5,13 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.opsflow.config.OpsflowConfig;
-import dev.opsflow.starter.api.Executions;
 import dev.opsflow.workflows.human.ApprovalGate;
 import dev.opsflow.workflows.human.ApprovalStatus;
 import dev.opsflow.workflows.human.Decision;
 import dev.opsflow.workflows.human.HumanTask;
 import dev.opsflow.workflows.human.OperatorNames;
 import dev.opsflow.workflows.human.Progress;
+import dev.opsflow.workflows.human.Refusal;
 import dev.opsflow.workflows.human.SlackBlocks;
 import io.grpc.StatusRuntimeException;
 import io.javalin.config.RoutesConfig;
@@ -276,7 +276,7 @@ public final class SlackInteractions {
     try {
       status = run.update(click.action(), ApprovalStatus.class, decision);
     } catch (WorkflowUpdateException e) {
-      String reason = Executions.rootMessage(e);
+      String reason = Refusal.messageOf(e);
       log.info(
           "Slack {} by {} on {} did not count: {}",
           click.action(),

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.opsflow.config.OpsflowConfig;
 import dev.opsflow.config.OpsflowConfig.ApiCaller;
 import dev.opsflow.config.Secret;
+import dev.opsflow.workflows.human.Refusal;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -55,9 +56,9 @@ class ApiAuthTest {
   void runbookIdsAreTheKebabCaseOfTypeNamesAndRefusalsMapToStatuses() {
     assertThat(RestApi.kebab("CrashLoopRemediation")).isEqualTo("crash-loop-remediation");
     assertThat(RestApi.kebab("OomRemediation")).isEqualTo("oom-remediation");
-    assertThat(RestApi.refusalStatus("bob is not an approver (approvers: [alice])")).isEqualTo(403);
-    assertThat(RestApi.refusalStatus("alice requested this and cannot decide on it (four-eyes)"))
-        .isEqualTo(403);
-    assertThat(RestApi.refusalStatus("the request is already approved")).isEqualTo(409);
+    assertThat(RestApi.refusalStatus(Refusal.NOT_AN_APPROVER)).isEqualTo(403);
+    assertThat(RestApi.refusalStatus(Refusal.FOUR_EYES)).isEqualTo(403);
+    assertThat(RestApi.refusalStatus(Refusal.ALREADY_DECIDED)).isEqualTo(409);
+    assertThat(RestApi.refusalStatus(Refusal.NOTHING_PENDING)).isEqualTo(409);
   }
 }

@@ -26,9 +26,6 @@ public final class ApprovalGate {
     ESCALATE
   }
 
-  private static final String NOT_AN_APPROVER = " is not an approver";
-  private static final String FOUR_EYES = " requested this and cannot decide on it (four-eyes)";
-
   private final String action;
   private final String requestedBy;
   private final ApprovalPolicy policy;
@@ -36,6 +33,8 @@ public final class ApprovalGate {
   private final List<ApprovalRecord> decisions = new ArrayList<>();
   private final Set<String> approvedBy = new LinkedHashSet<>();
   private Result state = Result.PENDING;
+  private boolean withdrawn;
+  private String withdrawnBecause = "";
 
   /** Opens the gate now (workflow time). */
   public ApprovalGate(String action, String requestedBy, ApprovalPolicy policy) {
@@ -46,41 +45,55 @@ public final class ApprovalGate {
   }
 
   /**
-   * Update validators call this: it throws when the decision would not count, so the caller gets
-   * the reason back at once.
+   * Update validators call this: it throws a typed {@link Refusal} when the decision would not
+   * count, so the caller gets the reason back at once.
    */
   public void validate(Decision decision) {
-    String refusal = refusal(decision);
+    Refusal refusal = refusalOf(decision);
     if (refusal != null) {
-      throw new IllegalArgumentException(refusal);
+      throw refusal.failure();
     }
-  }
-
-  /**
-   * True when a refusal (its text, as an Update's caller receives it) is about who decides (not an
-   * approver, four-eyes) rather than about the request's state. The SDK hands a validator's failure
-   * to the caller as a message only (its type does not survive), so the text is the contract, and
-   * it is kept here beside the sentences it matches.
-   */
-  public static boolean refusesWho(String refusal) {
-    return refusal != null && (refusal.contains(NOT_AN_APPROVER) || refusal.endsWith(FOUR_EYES));
   }
 
   /** Why this decision would not count, or null when it would. */
   public String refusal(Decision decision) {
+    Refusal refusal = refusalOf(decision);
+    return refusal == null ? null : refusal.message();
+  }
+
+  /** Why this decision would not count, typed, or null when it would. */
+  public Refusal refusalOf(Decision decision) {
+    if (withdrawn) {
+      return new Refusal(Refusal.NOTHING_PENDING, "the request was withdrawn: " + withdrawnBecause);
+    }
     if (state != Result.PENDING) {
-      return "the request is already " + state.name().toLowerCase();
+      return new Refusal(
+          Refusal.ALREADY_DECIDED, "the request is already " + state.name().toLowerCase());
     }
     if (decision == null || decision.by() == null || decision.by().isBlank()) {
-      return "'by' is required: who decides";
+      return new Refusal(Refusal.WHO_REQUIRED, "'by' is required: who decides");
     }
     if (!policy.approvers().contains(decision.by())) {
-      return decision.by() + NOT_AN_APPROVER + " (approvers: " + policy.approvers() + ")";
+      return new Refusal(
+          Refusal.NOT_AN_APPROVER,
+          decision.by() + " is not an approver (approvers: " + policy.approvers() + ")");
     }
     if (policy.fourEyes() && decision.by().equals(requestedBy)) {
-      return decision.by() + FOUR_EYES;
+      return new Refusal(
+          Refusal.FOUR_EYES, decision.by() + " requested this and cannot decide on it (four-eyes)");
     }
     return null;
+  }
+
+  /**
+   * The run no longer waits (cancelled, failed, the problem went away): the gate stops counting as
+   * pending, so the inbox and the progress query no longer list it.
+   */
+  public void withdraw(String why) {
+    if (state == Result.PENDING) {
+      withdrawn = true;
+      withdrawnBecause = why;
+    }
   }
 
   public void approve(Decision decision) {
@@ -137,7 +150,7 @@ public final class ApprovalGate {
   }
 
   public boolean pending() {
-    return state == Result.PENDING;
+    return state == Result.PENDING && !withdrawn;
   }
 
   /**
