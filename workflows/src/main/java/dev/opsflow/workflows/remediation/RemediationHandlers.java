@@ -16,8 +16,9 @@ public abstract class RemediationHandlers implements Remediation {
   protected final RemediationRun run = new RemediationRun();
 
   /**
-   * Every procedure's {@code @WorkflowMethod}: begins the run, follows the runbook, and on
-   * cancellation records who cancelled and cleans up before the run ends as cancelled.
+   * Every procedure's {@code @WorkflowMethod}: begins the run, follows the runbook; on cancellation
+   * records who cancelled and cleans up before the run ends as cancelled; on any other failure
+   * tells humans why, releases what the run holds and ends the run FAILED with that reason.
    */
   public final RemediationOutcome remediate(RemediationRequest request) {
     run.begin(request);
@@ -26,6 +27,9 @@ public abstract class RemediationHandlers implements Remediation {
     } catch (CanceledFailure e) {
       run.cancelled();
       throw e;
+    } catch (RuntimeException e) {
+      // Every failure ends in a decision: escalated with its reason, never a stuck run.
+      return run.failed(e);
     }
   }
 

@@ -3,34 +3,19 @@ package dev.opsflow.workflows.remediation;
 import dev.opsflow.activities.dispatch.AdmissionRequest;
 import dev.opsflow.activities.dispatch.AlertNotice;
 import dev.opsflow.activities.dispatch.ApprovalPolicy;
-import dev.opsflow.activities.dispatch.DispatchActivities;
-import dev.opsflow.activities.dispatch.DispatchOptions;
-import dev.opsflow.activities.dispatch.HumanPolicy;
 import dev.opsflow.activities.dispatch.RemediationRequest;
-import dev.opsflow.activities.notify.SlackPosted;
-import dev.opsflow.workflows.human.ActionRecord;
 import dev.opsflow.workflows.human.ApprovalGate;
-import dev.opsflow.workflows.human.ApprovalRecord;
 import dev.opsflow.workflows.human.ApprovalStatus;
 import dev.opsflow.workflows.human.Decision;
 import dev.opsflow.workflows.human.EscalationLadder;
 import dev.opsflow.workflows.human.FailedStep;
-import dev.opsflow.workflows.human.HumanTask;
-import dev.opsflow.workflows.human.OpsflowSearchAttributes;
 import dev.opsflow.workflows.human.Progress;
-import dev.opsflow.workflows.human.SlackBlocks;
+import dev.opsflow.workflows.kernel.ProcedureRun;
 import dev.opsflow.workflows.remediation.RemediationStatus.Phase;
 import io.temporal.failure.ActivityFailure;
-import io.temporal.workflow.Async;
-import io.temporal.workflow.CancellationScope;
-import io.temporal.workflow.Promise;
 import io.temporal.workflow.Workflow;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
-import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
@@ -38,12 +23,12 @@ import java.util.function.Supplier;
 import org.slf4j.Logger;
 
 /**
- * The steps every remediation shares, so that each procedure's workflow reads as its runbook:
- * confirm -> approve (where required) -> admit -> act -> verify -> cooldown, or escalate. It holds
- * the run's state (phase, actions, notices, decisions) and enforces the rules no procedure may
- * skip: never act after the alert resolved, never act without the governor's admission nor without
- * a required approval, count every action in the metrics, and never act twice inside the cooldown
- * (a recurrence escalates instead).
+ * The remediation family on the procedure kernel ({@link ProcedureRun}): each procedure's workflow
+ * reads as its runbook: confirm -> approve (where required) -> admit -> act -> verify -> cooldown,
+ * or escalate. On top of the kernel it adds the rules no remediation may skip: never act after the
+ * alert resolved, never act without the governor's admission nor without a required approval, count
+ * every action in the metrics, and never act twice inside the cooldown (a recurrence escalates
+ * instead).
  *
  * <p>Created as a field of the workflow implementation, because the first notice arrives by signal
  * before the workflow method runs.
@@ -51,39 +36,28 @@ import org.slf4j.Logger;
 public final class RemediationRun {
   private static final Logger log = Workflow.getLogger(RemediationRun.class);
 
-  private final DispatchActivities dispatch =
-      Workflow.newActivityStub(DispatchActivities.class, DispatchOptions.SIGNAL);
-  private final EscalationLadder ladder = new EscalationLadder();
+  private final ProcedureRun run =
+      new ProcedureRun(
+          Phase.RECEIVED.name(), (step, target, ok) -> HealingMetrics.action(step, ok));
 
   private final Set<String> episodes = new LinkedHashSet<>();
-  private final List<ActionRecord> actions = new ArrayList<>();
-  private final List<ApprovalRecord> decisions = new ArrayList<>();
   private RemediationRequest request;
-  private HumanPolicy human = HumanPolicy.DEFAULT;
-  private long startedAtMillis;
-  private Phase phase = Phase.RECEIVED;
-  private String detail = "";
   private boolean resolved;
-  private boolean admitted;
-  private boolean holdsSlot;
   private long actedAtMillis;
   private boolean recurred;
-  private boolean acknowledged;
-  private String cancelledBy = "";
-  private ApprovalGate gate;
-  private FailedStep failedStep;
+
+  public RemediationRun() {
+    run.onActing(() -> actedAtMillis = Workflow.currentTimeMillis());
+  }
 
   /** The workflow method's first line. */
   public void begin(RemediationRequest request) {
     this.request = request;
-    this.human = request.policy().human(request.procedure());
-    this.startedAtMillis = Workflow.currentTimeMillis();
+    run.begin(
+        new ProcedureRun.Identity(
+            request.procedure(), request.target().key(), request.severity(), request.requestedBy()),
+        request.policy().human(request.procedure()));
     noticeFired(request.alert());
-    Workflow.upsertTypedSearchAttributes(
-        OpsflowSearchAttributes.PROCEDURE.valueSet(request.procedure()),
-        OpsflowSearchAttributes.TARGET.valueSet(request.target().key()),
-        OpsflowSearchAttributes.SEVERITY.valueSet(request.severity()),
-        OpsflowSearchAttributes.PHASE.valueSet(phase.name()));
     log.info(
         "Remediation {} of {} started (severity {}, source {})",
         request.procedure(),
@@ -94,6 +68,11 @@ public final class RemediationRun {
 
   public RemediationRequest request() {
     return request;
+  }
+
+  /** The kernel run underneath (phase, steps, human loop, saga, lease). */
+  public ProcedureRun kernel() {
+    return run;
   }
 
   // ---- signal, update and query handlers delegate here ----
@@ -112,68 +91,25 @@ public final class RemediationRun {
   }
 
   public void noticeAdmitted() {
-    admitted = true;
+    run.lease().admitted();
   }
 
   /** The approve/reject Update validator: refuses a decision that would not count now. */
   public void validateDecision(Decision decision) {
-    if (gate == null || !gate.pending()) {
-      throw new IllegalArgumentException(approvalRefusal(decision));
-    }
-    gate.validate(decision);
-  }
-
-  /** Why an approve/reject would not count now, or null when it would. */
-  private String approvalRefusal(Decision decision) {
-    if (gate == null || !gate.pending()) {
-      return "nothing in "
-          + Workflow.getInfo().getWorkflowId()
-          + " waits for approval (phase "
-          + phase
-          + ")";
-    }
-    return gate.refusal(decision);
+    run.validateDecision(decision);
   }
 
   public ApprovalStatus decide(Decision decision, boolean approve) {
-    if (gate == null) {
-      ignored(decision, approve ? "approve" : "reject", approvalRefusal(decision));
-      return null;
-    }
-    if (approve) {
-      gate.approve(decision);
-    } else {
-      gate.reject(decision);
-    }
-    return gate.status();
+    return run.decide(decision, approve);
   }
 
   /** Retry, skip or fail a step that failed after its retries (signals; wrong ones recorded). */
   public void answerFailedStep(FailedStep.Answer answer, Decision decision) {
-    if (failedStep == null) {
-      ignored(decision, answer.name().toLowerCase(), "no failed step waits for an answer");
-      return;
-    }
-    ApprovalRecord record = failedStep.answer(answer, decision);
-    decisions.add(record);
-    if (!record.ignoredBecause().isEmpty()) {
-      log.warn("Ignored {}: {}", record.comment(), record.ignoredBecause());
-    }
+    run.answerFailedStep(answer, decision);
   }
 
   public void acknowledge(Decision decision) {
-    if (decision == null || decision.by() == null || decision.by().isBlank()) {
-      ignored(decision, "acknowledge", "'by' is required: who takes the problem");
-      return;
-    }
-    acknowledged = true;
-    decisions.add(
-        new ApprovalRecord(
-            decision.by(),
-            true,
-            "acknowledged" + (decision.comment() == null ? "" : ": " + decision.comment()),
-            Workflow.currentTimeMillis(),
-            ""));
+    run.acknowledge(decision);
   }
 
   public RemediationStatus status() {
@@ -182,27 +118,22 @@ public final class RemediationRun {
         request == null ? "" : request.procedure(),
         request == null ? "" : request.target().key(),
         request == null ? "" : request.severity(),
-        phase,
-        detail,
+        phase(),
+        run.failure().isEmpty() ? run.detail() : run.detail() + " (failed: " + run.failure() + ")",
         episodes.size(),
-        List.copyOf(actions),
-        escalations(),
-        waitingFor(),
-        allDecisions(),
-        cancelledBy);
+        run.steps(),
+        run.ladder().record(),
+        run.waitingFor(),
+        run.decisions(),
+        run.cancelledBy());
   }
 
   public Progress progress() {
-    return new Progress(
-        request == null ? Workflow.getInfo().getWorkflowType() : request.procedure(),
-        request == null ? "" : request.target().key(),
-        request == null ? "" : request.severity(),
-        phase.name(),
-        detail,
-        startedAtMillis,
-        List.copyOf(actions),
-        waitingFor(),
-        cancelledBy);
+    return run.progress();
+  }
+
+  private Phase phase() {
+    return Phase.valueOf(run.phase());
   }
 
   // ---- the steps ----
@@ -227,18 +158,17 @@ public final class RemediationRun {
   public boolean admit() {
     enter(Phase.WAITING_FOR_ADMISSION, "waiting for the blast-radius governor");
     long lease = Math.max(600, request.policy().settleSeconds() * 3 + 300);
-    dispatch.requestAdmission(
-        new AdmissionRequest(
-            Workflow.getInfo().getWorkflowId(),
-            request.target().namespace(),
-            request.severity(),
-            lease,
-            request.policy().maxInFlight(),
-            request.policy().maxInFlightPerNamespace()));
-    holdsSlot = true;
-    Workflow.await(
-        Duration.ofSeconds(request.policy().admissionTimeoutSeconds()), () -> admitted || resolved);
-    return admitted && !resolved;
+    return run.lease()
+        .acquire(
+            new AdmissionRequest(
+                Workflow.getInfo().getWorkflowId(),
+                request.target().namespace(),
+                request.severity(),
+                lease,
+                request.policy().maxInFlight(),
+                request.policy().maxInFlightPerNamespace()),
+            Duration.ofSeconds(request.policy().admissionTimeoutSeconds()),
+            () -> resolved);
   }
 
   /**
@@ -270,51 +200,15 @@ public final class RemediationRun {
 
   /** Waits for the approval the policy requires for this target, if any. */
   private Optional<RemediationOutcome> approval(String plan) {
-    ApprovalPolicy policy = human.approvalFor(request.target().namespace());
+    ApprovalPolicy policy = run.human().approvalFor(request.target().namespace());
     if (policy == null) {
       return Optional.empty();
     }
-    gate = new ApprovalGate(plan, request.requestedBy(), policy);
-    enter(
-        Phase.WAITING_FOR_APPROVAL,
-        plan
-            + ": waiting for "
-            + policy.required()
-            + " of "
-            + policy.approvers()
-            + " to approve (timeout "
-            + policy.timeoutSeconds()
-            + "s, then "
-            + policy.onTimeout()
-            + ")");
-    String ask =
-        "opsflow asks for approval: "
-            + plan
-            + " ("
-            + request.procedure()
-            + ", severity "
-            + request.severity()
-            + ", workflow "
-            + Workflow.getInfo().getWorkflowId()
-            + "). Approvers: "
-            + policy.approvers();
-    String id = Workflow.getInfo().getWorkflowId();
-    String summary = request.procedure() + " on " + request.target().key() + " needs approval";
-    Optional<SlackPosted> message =
-        ladder.slack(ask, SlackBlocks.request(gate.task(), id, request.target().key(), summary));
-    ApprovalGate.Result result = gate.awaitUnless(() -> resolved);
-    String outcome =
-        switch (result) {
-          case APPROVED -> "Approved by " + gate.decidedBy() + ": " + plan;
-          case REJECTED -> "Rejected by " + gate.decidedBy() + ": " + plan;
-          case ESCALATE -> "Nobody approved in time: " + plan + " (escalated)";
-          case PENDING -> "No longer needed (the alert resolved): " + plan;
-        };
-    ladder.update(
-        message, outcome, SlackBlocks.outcome(id, request.target().key(), summary, outcome));
+    ApprovalGate.Result result =
+        run.approval(Phase.WAITING_FOR_APPROVAL.name(), plan, policy, () -> resolved);
     return switch (result) {
       case APPROVED -> Optional.empty();
-      case REJECTED -> Optional.of(close(Phase.REJECTED, outcome));
+      case REJECTED -> Optional.of(close(Phase.REJECTED, run.approvalOutcome(result, plan)));
       case ESCALATE ->
           Optional.of(
               escalate("nobody approved '" + plan + "' within " + policy.timeoutSeconds() + "s"));
@@ -354,81 +248,15 @@ public final class RemediationRun {
       Supplier<T> call,
       Function<T, String> describe,
       Optional<T> whenSkipped) {
-    while (true) {
-      enter(Phase.ACTING, action + " on " + target);
-      actedAtMillis = Workflow.currentTimeMillis();
-      try {
-        T result = call.get();
-        record(action, target, true, describe.apply(result));
-        ladder.resolve("a retried " + action + " succeeded");
-        return Optional.of(result);
-      } catch (ActivityFailure e) {
-        String error = EscalationLadder.reason(e);
-        record(action, target, false, error);
-        if (!human.askOnFailure()) {
-          return Optional.empty();
-        }
-        FailedStep.Answer answer = ask(action + " on " + target, error, whenSkipped.isPresent());
-        if (answer == FailedStep.Answer.SKIP) {
-          record(action, target, true, "skipped by " + failedStepAnsweredBy);
-          return whenSkipped;
-        }
-        if (answer != FailedStep.Answer.RETRY) {
-          return Optional.empty();
-        }
-      }
-    }
-  }
-
-  private String failedStepAnsweredBy = "";
-
-  /**
-   * Asks a human what to do with a failed step: the team hears at once and on-call after the
-   * ladder's delay, until someone answers or the decision timeout fails the step.
-   */
-  private FailedStep.Answer ask(String step, String error, boolean skippable) {
-    failedStep = new FailedStep(step, error, skippable, human.decisionTimeoutSeconds());
-    enter(
-        Phase.WAITING_FOR_DECISION,
-        step
-            + " failed after its retries ("
-            + error
-            + "); waiting for a human: "
-            + String.join(", ", failedStep.task().choices()));
-    FailedStep question = failedStep;
-    String id = Workflow.getInfo().getWorkflowId();
-    String text =
-        "opsflow: "
-            + step
-            + " failed after its retries: "
-            + error
-            + ". Answer "
-            + String.join(" / ", question.task().choices())
-            + " on workflow "
-            + Workflow.getInfo().getWorkflowId();
-    Promise<Optional<SlackPosted>> told =
-        Async.function(
-            () ->
-                ladder.climb(
-                    human.escalation(),
-                    new EscalationLadder.Message(
-                        text,
-                        SlackBlocks.request(
-                            question.task(), id, request.target().key(), step + " failed"),
-                        pagerDutySeverity(),
-                        details()),
-                    () -> question.answered() || acknowledged || resolved));
-    FailedStep.Answer answer = question.await();
-    Optional<SlackPosted> posted = told.get();
-    failedStepAnsweredBy = question.answeredBy();
-    String answered =
-        step + ": " + answer.name().toLowerCase() + " (answered by " + question.answeredBy() + ")";
-    ladder.update(
-        posted,
-        answered,
-        SlackBlocks.outcome(id, request.target().key(), step + " failed", answered));
-    failedStep = null;
-    return answer;
+    return run.step(
+        Phase.ACTING.name(),
+        Phase.WAITING_FOR_DECISION.name(),
+        action,
+        target,
+        call,
+        describe,
+        whenSkipped,
+        () -> resolved);
   }
 
   /** Lets the change settle, then checks it worked. A failed check counts as not fixed. */
@@ -440,7 +268,8 @@ public final class RemediationRun {
     try {
       ok = fixed.get();
     } catch (ActivityFailure e) {
-      detail = "verification could not read the state: " + EscalationLadder.reason(e);
+      enter(
+          Phase.VERIFYING, "verification could not read the state: " + EscalationLadder.reason(e));
       ok = false;
     }
     release();
@@ -449,20 +278,15 @@ public final class RemediationRun {
 
   /** Gives the governor's slot back, even when the workflow is being cancelled. */
   public void release() {
-    if (!holdsSlot) {
-      return;
-    }
-    holdsSlot = false;
-    Workflow.newDetachedCancellationScope(
-            () -> dispatch.releaseAdmission(Workflow.getInfo().getWorkflowId()))
-        .run();
+    run.lease().release();
   }
 
   /** Fixed and verified: counts the latency, closes any page, then holds the cooldown. */
   public RemediationOutcome fixed(String summary) {
     HealingMetrics.fixed(
-        request.procedure(), Duration.ofMillis(Workflow.currentTimeMillis() - startedAtMillis));
-    ladder.resolve("fixed: " + summary);
+        request.procedure(),
+        Duration.ofMillis(Workflow.currentTimeMillis() - run.startedAtMillis()));
+    run.ladder().resolve("fixed: " + summary);
     log.info(
         "Remediation {} of {} fixed: {}", request.procedure(), request.target().key(), summary);
     if (cooldown()) {
@@ -498,52 +322,32 @@ public final class RemediationRun {
             + " (workflow "
             + id
             + ")";
-    ladder.climb(
-        human.escalation(),
-        new EscalationLadder.Message(text, null, pagerDutySeverity(), details()),
-        () -> resolved || acknowledged);
-    log.warn("Remediation {} escalated: {} [{}]", id, reason, String.join("; ", escalations()));
+    run.tellHumans(text, () -> resolved);
+    log.warn(
+        "Remediation {} escalated: {} [{}]", id, reason, String.join("; ", run.ladder().record()));
     if (actedAtMillis > 0) {
       cooldown();
     }
     if (resolved) {
-      ladder.resolve("the alert resolved");
+      run.ladder().resolve("the alert resolved");
     }
     return close(Phase.ESCALATED, reason);
   }
 
-  /**
-   * The run was cancelled (Web UI, tctl, the CLI, the REST API): record who cancelled it (the
-   * cancel request's reason, where the caller gave one), then clean up in a detached scope so the
-   * cleanup itself is not cancelled: give the governor slot back, close the open approval message
-   * and page, tell the channel if anyone had been told or anything had been done.
-   */
+  /** The run was cancelled: the kernel records who and why and cleans up. */
   public void cancelled() {
-    String reason = CancellationScope.current().getCancellationReason();
-    cancelledBy =
-        reason == null || reason.isBlank() ? "unknown (the cancel request gave no reason)" : reason;
-    Workflow.newDetachedCancellationScope(
-            () -> {
-              release();
-              boolean told = !ladder.record().isEmpty();
-              ladder.resolve("run cancelled");
-              if (told || !actions.isEmpty()) {
-                ladder.slack(
-                    "opsflow run "
-                        + Workflow.getInfo().getWorkflowId()
-                        + " was cancelled ("
-                        + cancelledBy
-                        + ") in phase "
-                        + phase
-                        + " after "
-                        + actions.size()
-                        + " action(s)",
-                    null);
-              }
-              close(Phase.CANCELLED, "cancelled: " + cancelledBy);
-            })
-        .run();
-    log.warn("Remediation {} cancelled: {}", Workflow.getInfo().getWorkflowId(), cancelledBy);
+    run.cancelled(Phase.CANCELLED.name());
+  }
+
+  /**
+   * The procedure threw something it did not handle (a NotFound while confirming, an empty pod
+   * list, an unparsable quantity, an activity that timed out for good): the kernel tells humans why
+   * and releases what the run holds, and the run ends FAILED with that reason, instead of a
+   * workflow task that retries forever while the alert vanishes.
+   */
+  public RemediationOutcome failed(Throwable e) {
+    String reason = run.failed(e);
+    return close(Phase.FAILED, "failed in phase " + run.phase() + ": " + reason);
   }
 
   /** Holds until the cooldown since the action ends; true if the problem recurred meanwhile. */
@@ -561,73 +365,10 @@ public final class RemediationRun {
 
   private RemediationOutcome close(Phase end, String why) {
     enter(end, why);
-    return new RemediationOutcome(end, why, List.copyOf(actions), escalations());
+    return new RemediationOutcome(end, why, run.steps(), run.ladder().record());
   }
 
   private void enter(Phase next, String why) {
-    if (next != phase) {
-      Workflow.upsertTypedSearchAttributes(OpsflowSearchAttributes.PHASE.valueSet(next.name()));
-    }
-    phase = next;
-    detail = why;
-  }
-
-  private void record(String action, String target, boolean success, String what) {
-    actions.add(new ActionRecord(action, target, Workflow.currentTimeMillis(), success, what));
-    HealingMetrics.action(action, success);
-    log.info("Action {} on {}: {} ({})", action, target, success ? "succeeded" : "FAILED", what);
-  }
-
-  private void ignored(Decision decision, String what, String why) {
-    decisions.add(
-        new ApprovalRecord(
-            decision == null || decision.by() == null ? "" : decision.by(),
-            false,
-            what,
-            Workflow.currentTimeMillis(),
-            why));
-    log.warn("Ignored {}: {}", what, why);
-  }
-
-  private List<String> escalations() {
-    return ladder.record();
-  }
-
-  private List<HumanTask> waitingFor() {
-    List<HumanTask> tasks = new ArrayList<>();
-    if (gate != null && gate.pending()) {
-      tasks.add(gate.task());
-    }
-    if (failedStep != null && !failedStep.answered()) {
-      tasks.add(failedStep.task());
-    }
-    return tasks;
-  }
-
-  /** Every decision received, counted or not: the gate's, then the run's own. */
-  private List<ApprovalRecord> allDecisions() {
-    List<ApprovalRecord> all = new ArrayList<>();
-    if (gate != null) {
-      all.addAll(gate.status().decisions());
-    }
-    all.addAll(decisions);
-    return all;
-  }
-
-  private Map<String, Object> details() {
-    Map<String, Object> details = new LinkedHashMap<>();
-    details.put("workflowId", Workflow.getInfo().getWorkflowId());
-    details.put("target", request.target().key());
-    details.put("actions", actions.stream().map(a -> a.action() + ": " + a.detail()).toList());
-    return details;
-  }
-
-  private String pagerDutySeverity() {
-    return switch (request.severity()) {
-      case "critical" -> "critical";
-      case "high" -> "error";
-      case "medium" -> "warning";
-      default -> "info";
-    };
+    run.enter(next.name(), why);
   }
 }

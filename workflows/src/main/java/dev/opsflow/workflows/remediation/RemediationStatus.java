@@ -55,6 +55,11 @@ public record RemediationStatus(
     /** Closed: an approver rejected the action; nothing was done. */
     REJECTED,
     /** Closed: cancelled (Web UI, tctl, CLI, REST API); cleanup ran. */
-    CANCELLED
+    CANCELLED,
+    /**
+     * Closed: something unexpected went wrong (a read failed, a value did not parse); humans were
+     * told the reason and the slot was given back.
+     */
+    FAILED
   }
 }
