@@ -3,6 +3,8 @@ package dev.opsflow.worker;
 import dev.opsflow.activities.command.CommandActivitiesImpl;
 import dev.opsflow.activities.diagnostics.ConnectivityActivitiesImpl;
 import dev.opsflow.activities.dispatch.DispatchActivitiesImpl;
+import dev.opsflow.activities.dispatch.HealingPolicy;
+import dev.opsflow.activities.dispatch.PolicyActivitiesImpl;
 import dev.opsflow.activities.dispatch.RemediationDispatcher;
 import dev.opsflow.activities.kafka.KafkaActivitiesImpl;
 import dev.opsflow.activities.kubernetes.KubernetesActivitiesImpl;
@@ -14,6 +16,7 @@ import dev.opsflow.workflows.TaskQueues;
 import io.temporal.client.WorkflowClient;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * Every activity implementation the worker registers, built from the configuration. Clients that
@@ -31,9 +34,20 @@ public final class ActivityCatalog implements AutoCloseable {
    *     through it, exactly as the starter does
    */
   public static ActivityCatalog fromConfig(OpsflowConfig config, WorkflowClient client) {
+    HealingPolicy policy = HealingPolicy.from(config);
+    return fromConfig(config, client, () -> policy);
+  }
+
+  /**
+   * Like {@link #fromConfig(OpsflowConfig, WorkflowClient)}, with the safety policy runs read given
+   * separately (tests that vary it between runs).
+   */
+  public static ActivityCatalog fromConfig(
+      OpsflowConfig config, WorkflowClient client, Supplier<HealingPolicy> policy) {
     List<Object> impls = new ArrayList<>();
     impls.add(ConnectivityActivitiesImpl.fromConfig(config));
     impls.add(new DispatchActivitiesImpl(new RemediationDispatcher(client, TaskQueues.OPERATIONS)));
+    impls.add(new PolicyActivitiesImpl(policy));
     impls.add(KafkaActivitiesImpl.fromConfig(config));
     impls.add(KubernetesActivitiesImpl.fromConfig(config));
     impls.add(PostgresActivitiesImpl.fromConfig(config));

@@ -66,6 +66,8 @@ class HealingScenariosIT {
 
   private TestWorkflowEnvironment env;
   private ActivityCatalog activities;
+  private final java.util.concurrent.atomic.AtomicReference<HealingPolicy> serverPolicy =
+      new java.util.concurrent.atomic.AtomicReference<>();
   private RemediationDispatcher dispatcher;
   private WorkflowClient client;
 
@@ -136,7 +138,8 @@ class HealingScenariosIT {
     // The same registration the worker does at start-up, against the test service.
     SearchAttributeSetup.ensure(client);
     OpsflowConfig config = ConfigLoader.load(null, settings);
-    activities = ActivityCatalog.fromConfig(config, client);
+    serverPolicy.set(HealingPolicy.from(config));
+    activities = ActivityCatalog.fromConfig(config, client, serverPolicy::get);
     Worker worker = env.newWorker(TaskQueues.OPERATIONS);
     WorkflowCatalog.register(worker);
     worker.registerActivitiesImplementations(activities.implementations().toArray());
@@ -150,13 +153,18 @@ class HealingScenariosIT {
     activities.close();
   }
 
-  /** A policy as configured through the environment, e.g. {@code MEMORY_RAISE_FACTOR=2}. */
-  private static HealingPolicy policy(String... keyValues) {
+  /**
+   * A policy as configured through the environment, e.g. {@code MEMORY_RAISE_FACTOR=2}: the
+   * worker's policy (what runs read) becomes it too, since the server's policy is what holds.
+   */
+  private HealingPolicy policy(String... keyValues) {
     Map<String, String> env = new HashMap<>();
     for (int i = 0; i < keyValues.length; i += 2) {
       env.put(keyValues[i], keyValues[i + 1]);
     }
-    return HealingPolicy.from(ConfigLoader.load(null, env).healing());
+    HealingPolicy policy = HealingPolicy.from(ConfigLoader.load(null, env).healing());
+    serverPolicy.set(policy);
+    return policy;
   }
 
   private static AlertNotice firing(String alert, String startsAt) {

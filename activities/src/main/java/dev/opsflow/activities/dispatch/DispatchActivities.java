@@ -17,4 +17,10 @@ public interface DispatchActivities {
 
   /** Gives the slot back; releasing a slot not held is a no-op. */
   void releaseAdmission(String workflowId);
+
+  /** Tells the governor an action on a problem is about to happen (before it happens). */
+  void recordAction(ActionMark mark);
+
+  /** The last action on a problem still inside its cooldown, or null when there is none. */
+  ActionMark lastAction(String problem);
 }

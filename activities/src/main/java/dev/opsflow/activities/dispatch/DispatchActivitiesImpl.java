@@ -21,4 +21,14 @@ public final class DispatchActivitiesImpl implements DispatchActivities {
   public void releaseAdmission(String workflowId) {
     dispatcher.releaseAdmission(workflowId);
   }
+
+  @Override
+  public void recordAction(ActionMark mark) {
+    dispatcher.recordAction(mark);
+  }
+
+  @Override
+  public ActionMark lastAction(String problem) {
+    return dispatcher.lastAction(problem);
+  }
 }

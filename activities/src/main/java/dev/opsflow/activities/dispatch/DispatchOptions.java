@@ -25,5 +25,21 @@ public final class DispatchOptions {
                   .build())
           .build();
 
+  /**
+   * Reading the worker's own policy touches nothing outside the worker; it only fails when no
+   * worker runs, so retry with backoff for as long as the signal path does.
+   */
+  public static final ActivityOptions POLICY =
+      ActivityOptions.newBuilder()
+          .setStartToCloseTimeout(Duration.ofSeconds(10))
+          .setScheduleToCloseTimeout(Duration.ofMinutes(10))
+          .setRetryOptions(
+              RetryOptions.newBuilder()
+                  .setInitialInterval(Duration.ofSeconds(1))
+                  .setBackoffCoefficient(2.0)
+                  .setMaximumInterval(Duration.ofSeconds(30))
+                  .build())
+          .build();
+
   private DispatchOptions() {}
 }

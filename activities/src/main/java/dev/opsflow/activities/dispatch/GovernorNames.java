@@ -6,6 +6,8 @@ public final class GovernorNames {
   public static final String WORKFLOW_ID = "opsflow-blast-radius-governor";
   public static final String REQUEST = "request";
   public static final String RELEASE = "release";
+  public static final String ACTION_TAKEN = "actionTaken";
+  public static final String LAST_ACTION = "lastAction";
 
   private GovernorNames() {}
 }

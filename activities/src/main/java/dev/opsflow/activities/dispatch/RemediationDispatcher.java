@@ -75,6 +75,30 @@ public final class RemediationDispatcher {
         new Object[] {null});
   }
 
+  /** Remembers an action on a problem in the governor (starting it if it is not running). */
+  public void recordAction(ActionMark mark) {
+    signalWithStart(
+        GovernorNames.WORKFLOW_TYPE,
+        governorOptions(),
+        GovernorNames.ACTION_TAKEN,
+        new Object[] {mark},
+        new Object[] {null});
+  }
+
+  /**
+   * The governor's memory of the last action on a problem still inside its cooldown; null when
+   * there is none or no governor runs (then no action was recorded either).
+   */
+  public ActionMark lastAction(String problem) {
+    try {
+      return client
+          .newUntypedWorkflowStub(GovernorNames.WORKFLOW_ID, Optional.empty(), Optional.empty())
+          .query(GovernorNames.LAST_ACTION, ActionMark.class, problem);
+    } catch (WorkflowNotFoundException e) {
+      return null;
+    }
+  }
+
   private WorkflowOptions governorOptions() {
     return WorkflowOptions.newBuilder()
         .setWorkflowId(GovernorNames.WORKFLOW_ID)

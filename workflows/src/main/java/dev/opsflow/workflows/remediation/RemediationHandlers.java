@@ -7,6 +7,7 @@ import dev.opsflow.workflows.human.Decision;
 import dev.opsflow.workflows.human.FailedStep;
 import dev.opsflow.workflows.human.Progress;
 import io.temporal.failure.CanceledFailure;
+import io.temporal.workflow.Workflow;
 
 /**
  * The workflow method, signal, update and query handlers every remediation has, delegating to its
@@ -21,8 +22,9 @@ public abstract class RemediationHandlers implements Remediation {
    * tells humans why, releases what the run holds and ends the run FAILED with that reason.
    */
   public final RemediationOutcome remediate(RemediationRequest request) {
-    run.begin(request);
+    RequestValidation.require(Workflow.getInfo().getWorkflowType(), request);
     try {
+      run.begin(request);
       return runbook(request);
     } catch (CanceledFailure e) {
       run.cancelled();

@@ -1,8 +1,13 @@
 package dev.opsflow.workflows.remediation;
 
+import dev.opsflow.activities.dispatch.ActionMark;
 import dev.opsflow.activities.dispatch.AdmissionRequest;
 import dev.opsflow.activities.dispatch.AlertNotice;
 import dev.opsflow.activities.dispatch.ApprovalPolicy;
+import dev.opsflow.activities.dispatch.DispatchActivities;
+import dev.opsflow.activities.dispatch.DispatchOptions;
+import dev.opsflow.activities.dispatch.HealingPolicy;
+import dev.opsflow.activities.dispatch.PolicyActivities;
 import dev.opsflow.activities.dispatch.RemediationRequest;
 import dev.opsflow.workflows.human.ApprovalGate;
 import dev.opsflow.workflows.human.ApprovalStatus;
@@ -15,7 +20,9 @@ import dev.opsflow.workflows.remediation.RemediationStatus.Phase;
 import io.temporal.failure.ActivityFailure;
 import io.temporal.workflow.Workflow;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
@@ -40,8 +47,23 @@ public final class RemediationRun {
       new ProcedureRun(
           Phase.RECEIVED.name(), (step, target, ok) -> HealingMetrics.action(step, ok));
 
+  /**
+   * Version marker of the server-owned policy: from version 1 a run reads the worker's policy,
+   * tightens it with its input's limits (never loosens), and checks and records the problem's last
+   * action with the governor, so the cooldown holds across runs. Histories from before replay with
+   * the policy of their input.
+   */
+  public static final String SERVER_POLICY = "server-policy";
+
+  private final PolicyActivities policies =
+      Workflow.newActivityStub(PolicyActivities.class, DispatchOptions.POLICY);
+  private final DispatchActivities dispatch =
+      Workflow.newActivityStub(DispatchActivities.class, DispatchOptions.SIGNAL);
   private final Set<String> episodes = new LinkedHashSet<>();
+  private final List<String> policyNotes = new ArrayList<>();
   private RemediationRequest request;
+  private HealingPolicy policy;
+  private boolean serverPolicy;
   private boolean resolved;
   private long actedAtMillis;
   private boolean recurred;
@@ -53,10 +75,20 @@ public final class RemediationRun {
   /** The workflow method's first line. */
   public void begin(RemediationRequest request) {
     this.request = request;
+    serverPolicy = Workflow.getVersion(SERVER_POLICY, Workflow.DEFAULT_VERSION, 1) == 1;
+    if (serverPolicy) {
+      PolicyTightening.Result result =
+          PolicyTightening.apply(policies.serverPolicy(), request.policy());
+      policy = result.policy();
+      policyNotes.addAll(result.notes());
+      result.notes().forEach(n -> log.warn("Policy of {}: {}", request.workflowId(), n));
+    } else {
+      policy = request.policy();
+    }
     run.begin(
         new ProcedureRun.Identity(
             request.procedure(), request.target().key(), request.severity(), request.requestedBy()),
-        request.policy().human(request.procedure()));
+        policy.human(request.procedure()));
     noticeFired(request.alert());
     log.info(
         "Remediation {} of {} started (severity {}, source {})",
@@ -68,6 +100,14 @@ public final class RemediationRun {
 
   public RemediationRequest request() {
     return request;
+  }
+
+  /**
+   * The policy this run follows: the worker's, tightened by the input's limits where they are
+   * tighter (never loosened).
+   */
+  public HealingPolicy policy() {
+    return policy;
   }
 
   /** The kernel run underneath (phase, steps, human loop, saga, lease). */
@@ -125,7 +165,8 @@ public final class RemediationRun {
         run.ladder().record(),
         run.waitingFor(),
         run.decisions(),
-        run.cancelledBy());
+        run.cancelledBy(),
+        List.copyOf(policyNotes));
   }
 
   public Progress progress() {
@@ -143,7 +184,7 @@ public final class RemediationRun {
    * holds. False when the alert resolved meanwhile or the check says it is gone.
    */
   public boolean confirm(Supplier<Boolean> stillBad) {
-    long seconds = request.policy().confirmSeconds(request.severity());
+    long seconds = policy.confirmSeconds(request.severity());
     if (seconds > 0) {
       enter(Phase.CONFIRMING, "waiting " + seconds + "s to confirm the problem holds");
       Workflow.await(Duration.ofSeconds(seconds), () -> resolved);
@@ -157,7 +198,7 @@ public final class RemediationRun {
   /** Asks the blast-radius governor for a slot; false on timeout or when the alert resolved. */
   public boolean admit() {
     enter(Phase.WAITING_FOR_ADMISSION, "waiting for the blast-radius governor");
-    long lease = Math.max(600, request.policy().settleSeconds() * 3 + 300);
+    long lease = Math.max(600, policy.settleSeconds() * 3 + 300);
     return run.lease()
         .acquire(
             new AdmissionRequest(
@@ -165,9 +206,9 @@ public final class RemediationRun {
                 request.target().namespace(),
                 request.severity(),
                 lease,
-                request.policy().maxInFlight(),
-                request.policy().maxInFlightPerNamespace()),
-            Duration.ofSeconds(request.policy().admissionTimeoutSeconds()),
+                policy.maxInFlight(),
+                policy.maxInFlightPerNamespace()),
+            Duration.ofSeconds(policy.admissionTimeoutSeconds()),
             () -> resolved);
   }
 
@@ -185,6 +226,10 @@ public final class RemediationRun {
     if (!confirm(stillBad)) {
       return Optional.of(notNeeded(resolved ? "alert resolved before acting" : goneReason));
     }
+    Optional<RemediationOutcome> cooling = insideAnEarlierRunsCooldown();
+    if (cooling.isPresent()) {
+      return cooling;
+    }
     Optional<RemediationOutcome> refused = approval(plan);
     if (refused.isPresent()) {
       return refused;
@@ -196,6 +241,33 @@ public final class RemediationRun {
               : escalate("the blast-radius governor did not admit the action in time"));
     }
     return Optional.empty();
+  }
+
+  /**
+   * The cooldown belongs to the problem, not to one run: when an earlier run (say one that
+   * escalated and closed) acted on this problem less than the cooldown ago, this run does not act
+   * again; it escalates with when that was.
+   */
+  private Optional<RemediationOutcome> insideAnEarlierRunsCooldown() {
+    if (!serverPolicy) {
+      return Optional.empty();
+    }
+    ActionMark last = dispatch.lastAction(Workflow.getInfo().getWorkflowId());
+    if (last == null || last.runId().equals(Workflow.getInfo().getRunId())) {
+      return Optional.empty();
+    }
+    long agoSeconds = (Workflow.currentTimeMillis() - last.atMillis()) / 1000;
+    return Optional.of(
+        escalate(
+            "the automaton already acted on this problem "
+                + agoSeconds
+                + "s ago ("
+                + last.action()
+                + ", run "
+                + last.runId()
+                + "); inside the cooldown of "
+                + policy.actionCooldownSeconds()
+                + "s it does not act again"));
   }
 
   /** Waits for the approval the policy requires for this target, if any. */
@@ -248,6 +320,17 @@ public final class RemediationRun {
       Supplier<T> call,
       Function<T, String> describe,
       Optional<T> whenSkipped) {
+    if (serverPolicy) {
+      // Remembered before acting, so a crash between the two still counts as an action.
+      long now = Workflow.currentTimeMillis();
+      dispatch.recordAction(
+          new ActionMark(
+              Workflow.getInfo().getWorkflowId(),
+              Workflow.getInfo().getRunId(),
+              action,
+              now,
+              now + policy.actionCooldownSeconds() * 1000));
+    }
     return run.step(
         Phase.ACTING.name(),
         Phase.WAITING_FOR_DECISION.name(),
@@ -261,8 +344,8 @@ public final class RemediationRun {
 
   /** Lets the change settle, then checks it worked. A failed check counts as not fixed. */
   public boolean verify(Supplier<Boolean> fixed) {
-    enter(Phase.SETTLING, "waiting " + request.policy().settleSeconds() + "s before verifying");
-    Workflow.sleep(Duration.ofSeconds(request.policy().settleSeconds()));
+    enter(Phase.SETTLING, "waiting " + policy.settleSeconds() + "s before verifying");
+    Workflow.sleep(Duration.ofSeconds(policy.settleSeconds()));
     enter(Phase.VERIFYING, "checking the problem is gone");
     boolean ok;
     try {
@@ -353,9 +436,7 @@ public final class RemediationRun {
   /** Holds until the cooldown since the action ends; true if the problem recurred meanwhile. */
   private boolean cooldown() {
     long remaining =
-        actedAtMillis
-            + request.policy().actionCooldownSeconds() * 1000
-            - Workflow.currentTimeMillis();
+        actedAtMillis + policy.actionCooldownSeconds() * 1000 - Workflow.currentTimeMillis();
     enter(Phase.COOLDOWN, "no new action on this problem until the cooldown ends");
     if (remaining > 0) {
       Workflow.await(Duration.ofMillis(remaining), () -> recurred);

@@ -17,6 +17,8 @@ import java.util.List;
  * @param decisions every approve/reject/retry/skip/fail/acknowledge received, with the reason when
  *     it did not count
  * @param cancelledBy who cancelled the run and why, where known
+ * @param policyNotes what the run did with the limits in its input: tighter ones applied, looser
+ *     ones refused (the server's policy holds)
  */
 public record RemediationStatus(
     String workflowId,
@@ -30,7 +32,11 @@ public record RemediationStatus(
     List<String> escalations,
     List<HumanTask> waitingFor,
     List<ApprovalRecord> decisions,
-    String cancelledBy) {
+    String cancelledBy,
+    List<String> policyNotes) {
+  public RemediationStatus {
+    policyNotes = policyNotes == null ? List.of() : List.copyOf(policyNotes);
+  }
 
   /** The steps of a remediation, in order. */
   public enum Phase {

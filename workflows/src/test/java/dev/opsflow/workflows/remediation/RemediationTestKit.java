@@ -8,6 +8,7 @@ import static org.mockito.Mockito.withSettings;
 import dev.opsflow.activities.dispatch.AlertNotice;
 import dev.opsflow.activities.dispatch.DispatchActivitiesImpl;
 import dev.opsflow.activities.dispatch.HealingPolicy;
+import dev.opsflow.activities.dispatch.PolicyActivitiesImpl;
 import dev.opsflow.activities.dispatch.RemediationDispatcher;
 import dev.opsflow.activities.dispatch.RemediationRequest;
 import dev.opsflow.activities.dispatch.Target;
@@ -32,6 +33,7 @@ import io.temporal.testing.TestWorkflowEnvironment;
 import io.temporal.worker.Worker;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * A time-skipping Temporal environment with every workflow registered, the real dispatch path
@@ -57,9 +59,29 @@ public final class RemediationTestKit implements AutoCloseable {
     Worker worker = env.newWorker(TaskQueues.OPERATIONS);
     WorkflowCatalog.register(worker);
     worker.registerActivitiesImplementations(
-        k8s, kafka, postgres, notify, new DispatchActivitiesImpl(dispatcher));
+        k8s,
+        kafka,
+        postgres,
+        notify,
+        new DispatchActivitiesImpl(dispatcher),
+        new PolicyActivitiesImpl(() -> serverPolicy.get() == null ? policy() : serverPolicy.get()));
     when(notify.postSlack(any())).thenReturn(new SlackPosted("#ops", "1.1", false));
     when(notify.pagerDuty(any())).thenReturn(new PagerDutyResult("success", "k"));
+  }
+
+  /**
+   * The worker's configured policy, which runs read. Unless a test sets it, it is the policy of the
+   * last request {@link #dispatch dispatched} (the test's server is configured as the test says).
+   */
+  public final AtomicReference<HealingPolicy> serverPolicy = new AtomicReference<>();
+
+  private boolean serverPolicyFixed;
+
+  /** Configures the worker's policy; requests' policies no longer change it. */
+  public RemediationTestKit serverPolicy(HealingPolicy policy) {
+    serverPolicy.set(policy);
+    serverPolicyFixed = true;
+    return this;
   }
 
   public RemediationTestKit start() {
@@ -100,6 +122,9 @@ public final class RemediationTestKit implements AutoCloseable {
 
   /** Delivers a notice the way the webhook does, and returns the remediation's stub. */
   public WorkflowStub dispatch(RemediationRequest request) {
+    if (!serverPolicyFixed && request.policy() != null) {
+      serverPolicy.set(request.policy());
+    }
     dispatcher.dispatch(request);
     return client.newUntypedWorkflowStub(request.workflowId());
   }

@@ -48,9 +48,7 @@ public class CrashLoopRemediationImpl extends RemediationHandlers implements Cra
         run.verify(
             () -> {
               rollout.waitForRollout(
-                  target.namespace(),
-                  target.deployment(),
-                  request.policy().settleSeconds() * 5 + 60);
+                  target.namespace(), target.deployment(), run.policy().settleSeconds() * 5 + 60);
               return !crashLooping(target);
             });
     if (!healthy) {

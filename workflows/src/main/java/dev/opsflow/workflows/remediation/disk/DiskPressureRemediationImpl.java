@@ -23,7 +23,7 @@ public class DiskPressureRemediationImpl extends RemediationHandlers
   @Override
   protected RemediationOutcome runbook(RemediationRequest request) {
     Target target = request.target();
-    HealingPolicy policy = request.policy();
+    HealingPolicy policy = run.policy();
     var stop =
         run.confirmAndAdmit(
             () -> highestUsage(target, policy) > policy.diskSpaceThreshold(),

@@ -1,5 +1,6 @@
 package dev.opsflow.workflows.remediation.governor;
 
+import dev.opsflow.activities.dispatch.ActionMark;
 import dev.opsflow.activities.dispatch.AdmissionRequest;
 import dev.opsflow.activities.dispatch.GovernorNames;
 import io.temporal.workflow.QueryMethod;
@@ -11,7 +12,9 @@ import io.temporal.workflow.WorkflowMethod;
  * Admits remediations to act, at most {@code maxInFlight} overall and {@code
  * maxInFlightPerNamespace} per namespace, most severe first. One long-running workflow ({@link
  * GovernorNames#WORKFLOW_ID}) started on demand by the first request; it continues as new to keep
- * its history short.
+ * its history short. Its limits are the worker's configuration, never a requester's. It also
+ * remembers the last action on each problem for that problem's cooldown, so a new run for the same
+ * problem (a later episode after an escalated run closed) does not act again inside it.
  */
 @WorkflowInterface
 public interface BlastRadiusGovernor {
@@ -23,6 +26,14 @@ public interface BlastRadiusGovernor {
 
   @SignalMethod(name = GovernorNames.RELEASE)
   void release(String workflowId);
+
+  /** A remediation is about to act on a problem: remembered for the problem's cooldown. */
+  @SignalMethod(name = GovernorNames.ACTION_TAKEN)
+  void actionTaken(ActionMark mark);
+
+  /** The last action on a problem still inside its cooldown, or null. */
+  @QueryMethod(name = GovernorNames.LAST_ACTION)
+  ActionMark lastAction(String problem);
 
   @QueryMethod
   GovernorState state();

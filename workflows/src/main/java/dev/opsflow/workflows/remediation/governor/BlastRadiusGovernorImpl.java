@@ -1,6 +1,10 @@
 package dev.opsflow.workflows.remediation.governor;
 
+import dev.opsflow.activities.dispatch.ActionMark;
 import dev.opsflow.activities.dispatch.AdmissionRequest;
+import dev.opsflow.activities.dispatch.DispatchOptions;
+import dev.opsflow.activities.dispatch.HealingPolicy;
+import dev.opsflow.activities.dispatch.PolicyActivities;
 import dev.opsflow.activities.dispatch.RemediationSignals;
 import dev.opsflow.config.Severities;
 import io.temporal.failure.ApplicationFailure;
@@ -10,7 +14,9 @@ import io.temporal.workflow.Workflow;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.slf4j.Logger;
 
 public class BlastRadiusGovernorImpl implements BlastRadiusGovernor {
@@ -19,10 +25,17 @@ public class BlastRadiusGovernorImpl implements BlastRadiusGovernor {
   /** With nothing to expire, wake up this often anyway to re-check (cheap, keeps history small). */
   private static final Duration IDLE_WAKE = Duration.ofHours(1);
 
+  /** Version marker: from version 1 the governor reads its limits from the worker's policy. */
+  static final String SERVER_LIMITS = "governor-server-limits";
+
   private final List<GovernorState.Grant> inFlight = new ArrayList<>();
   private final List<GovernorState.Waiting> waiting = new ArrayList<>();
+  private final Map<String, ActionMark> recentActions = new LinkedHashMap<>();
+  private final PolicyActivities policies =
+      Workflow.newActivityStub(PolicyActivities.class, DispatchOptions.POLICY);
   private int maxInFlight = 1;
   private int maxPerNamespace = 1;
+  private boolean serverLimits;
   private boolean changed;
 
   @Override
@@ -30,7 +43,15 @@ public class BlastRadiusGovernorImpl implements BlastRadiusGovernor {
     if (state != null) {
       inFlight.addAll(state.inFlight());
       waiting.addAll(state.waiting());
+      state.recentActions().forEach(m -> recentActions.put(m.problem(), m));
       changed = true;
+    }
+    if (Workflow.getVersion(SERVER_LIMITS, Workflow.DEFAULT_VERSION, 1) == 1) {
+      // The worker's configured limits, not those of whichever request came last.
+      HealingPolicy policy = policies.serverPolicy();
+      maxInFlight = policy.maxInFlight();
+      maxPerNamespace = policy.maxInFlightPerNamespace();
+      serverLimits = true;
     }
     while (true) {
       // Cleared before admitting: a request arriving while a grant is being signalled sets it
@@ -49,8 +70,11 @@ public class BlastRadiusGovernorImpl implements BlastRadiusGovernor {
 
   @Override
   public void request(AdmissionRequest request) {
-    maxInFlight = request.maxInFlight();
-    maxPerNamespace = request.maxInFlightPerNamespace();
+    if (!serverLimits) {
+      // Histories from before the governor read its own limits.
+      maxInFlight = request.maxInFlight();
+      maxPerNamespace = request.maxInFlightPerNamespace();
+    }
     boolean known =
         inFlight.stream().anyMatch(g -> g.workflowId().equals(request.workflowId()))
             || waiting.stream()
@@ -75,8 +99,26 @@ public class BlastRadiusGovernorImpl implements BlastRadiusGovernor {
   }
 
   @Override
+  public void actionTaken(ActionMark mark) {
+    if (mark != null && mark.problem() != null) {
+      recentActions.put(mark.problem(), mark);
+    }
+  }
+
+  @Override
+  public ActionMark lastAction(String problem) {
+    ActionMark mark = recentActions.get(problem);
+    return mark != null && mark.cooldownUntilMillis() > Workflow.currentTimeMillis() ? mark : null;
+  }
+
+  @Override
   public GovernorState state() {
-    return new GovernorState(inFlight, waiting);
+    long now = Workflow.currentTimeMillis();
+    // Only marks still inside their cooldown are carried across continue-as-new.
+    return new GovernorState(
+        inFlight,
+        waiting,
+        recentActions.values().stream().filter(m -> m.cooldownUntilMillis() > now).toList());
   }
 
   private void expireLeases() {

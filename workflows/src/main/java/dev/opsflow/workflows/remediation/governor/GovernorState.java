@@ -1,5 +1,6 @@
 package dev.opsflow.workflows.remediation.governor;
 
+import dev.opsflow.activities.dispatch.ActionMark;
 import dev.opsflow.activities.dispatch.AdmissionRequest;
 import java.util.List;
 
@@ -8,11 +9,14 @@ import java.util.List;
  *
  * @param inFlight admitted remediations, each until released or its lease ends
  * @param waiting requests not yet admitted, in arrival order
+ * @param recentActions the last action on each problem whose cooldown has not ended
  */
-public record GovernorState(List<Grant> inFlight, List<Waiting> waiting) {
+public record GovernorState(
+    List<Grant> inFlight, List<Waiting> waiting, List<ActionMark> recentActions) {
   public GovernorState {
     inFlight = inFlight == null ? List.of() : List.copyOf(inFlight);
     waiting = waiting == null ? List.of() : List.copyOf(waiting);
+    recentActions = recentActions == null ? List.of() : List.copyOf(recentActions);
   }
 
   /** A slot held by a remediation. */

@@ -29,7 +29,7 @@ public class KafkaLagRemediationImpl extends RemediationHandlers implements Kafk
   @Override
   protected RemediationOutcome runbook(RemediationRequest request) {
     Target target = request.target();
-    HealingPolicy policy = request.policy();
+    HealingPolicy policy = run.policy();
 
     var stop =
         run.confirmAndAdmit(

@@ -24,7 +24,7 @@ public class OomRemediationImpl extends RemediationHandlers implements OomRemedi
   @Override
   protected RemediationOutcome runbook(RemediationRequest request) {
     Target target = request.target();
-    HealingPolicy policy = request.policy();
+    HealingPolicy policy = run.policy();
     var stop =
         run.confirmAndAdmit(
             () -> !oomKilledContainers(target).isEmpty(),
@@ -34,7 +34,7 @@ public class OomRemediationImpl extends RemediationHandlers implements OomRemedi
                 + "/"
                 + target.deployment()
                 + " (never above "
-                + request.policy().memoryCeiling()
+                + run.policy().memoryCeiling()
                 + ")");
     if (stop.isPresent()) {
       return stop.get();

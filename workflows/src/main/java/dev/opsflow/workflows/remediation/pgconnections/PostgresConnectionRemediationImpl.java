@@ -19,19 +19,19 @@ public class PostgresConnectionRemediationImpl extends RemediationHandlers
 
   @Override
   protected RemediationOutcome runbook(RemediationRequest request) {
-    int threshold = request.policy().postgresConnThreshold();
+    int threshold = run.policy().postgresConnThreshold();
     var stop =
         run.confirmAndAdmit(
             () -> percentUsed() > threshold,
             "connections below the threshold",
             "terminate PostgreSQL sessions idle longer than "
-                + request.policy().idleSessionAgeSeconds()
+                + run.policy().idleSessionAgeSeconds()
                 + "s");
     if (stop.isPresent()) {
       return stop.get();
     }
     String database = request.target().database();
-    long idleSeconds = request.policy().idleSessionAgeSeconds();
+    long idleSeconds = run.policy().idleSessionAgeSeconds();
     String where = database.isEmpty() ? "all databases" : "database " + database;
     var ended =
         run.act(

@@ -4,7 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.opsflow.activities.dispatch.AdmissionRequest;
 import dev.opsflow.activities.dispatch.GovernorNames;
+import dev.opsflow.activities.dispatch.HealingPolicy;
+import dev.opsflow.activities.dispatch.PolicyActivitiesImpl;
 import dev.opsflow.activities.dispatch.RemediationSignals;
+import dev.opsflow.config.ConfigLoader;
 import dev.opsflow.workflows.TaskQueues;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowOptions;
@@ -16,6 +19,7 @@ import io.temporal.workflow.WorkflowInterface;
 import io.temporal.workflow.WorkflowMethod;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -70,6 +74,12 @@ class BlastRadiusGovernorTest {
                 .build());
     Worker worker = env.newWorker(TaskQueues.OPERATIONS);
     worker.registerWorkflowImplementationTypes(BlastRadiusGovernorImpl.class, RequesterImpl.class);
+    // The governor's limits are the worker's configuration: two in flight, one per namespace.
+    HealingPolicy limits =
+        HealingPolicy.from(
+            ConfigLoader.load(
+                null, Map.of("MAX_IN_FLIGHT", "2", "MAX_IN_FLIGHT_PER_NAMESPACE", "1")));
+    worker.registerActivitiesImplementations(new PolicyActivitiesImpl(() -> limits));
     env.start();
     client = env.getWorkflowClient();
     governor =
@@ -99,8 +109,9 @@ class BlastRadiusGovernorTest {
     return r;
   }
 
+  /** The limits a request names are ignored: the governor keeps the configured ones. */
   private static AdmissionRequest request(String id, String namespace, String severity) {
-    return new AdmissionRequest(id, namespace, severity, A_DAY, 2, 1);
+    return new AdmissionRequest(id, namespace, severity, A_DAY, 1000, 1000);
   }
 
   /**

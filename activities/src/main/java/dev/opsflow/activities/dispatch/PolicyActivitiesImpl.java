@@ -1,0 +1,20 @@
+package dev.opsflow.activities.dispatch;
+
+import java.util.function.Supplier;
+
+/** Serves the policy the worker was configured with. */
+public final class PolicyActivitiesImpl implements PolicyActivities {
+  private final Supplier<HealingPolicy> policy;
+
+  /**
+   * @param policy the worker's policy, usually {@code HealingPolicy.from(config)}
+   */
+  public PolicyActivitiesImpl(Supplier<HealingPolicy> policy) {
+    this.policy = policy;
+  }
+
+  @Override
+  public HealingPolicy serverPolicy() {
+    return policy.get();
+  }
+}

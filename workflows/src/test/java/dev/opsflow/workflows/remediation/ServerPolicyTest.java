@@ -1,0 +1,186 @@
+package dev.opsflow.workflows.remediation;
+
+import static dev.opsflow.workflows.remediation.RemediationTestKit.deployment;
+import static dev.opsflow.workflows.remediation.RemediationTestKit.firing;
+import static dev.opsflow.workflows.remediation.RemediationTestKit.lag;
+import static dev.opsflow.workflows.remediation.RemediationTestKit.pod;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.mockito.ArgumentMatchers.any;
+import static org.mockito.ArgumentMatchers.anyLong;
+import static org.mockito.Mockito.times;
+import static org.mockito.Mockito.verify;
+import static org.mockito.Mockito.when;
+
+import com.google.protobuf.ByteString;
+import dev.opsflow.activities.dispatch.ApprovalPolicy;
+import dev.opsflow.activities.dispatch.EscalationStep;
+import dev.opsflow.activities.dispatch.HealingPolicy;
+import dev.opsflow.activities.dispatch.HumanPolicy;
+import dev.opsflow.activities.dispatch.RemediationRequest;
+import dev.opsflow.activities.dispatch.Target;
+import dev.opsflow.activities.kubernetes.RestartRequest;
+import dev.opsflow.activities.kubernetes.RestartResult;
+import dev.opsflow.activities.kubernetes.ScaleRequest;
+import dev.opsflow.activities.kubernetes.ScaleResult;
+import dev.opsflow.workflows.TaskQueues;
+import dev.opsflow.workflows.human.Decision;
+import dev.opsflow.workflows.human.OperatorNames;
+import dev.opsflow.workflows.remediation.RemediationStatus.Phase;
+import io.temporal.api.common.v1.Payload;
+import io.temporal.client.WorkflowOptions;
+import io.temporal.client.WorkflowStub;
+import io.temporal.common.converter.RawValue;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.mockito.ArgumentCaptor;
+
+/**
+ * The safety policy belongs to the server: limits in a run's input may tighten the worker's policy,
+ * never loosen it, and the cooldown belongs to the problem, not to one run.
+ */
+class ServerPolicyTest {
+  private static final Target LAGGING =
+      new Target("demo", "orders-consumer", "", "orders-consumer", "orders", "", "");
+  private final RemediationTestKit kit = new RemediationTestKit();
+
+  @AfterEach
+  void close() {
+    kit.close();
+  }
+
+  /** The worker's policy: at most 10 replicas, and alice must approve every Kafka scale-out. */
+  private static HealingPolicy serverWithApproval() {
+    HumanPolicy approval =
+        new HumanPolicy(
+            new ApprovalPolicy(List.of("alice"), 1, false, 3600, "reject"),
+            List.of(),
+            List.of(new EscalationStep(EscalationStep.SLACK, 0)),
+            false,
+            3600);
+    return RemediationTestKit.policy()
+        .withHumans(HumanPolicy.DEFAULT, Map.of("KafkaLagRemediation", approval));
+  }
+
+  @Test
+  void aRawStartAskingFor1000ReplicasAMinimumOf50AndNoApprovalGetsTheServersCeilingAndApproval()
+      throws Exception {
+    kit.serverPolicy(serverWithApproval());
+    when(kit.kafka.consumerGroupLag(any()))
+        .thenReturn(
+            lag("orders-consumer", 2_000_000, "orders", 200),
+            lag("orders-consumer", 2_000_000, "orders", 200),
+            lag("orders-consumer", 0, "orders", 200));
+    when(kit.k8s.getDeployment("demo", "orders-consumer"))
+        .thenReturn(deployment("demo", "orders-consumer", 2, "256Mi", "512Mi"));
+    when(kit.k8s.scaleDeployment(any())).thenReturn(new ScaleResult(2, 10, true));
+    kit.start();
+    // What tctl / temporal workflow start sends: raw JSON, the caller's own "policy" in it.
+    String json =
+        """
+        {"procedure":"KafkaLagRemediation",
+         "target":{"namespace":"demo","deployment":"orders-consumer",
+                   "consumerGroup":"orders-consumer","topic":"orders"},
+         "severity":"critical",
+         "policy":{"maxReplicas":1000,"minReplicas":50,"memoryCeiling":"1Ti",
+                   "actionCooldownSeconds":1},
+         "alert":{"alertName":"KafkaConsumerLagHigh","status":"firing","fingerprint":"m-1",
+                  "startsAt":"2026-11-23T10:00:00Z","source":"operator"},
+         "requestedBy":"mallory"}
+        """;
+    String id = "heal-kafka-lag-remediation-demo/orders-consumer/orders-consumer/orders";
+    WorkflowStub run =
+        kit.client.newUntypedWorkflowStub(
+            "KafkaLagRemediation",
+            WorkflowOptions.newBuilder()
+                .setTaskQueue(TaskQueues.OPERATIONS)
+                .setWorkflowId(id)
+                .build());
+    run.start(
+        new RawValue(
+            Payload.newBuilder()
+                .putMetadata("encoding", ByteString.copyFromUtf8("json/plain"))
+                .setData(ByteString.copyFromUtf8(json))
+                .build()));
+
+    // The input named no approval; the server's policy still asks alice.
+    kit.env.sleep(Duration.ofSeconds(5));
+    assertThat(run.query("status", RemediationStatus.class).phase())
+        .isEqualTo(Phase.WAITING_FOR_APPROVAL);
+    run.signal(OperatorNames.APPROVE, new Decision("alice", "ok"));
+    RemediationOutcome outcome = run.getResult(RemediationOutcome.class);
+
+    ArgumentCaptor<ScaleRequest> scale = ArgumentCaptor.forClass(ScaleRequest.class);
+    verify(kit.k8s, times(1)).scaleDeployment(scale.capture());
+    assertThat(scale.getValue().replicas()).isEqualTo(10);
+    assertThat(outcome.result()).isEqualTo(Phase.FIXED);
+    RemediationStatus status = run.query("status", RemediationStatus.class);
+    assertThat(status.policyNotes())
+        .anySatisfy(n -> assertThat(n).startsWith("maxReplicas 1000 refused"))
+        .anySatisfy(n -> assertThat(n).startsWith("memoryCeiling 1Ti refused"))
+        .anySatisfy(n -> assertThat(n).startsWith("actionCooldownSeconds 1 refused"))
+        .anySatisfy(n -> assertThat(n).startsWith("minReplicas 50 refused"));
+  }
+
+  @Test
+  void aTighterLimitInTheInputIsApplied() {
+    HealingPolicy server = RemediationTestKit.policy();
+    HealingPolicy requested =
+        new HealingPolicy(
+            0, 0, 0, 0, 0, 3, 0, 0, 0, 0, 0, 0, 0, 0, List.of(), 0, "", "", 0, 0, 0, null, null);
+    PolicyTightening.Result result = PolicyTightening.apply(server, requested);
+    assertThat(result.policy().maxReplicas()).isEqualTo(3);
+    assertThat(result.policy().memoryCeiling()).isEqualTo(server.memoryCeiling());
+    assertThat(result.policy().actionCooldownSeconds()).isEqualTo(server.actionCooldownSeconds());
+    assertThat(result.notes())
+        .containsExactly("maxReplicas 3 applied (tighter than the server's 10)");
+  }
+
+  @Test
+  void aNewEpisodeAfterAnEscalatedRunClosedDoesNotActAgainInsideTheCooldown() {
+    Target payments = new Target("demo", "payments", "", "", "", "", "");
+    // The restart does not help: the pods keep crash-looping.
+    when(kit.k8s.listPods("demo", "app=payments"))
+        .thenReturn(List.of(pod("payments-x-1", "payments", "CrashLoopBackOff", "Error")));
+    when(kit.k8s.rolloutRestart(any())).thenReturn(new RestartResult("t", true));
+    when(kit.k8s.waitForRollout(any(), any(), anyLong()))
+        .thenReturn(deployment("demo", "payments", 1, "256Mi", "512Mi"));
+    kit.serverPolicy(RemediationTestKit.policy()).start();
+    RemediationRequest first =
+        RemediationTestKit.request(
+            "CrashLoopRemediation",
+            payments,
+            "critical",
+            null,
+            firing("KubePodCrashLooping", "2026-11-23T10:00:00Z"));
+    kit.dispatch(first);
+    // While the first run holds its cooldown, a new episode ends it (recurrence): it escalates
+    // and closes well inside the 300 s cooldown.
+    kit.env.sleep(Duration.ofSeconds(90));
+    kit.dispatch(
+        RemediationTestKit.request(
+            "CrashLoopRemediation",
+            payments,
+            "critical",
+            null,
+            firing("KubePodCrashLooping", "2026-11-23T10:01:30Z")));
+    assertThat(kit.outcome(first).result()).isEqualTo(Phase.ESCALATED);
+
+    // The next episode starts a new run for the same problem: it must not restart again.
+    RemediationRequest third =
+        RemediationTestKit.request(
+            "CrashLoopRemediation",
+            payments,
+            "critical",
+            null,
+            firing("KubePodCrashLooping", "2026-11-23T10:02:00Z"));
+    kit.dispatch(third);
+    RemediationOutcome outcome = kit.outcome(third);
+
+    verify(kit.k8s, times(1)).rolloutRestart(any(RestartRequest.class));
+    assertThat(outcome.result()).isEqualTo(Phase.ESCALATED);
+    assertThat(outcome.detail()).contains("already acted on this problem").contains("cooldown");
+  }
+}
