@@ -5,8 +5,9 @@ import io.temporal.workflow.Workflow;
 import java.time.Duration;
 
 /**
- * Looks deterministic on its own: the clock and the randomness hide one call away, in {@link
- * RetryDeadline}. The runbook is read through an activity stub, which the check must not follow.
+ * Looks deterministic on its own: the clock, the randomness and a mutable static hide one call
+ * away, in {@link RetryDeadline} and {@link WorkerBoot}. The runbook is read through an activity
+ * stub, which the check must not follow.
  */
 public class DeadlineWorkflowImpl implements DeadlineWorkflow {
   private final RunbookActivities runbooks =
@@ -17,6 +18,7 @@ public class DeadlineWorkflowImpl implements DeadlineWorkflow {
   @Override
   public long deadline() {
     String runbook = runbooks.readRunbook("orders-consumer");
-    return RetryDeadline.after(Duration.ofMinutes(5)).withJitter() + runbook.length();
+    long deadline = RetryDeadline.after(Duration.ofMinutes(5)).withJitter();
+    return deadline + runbook.length() + WorkerBoot.bootedAtNanos() % 2;
   }
 }

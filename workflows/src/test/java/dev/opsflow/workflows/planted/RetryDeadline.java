@@ -6,11 +6,15 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.LongSupplier;
 
 /**
- * A record such as workflows take from the activities module, with two planted calls workflow code
+ * A record such as workflows take from the activities module, with planted calls workflow code
  * reaches ({@link #after}, {@link #withJitter}) and one it never calls ({@link #fromWallClock}).
  */
 public record RetryDeadline(long epochMillis) {
+  /** A non-final static outside workflow code: reported where workflow code reaches it. */
+  private static int issued;
+
   static RetryDeadline after(Duration wait) {
+    issued++;
     return new RetryDeadline(System.currentTimeMillis() + wait.toMillis());
   }
 
