@@ -36,7 +36,10 @@ import java.util.function.Predicate;
  * calls into them. A call to an interface method without a body (an activity stub) is not followed:
  * activity implementations run outside the workflow and may do I/O. An object our code constructs
  * escapes to code not followed here (the SDK's data converter, collections calling {@code equals}),
- * so constructing one of our classes reaches all of its instance methods.
+ * so constructing one of our classes reaches all of its instance methods; touching a class reaches
+ * its static initializer. Calls made in a lambda body count as calls of the method that declares
+ * the lambda. Not seen: a call through a supertype reaches the method of the declared type only,
+ * not the overrides of subclasses outside workflow code, and reflection is not followed.
  */
 final class DeterminismCheck {
   /** The package prefix of code that is followed, not only checked at the call site. */
@@ -179,6 +182,7 @@ final class DeterminismCheck {
 
     List<Violation> run() {
       for (JavaClass root : roots) {
+        root.getStaticInitializer().ifPresent(init -> reach(init, null));
         root.getCodeUnits().stream()
             .sorted(Comparator.comparing(JavaCodeUnit::getFullName))
             .forEach(u -> reach(u, null));
