@@ -13,7 +13,6 @@ import com.tngtech.archunit.lang.ArchRule;
 import com.tngtech.archunit.lang.EvaluationResult;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -145,7 +144,6 @@ class ArchitectureTest {
   }
 
   @Test
-  @Disabled("enabled once approval/operator are merged into human")
   void packagesHaveNoCycles() {
     NO_CYCLES_BETWEEN_PARTS.check(production);
     NO_CYCLES_BETWEEN_PACKAGES.check(production);
@@ -162,9 +160,6 @@ class ArchitectureTest {
   }
 
   @Test
-  @Disabled(
-      "enabled once the REST API maps typed refusals (issue 11 §6): RestApi.refusalStatus calls"
-          + " ApprovalGate.refusesWho")
   void httpAndCliLayersUseNoWorkflowSideCode() {
     HTTP_AND_CLI_USE_NO_WORKFLOW_SIDE_CODE.check(production);
   }
