@@ -69,8 +69,16 @@ public class RecordHistories {
     try {
       Path dir = HistoriesReplayTest.HISTORIES.resolve(procedure);
       Files.createDirectories(dir);
+      // Append-only: a history already saved is never overwritten; a new recording of the same
+      // scenario (after a versioned change) is saved next to it as scenario-v2.json, -v3, ...
+      Path file = dir.resolve(scenario + ".json");
+      for (int version = 2; Files.exists(file); version++) {
+        file = dir.resolve(scenario + "-v" + version + ".json");
+      }
       Files.writeString(
-          dir.resolve(scenario + ".json"), client.fetchHistory(workflowId).toJson(true));
+          file,
+          client.fetchHistory(workflowId).toJson(true),
+          java.nio.file.StandardOpenOption.CREATE_NEW);
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e);
     }
