@@ -112,7 +112,7 @@ public final class KafkaActivitiesImpl implements KafkaActivities, AutoCloseable
     String topicFilter =
         request.topic() == null || request.topic().isBlank()
             ? null
-            : checkedName(() -> KafkaNames.topic("topic", request.topic().trim()));
+            : checkedName(() -> KafkaNames.topic("topic", request.topic()));
 
     GroupView group = loadGroup(groupId);
     Set<String> topics = new TreeSet<>();
@@ -279,7 +279,9 @@ public final class KafkaActivitiesImpl implements KafkaActivities, AutoCloseable
     if (groupId == null || groupId.isBlank()) {
       throw FailureTypes.invalidInput("groupId is required");
     }
-    return checkedName(() -> KafkaNames.consumerGroup("groupId", groupId.trim()));
+    // Checked as sent: trim() would quietly drop a trailing NUL or CR/LF.
+    checkedName(() -> KafkaNames.consumerGroup("groupId", groupId));
+    return groupId.trim();
   }
 
   /** Runs a name check; a refusal becomes {@code InvalidName} before the broker is asked. */

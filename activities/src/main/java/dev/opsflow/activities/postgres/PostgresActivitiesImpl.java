@@ -155,7 +155,8 @@ public final class PostgresActivitiesImpl implements PostgresActivities {
             : request.database().trim();
     if (database != null) {
       try {
-        PostgresNames.database("database", database);
+        // The value as sent: trim() would quietly drop a trailing NUL or CR/LF.
+        PostgresNames.database("database", request.database());
       } catch (InvalidNameException e) {
         throw FailureTypes.invalidName(e);
       }
