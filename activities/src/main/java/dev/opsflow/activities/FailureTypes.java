@@ -25,8 +25,27 @@ public final class FailureTypes {
   /** The channel or system is not configured in opsflow.yaml, so the call cannot be made. */
   public static final String NOT_CONFIGURED = "NotConfigured";
 
+  /**
+   * A value that should name a cluster object (namespace, Deployment, container, label selector,
+   * consumer group, topic, database) cannot be one; refused before any request is sent.
+   */
+  public static final String INVALID_NAME = "InvalidName";
+
+  /**
+   * The action goes beyond a hard limit of the worker's configuration (replicas above {@code
+   * healing.maxReplicas}, memory above {@code healing.memoryCeiling}); whatever the caller asked.
+   */
+  public static final String POLICY_VIOLATION = "PolicyViolation";
+
   public static final List<String> NON_RETRYABLE =
-      List.of(INVALID_INPUT, FORBIDDEN_TARGET, NOT_FOUND, PERMISSION_DENIED, NOT_CONFIGURED);
+      List.of(
+          INVALID_INPUT,
+          FORBIDDEN_TARGET,
+          NOT_FOUND,
+          PERMISSION_DENIED,
+          NOT_CONFIGURED,
+          INVALID_NAME,
+          POLICY_VIOLATION);
 
   private FailureTypes() {}
 
@@ -44,6 +63,15 @@ public final class FailureTypes {
 
   public static ApplicationFailure permissionDenied(String message) {
     return ApplicationFailure.newNonRetryableFailure(message, PERMISSION_DENIED);
+  }
+
+  /** The name check's refusal, which names the field and shows the value escaped. */
+  public static ApplicationFailure invalidName(InvalidNameException refusal) {
+    return ApplicationFailure.newNonRetryableFailure(refusal.getMessage(), INVALID_NAME);
+  }
+
+  public static ApplicationFailure policyViolation(String message) {
+    return ApplicationFailure.newNonRetryableFailure(message, POLICY_VIOLATION);
   }
 
   public static ApplicationFailure notConfigured(String message) {

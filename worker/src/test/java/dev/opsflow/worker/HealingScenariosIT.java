@@ -436,7 +436,8 @@ class HealingScenariosIT {
         .server()
         .expect()
         .patch()
-        .withPath("/apis/apps/v1/namespaces/demo/deployments/stuck-consumer")
+        // Every write names opsflow as its field manager, and the mock matches the whole path.
+        .withPath("/apis/apps/v1/namespaces/demo/deployments/stuck-consumer?fieldManager=opsflow")
         .andReturn(500, "{\"kind\":\"Status\",\"code\":500,\"message\":\"etcd unavailable\"}")
         .always();
     RemediationRequest request =

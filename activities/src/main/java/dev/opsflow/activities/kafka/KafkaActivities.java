@@ -7,11 +7,12 @@ import io.temporal.activity.ActivityMethod;
  * Read-only questions about Kafka consumer groups, answered with the Kafka AdminClient. Run them
  * with {@link KafkaOptions#READ_KAFKA}.
  *
- * <p>Failures: {@code InvalidInput} for a missing or invalid group id, {@code NotFound} for an
- * unknown group or topic, {@code PermissionDenied} when the cluster refuses our credentials or ACLs
- * (all non-retryable). A broker that cannot be reached or answers too slowly fails the attempt with
- * the retryable type {@value KafkaActivitiesImpl#UNAVAILABLE}; other Kafka errors with the
- * retryable type {@value KafkaActivitiesImpl#KAFKA_ERROR}.
+ * <p>Failures: {@code InvalidInput} for a missing group id, {@code InvalidName} for a group id or
+ * topic that cannot be one ({@link KafkaNames}; checked before the broker is asked), {@code
+ * NotFound} for an unknown group or topic, {@code PermissionDenied} when the cluster refuses our
+ * credentials or ACLs (all non-retryable). A broker that cannot be reached or answers too slowly
+ * fails the attempt with the retryable type {@value KafkaActivitiesImpl#UNAVAILABLE}; other Kafka
+ * errors with the retryable type {@value KafkaActivitiesImpl#KAFKA_ERROR}.
  */
 @ActivityInterface
 public interface KafkaActivities {

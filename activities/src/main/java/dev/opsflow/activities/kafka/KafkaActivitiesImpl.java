@@ -1,6 +1,7 @@
 package dev.opsflow.activities.kafka;
 
 import dev.opsflow.activities.FailureTypes;
+import dev.opsflow.activities.InvalidNameException;
 import dev.opsflow.config.OpsflowConfig;
 import io.temporal.failure.ApplicationFailure;
 import java.time.Duration;
@@ -109,7 +110,9 @@ public final class KafkaActivitiesImpl implements KafkaActivities, AutoCloseable
     }
     String groupId = requireGroupId(request.groupId());
     String topicFilter =
-        request.topic() == null || request.topic().isBlank() ? null : request.topic().trim();
+        request.topic() == null || request.topic().isBlank()
+            ? null
+            : checkedName(() -> KafkaNames.topic("topic", request.topic()));
 
     GroupView group = loadGroup(groupId);
     Set<String> topics = new TreeSet<>();
@@ -276,7 +279,18 @@ public final class KafkaActivitiesImpl implements KafkaActivities, AutoCloseable
     if (groupId == null || groupId.isBlank()) {
       throw FailureTypes.invalidInput("groupId is required");
     }
+    // Checked as sent: trim() would quietly drop a trailing NUL or CR/LF.
+    checkedName(() -> KafkaNames.consumerGroup("groupId", groupId));
     return groupId.trim();
+  }
+
+  /** Runs a name check; a refusal becomes {@code InvalidName} before the broker is asked. */
+  private static String checkedName(java.util.function.Supplier<String> check) {
+    try {
+      return check.get();
+    } catch (InvalidNameException e) {
+      throw FailureTypes.invalidName(e);
+    }
   }
 
   /**

@@ -5,16 +5,28 @@ import java.util.List;
 
 /**
  * Everything opsflow does to a Kubernetes cluster. There is deliberately no method that deletes
- * anything (pods included). Every mutating method checks the namespace against the configured
- * allow-list first ({@code ForbiddenTarget} otherwise), takes an action id, and sets desired state
- * rather than applying deltas, so a retry after a crash changes nothing twice. Failures: 403 ->
- * {@code PermissionDenied}, 404 -> {@code NotFound}, 400/422 -> {@code InvalidInput} (all
- * non-retryable); connection problems, timeouts and 5xx are retried.
+ * anything (pods included). Every method first checks each name it is given as what it names
+ * (namespace, Deployment, Service, container, label selector; {@code InvalidName} otherwise, before
+ * any request). Every mutating method then checks the namespace against the configured allow-list
+ * ({@code ForbiddenTarget}) and the worker's hard limits ({@code PolicyViolation}: replicas above
+ * {@code healing.maxReplicas}, memory above {@code healing.memoryCeiling}), takes an action id,
+ * sets desired state rather than applying deltas, so a retry after a crash changes nothing twice,
+ * and writes with field manager {@code opsflow}. Failures: 403 -> {@code PermissionDenied}, 404 ->
+ * {@code NotFound}, 400/422 -> {@code InvalidInput} (all non-retryable); connection problems,
+ * timeouts and 5xx are retried.
  */
 @ActivityInterface
 public interface KubernetesActivities {
   /** Replicas, rollout state and container resources of a Deployment. */
   DeploymentInfo getDeployment(String namespace, String name);
+
+  /**
+   * Who else controls a Deployment: the HPA or KEDA ScaledObject that scales it and the GitOps
+   * controller that owns it, read before asking for a governor slot so the remediation escalates
+   * instead of fighting them. A Deployment that does not exist is {@code exists = false}, not a
+   * failure; a namespace outside the allow-list is {@code inAllowList = false}.
+   */
+  DeploymentInspection inspectDeployment(String namespace, String deployment);
 
   /** Scales to exactly {@code replicas}; {@code changed} is false when already there. */
   ScaleResult scaleDeployment(ScaleRequest request);
@@ -32,7 +44,11 @@ public interface KubernetesActivities {
   /** Pods matching a label selector (empty = all in the namespace) with container states. */
   List<PodInfo> listPods(String namespace, String labelSelector);
 
-  /** Runs a command in each matching pod and returns each pod's output. Heartbeats per pod. */
+  /**
+   * Runs a command in each matching pod and returns each pod's output and exit status, which the
+   * caller must check with {@link ExecOutput#succeeded()} / {@link ExecOutput#failed}: a non-zero
+   * or missing exit status is reported as such, never as 0. Heartbeats per pod.
+   */
   List<ExecOutput> execInPods(ExecRequest request);
 
   /** Points a Service at other pods (replaces its selector). */

@@ -1,21 +1,28 @@
 package dev.opsflow.activities.kubernetes;
 
 import dev.opsflow.activities.FailureTypes;
+import dev.opsflow.activities.InvalidNameException;
 import dev.opsflow.config.OpsflowConfig;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.autoscaling.v2.CrossVersionObjectReference;
+import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.ExecWatch;
 import io.fabric8.kubernetes.client.dsl.RollableScalableResource;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.temporal.activity.Activity;
 import io.temporal.failure.ApplicationFailure;
 import java.io.ByteArrayOutputStream;
@@ -32,22 +39,61 @@ import java.util.Objects;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+/**
+ * {@link KubernetesActivities} over one fabric8 client. Every method first checks each name it was
+ * given ({@link KubernetesNames}: {@code InvalidName} before any request), mutating methods then
+ * the namespace allow-list and the worker's {@link HardLimits}; every write names {@value
+ * #FIELD_MANAGER} as its field manager, so {@code managedFields} shows who changed what.
+ */
 public final class KubernetesActivitiesImpl implements KubernetesActivities, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(KubernetesActivitiesImpl.class);
   static final String RESTARTED_AT = "kubectl.kubernetes.io/restartedAt";
   static final String RESTART_ACTION = "opsflow.dev/restart-action-id";
+
+  /** The field manager of every write, as {@code kubectl} names itself "kubectl-edit" etc. */
+  public static final String FIELD_MANAGER = "opsflow";
+
+  /**
+   * A JSON patch computed from the object as read and as changed (what {@code edit} sends), with
+   * our field manager. Not server-side apply: it would take ownership of fields opsflow never set.
+   */
+  private static final PatchContext WRITE =
+      new PatchContext.Builder()
+          .withPatchType(PatchType.JSON)
+          .withFieldManager(FIELD_MANAGER)
+          .build();
+
+  /** KEDA's ScaledObject, read as a generic resource: KEDA may not be installed at all. */
+  static final ResourceDefinitionContext SCALED_OBJECT =
+      new ResourceDefinitionContext.Builder()
+          .withGroup("keda.sh")
+          .withVersion("v1alpha1")
+          .withKind("ScaledObject")
+          .withPlural("scaledobjects")
+          .withNamespaced(true)
+          .build();
+
   private static final int MAX_OUTPUT = 64 * 1024;
   private static final Duration ROLLOUT_POLL = Duration.ofSeconds(2);
 
   private final KubernetesClient client;
   private final NamespaceAllowList allowList;
+  private final HardLimits limits;
 
-  public KubernetesActivitiesImpl(KubernetesClient client, NamespaceAllowList allowList) {
+  /**
+   * @param allowList the namespaces opsflow may change ({@code kubernetes.allowedNamespaces})
+   * @param limits the worker's ceilings on replicas and memory ({@code healing.*}), never a
+   *     caller's
+   */
+  public KubernetesActivitiesImpl(
+      KubernetesClient client, NamespaceAllowList allowList, HardLimits limits) {
     this.client = client;
     this.allowList = allowList;
+    this.limits = limits;
   }
 
   /**
@@ -74,33 +120,117 @@ public final class KubernetesActivitiesImpl implements KubernetesActivities, Aut
             .build();
     return new KubernetesActivitiesImpl(
         new KubernetesClientBuilder().withConfig(tuned).build(),
-        new NamespaceAllowList(config.kubernetes().allowedNamespaces()));
+        new NamespaceAllowList(config.kubernetes().allowedNamespaces()),
+        HardLimits.fromConfig(config));
   }
 
   @Override
   public DeploymentInfo getDeployment(String namespace, String name) {
+    checkNames(
+        () -> {
+          KubernetesNames.namespace("namespace", namespace);
+          KubernetesNames.deployment("name", name);
+        });
     return call("get Deployment " + namespace + "/" + name, () -> info(existing(namespace, name)));
   }
 
   @Override
+  public DeploymentInspection inspectDeployment(String namespace, String deployment) {
+    checkNames(
+        () -> {
+          KubernetesNames.namespace("namespace", namespace);
+          KubernetesNames.deployment("deployment", deployment);
+        });
+    boolean allowed = allowList.allows(namespace);
+    return call(
+        "inspect Deployment " + namespace + "/" + deployment,
+        () -> {
+          Deployment d = deployment(namespace, deployment).get();
+          if (d == null) {
+            return new DeploymentInspection(namespace, deployment, false, allowed, 0, "", "", "");
+          }
+          return new DeploymentInspection(
+              namespace,
+              deployment,
+              true,
+              allowed,
+              replicasOf(d),
+              autoscalerOf(namespace, deployment),
+              scaledObjectOf(namespace, deployment),
+              GitOpsOwner.of(d.getMetadata().getLabels(), d.getMetadata().getAnnotations()));
+        });
+  }
+
+  /** The first autoscaling/v2 HPA whose scale target is this Deployment, or "". */
+  private String autoscalerOf(String namespace, String deployment) {
+    for (HorizontalPodAutoscaler hpa :
+        client
+            .autoscaling()
+            .v2()
+            .horizontalPodAutoscalers()
+            .inNamespace(namespace)
+            .list()
+            .getItems()) {
+      CrossVersionObjectReference target =
+          hpa.getSpec() == null ? null : hpa.getSpec().getScaleTargetRef();
+      if (target != null
+          && "Deployment".equals(target.getKind())
+          && deployment.equals(target.getName())) {
+        return hpa.getMetadata().getName();
+      }
+    }
+    return "";
+  }
+
+  /**
+   * The first KEDA ScaledObject whose {@code spec.scaleTargetRef} names this Deployment (KEDA's
+   * default kind when none is given), or "". A 404 on the list means the CRD is not installed, so
+   * nothing is scaled by KEDA; any other failure is not a "no".
+   */
+  private String scaledObjectOf(String namespace, String deployment) {
+    List<GenericKubernetesResource> items;
+    try {
+      items =
+          client.genericKubernetesResources(SCALED_OBJECT).inNamespace(namespace).list().getItems();
+    } catch (KubernetesClientException e) {
+      if (e.getCode() == 404) {
+        return "";
+      }
+      throw e;
+    }
+    for (GenericKubernetesResource so : items) {
+      if (so.getAdditionalProperties().get("spec") instanceof Map<?, ?> spec
+          && spec.get("scaleTargetRef") instanceof Map<?, ?> target
+          && deployment.equals(target.get("name"))
+          && (target.get("kind") == null || "Deployment".equals(target.get("kind")))) {
+        return so.getMetadata().getName();
+      }
+    }
+    return "";
+  }
+
+  @Override
   public ScaleResult scaleDeployment(ScaleRequest request) {
+    checkNames(
+        () -> {
+          KubernetesNames.namespace("namespace", request.namespace());
+          KubernetesNames.deployment("name", request.name());
+        });
     allowList.requireAllowed(request.namespace(), "scaling " + request.name());
     if (request.replicas() < 0) {
       throw FailureTypes.invalidInput("replicas must be >= 0, got " + request.replicas());
     }
+    limits.requireReplicasAllowed(
+        request.replicas(), "scaling " + request.namespace() + "/" + request.name());
     return call(
         "scale Deployment " + request.namespace() + "/" + request.name(),
         () -> {
-          int previous = replicasOf(existing(request.namespace(), request.name()));
+          Deployment current = existing(request.namespace(), request.name());
+          int previous = replicasOf(current);
           if (previous == request.replicas()) {
             return new ScaleResult(previous, previous, false);
           }
-          deployment(request.namespace(), request.name())
-              .edit(
-                  d -> {
-                    d.getSpec().setReplicas(request.replicas());
-                    return d;
-                  });
+          patch(current, d -> d.getSpec().setReplicas(request.replicas()));
           log.info(
               "Scaled {}/{} from {} to {} (action {})",
               request.namespace(),
@@ -114,17 +244,28 @@ public final class KubernetesActivitiesImpl implements KubernetesActivities, Aut
 
   @Override
   public MemoryResult setContainerMemory(MemoryRequest request) {
+    checkNames(
+        () -> {
+          KubernetesNames.namespace("namespace", request.namespace());
+          KubernetesNames.deployment("deployment", request.deployment());
+          KubernetesNames.optionalContainer("container", request.container());
+        });
     allowList.requireAllowed(request.namespace(), "changing memory of " + request.deployment());
     Quantity limit = quantity("memoryLimit", request.memoryLimit());
     Quantity wanted =
         request.memoryRequest() == null || request.memoryRequest().isBlank()
             ? null
             : quantity("memoryRequest", request.memoryRequest());
+    String what = "setting memory of " + request.namespace() + "/" + request.deployment();
+    limits.requireMemoryAllowed("memoryLimit", limit, what);
+    if (wanted != null) {
+      limits.requireMemoryAllowed("memoryRequest", wanted, what);
+    }
     return call(
         "set memory of " + request.namespace() + "/" + request.deployment(),
         () -> {
-          Container current =
-              container(existing(request.namespace(), request.deployment()), request.container());
+          Deployment deployment = existing(request.namespace(), request.deployment());
+          Container current = container(deployment, request.container());
           String previousLimit = resource(current.getResources(), false, "memory");
           String previousRequest = resource(current.getResources(), true, "memory");
           String newRequest = wanted == null ? previousRequest : wanted.toString();
@@ -133,27 +274,24 @@ public final class KubernetesActivitiesImpl implements KubernetesActivities, Aut
             return new MemoryResult(
                 previousRequest, previousLimit, newRequest, limit.toString(), false);
           }
-          deployment(request.namespace(), request.deployment())
-              .edit(
-                  d -> {
-                    Container c = container(d, current.getName());
-                    ResourceRequirements r =
-                        c.getResources() == null ? new ResourceRequirements() : c.getResources();
-                    Map<String, Quantity> limits =
-                        r.getLimits() == null ? new HashMap<>() : new HashMap<>(r.getLimits());
-                    limits.put("memory", limit);
-                    r.setLimits(limits);
-                    if (wanted != null) {
-                      Map<String, Quantity> requests =
-                          r.getRequests() == null
-                              ? new HashMap<>()
-                              : new HashMap<>(r.getRequests());
-                      requests.put("memory", wanted);
-                      r.setRequests(requests);
-                    }
-                    c.setResources(r);
-                    return d;
-                  });
+          patch(
+              deployment,
+              d -> {
+                Container c = container(d, current.getName());
+                ResourceRequirements r =
+                    c.getResources() == null ? new ResourceRequirements() : c.getResources();
+                Map<String, Quantity> limits =
+                    r.getLimits() == null ? new HashMap<>() : new HashMap<>(r.getLimits());
+                limits.put("memory", limit);
+                r.setLimits(limits);
+                if (wanted != null) {
+                  Map<String, Quantity> requests =
+                      r.getRequests() == null ? new HashMap<>() : new HashMap<>(r.getRequests());
+                  requests.put("memory", wanted);
+                  r.setRequests(requests);
+                }
+                c.setResources(r);
+              });
           log.info(
               "Memory of {}/{}/{}: limit {} -> {}, request {} -> {} (action {})",
               request.namespace(),
@@ -171,29 +309,33 @@ public final class KubernetesActivitiesImpl implements KubernetesActivities, Aut
 
   @Override
   public RestartResult rolloutRestart(RestartRequest request) {
+    checkNames(
+        () -> {
+          KubernetesNames.namespace("namespace", request.namespace());
+          KubernetesNames.deployment("name", request.name());
+        });
     allowList.requireAllowed(request.namespace(), "restarting " + request.name());
     return call(
         "rollout restart " + request.namespace() + "/" + request.name(),
         () -> {
-          Map<String, String> annotations =
-              templateAnnotations(existing(request.namespace(), request.name()));
+          Deployment current = existing(request.namespace(), request.name());
+          Map<String, String> annotations = templateAnnotations(current);
           if (request.actionId().equals(annotations.get(RESTART_ACTION))) {
             return new RestartResult(annotations.getOrDefault(RESTARTED_AT, ""), false);
           }
           String now = Instant.now().toString();
-          deployment(request.namespace(), request.name())
-              .edit(
-                  d -> {
-                    var meta = d.getSpec().getTemplate().getMetadata();
-                    Map<String, String> a =
-                        meta.getAnnotations() == null
-                            ? new HashMap<>()
-                            : new HashMap<>(meta.getAnnotations());
-                    a.put(RESTARTED_AT, now);
-                    a.put(RESTART_ACTION, request.actionId());
-                    meta.setAnnotations(a);
-                    return d;
-                  });
+          patch(
+              current,
+              d -> {
+                var meta = d.getSpec().getTemplate().getMetadata();
+                Map<String, String> a =
+                    meta.getAnnotations() == null
+                        ? new HashMap<>()
+                        : new HashMap<>(meta.getAnnotations());
+                a.put(RESTARTED_AT, now);
+                a.put(RESTART_ACTION, request.actionId());
+                meta.setAnnotations(a);
+              });
           log.info(
               "Rollout restart of {}/{} (action {})",
               request.namespace(),
@@ -205,14 +347,18 @@ public final class KubernetesActivitiesImpl implements KubernetesActivities, Aut
 
   @Override
   public List<PodInfo> listPods(String namespace, String labelSelector) {
+    String selector =
+        checkedName(
+            () -> {
+              KubernetesNames.namespace("namespace", namespace);
+              return KubernetesNames.labelSelector("labelSelector", labelSelector);
+            });
     return call(
         "list pods in " + namespace,
         () -> {
           var pods = client.pods().inNamespace(namespace);
           List<Pod> items =
-              (labelSelector == null || labelSelector.isBlank()
-                      ? pods.list()
-                      : pods.withLabelSelector(labelSelector).list())
+              (selector.isEmpty() ? pods.list() : pods.withLabelSelector(selector).list())
                   .getItems();
           return items.stream().map(KubernetesActivitiesImpl::pod).toList();
         });
@@ -220,12 +366,26 @@ public final class KubernetesActivitiesImpl implements KubernetesActivities, Aut
 
   @Override
   public List<ExecOutput> execInPods(ExecRequest request) {
+    checkNames(
+        () -> {
+          KubernetesNames.namespace("namespace", request.namespace());
+          KubernetesNames.labelSelector("labelSelector", request.labelSelector());
+          KubernetesNames.optionalContainer("container", request.container());
+        });
     allowList.requireAllowed(request.namespace(), "running commands in pods");
     if (request.command() == null || request.command().isEmpty()) {
       throw FailureTypes.invalidInput("command must not be empty");
     }
     long timeout = request.timeoutSeconds() > 0 ? request.timeoutSeconds() : 60;
     List<PodInfo> pods = listPods(request.namespace(), request.labelSelector());
+    // Pod and container names come from the API server, yet still become URL path segments.
+    checkNames(
+        () ->
+            pods.forEach(
+                p -> {
+                  KubernetesNames.pod("pod", p.name());
+                  p.containers().forEach(c -> KubernetesNames.container("container", c.name()));
+                }));
     if (pods.isEmpty()) {
       throw FailureTypes.notFound(
           "no pods match '" + request.labelSelector() + "' in " + request.namespace());
@@ -254,8 +414,15 @@ public final class KubernetesActivitiesImpl implements KubernetesActivities, Aut
             .writingOutput(out)
             .writingError(err)
             .exec(request.command().toArray(String[]::new))) {
-      int code = watch.exitCode().get(timeoutSeconds, TimeUnit.SECONDS);
-      return new ExecOutput(pod.name(), code, capped(out), capped(err));
+      // fabric8 completes the future with null when the socket closed before a status arrived,
+      // and with -1 for a status naming no exit code: neither is success.
+      Integer code = watch.exitCode().get(timeoutSeconds, TimeUnit.SECONDS);
+      int exit = code == null || code < 0 ? ExecOutput.NO_EXIT_STATUS : code;
+      ExecOutput output = new ExecOutput(pod.name(), exit, capped(out), capped(err));
+      if (!output.succeeded()) {
+        log.warn("exec in {}: {}", request.namespace(), output.outcome());
+      }
+      return output;
     } catch (TimeoutException e) {
       throw FailureTypes.retryable(
           "command did not finish within " + timeoutSeconds + "s in pod " + pod.name(),
@@ -266,11 +433,36 @@ public final class KubernetesActivitiesImpl implements KubernetesActivities, Aut
 
   @Override
   public ServicePatchResult patchServiceSelector(ServicePatch patch) {
+    checkNames(
+        () -> {
+          KubernetesNames.namespace("namespace", patch.namespace());
+          KubernetesNames.service("service", patch.service());
+        });
     allowList.requireAllowed(patch.namespace(), "repointing Service " + patch.service());
     if (patch.selector() == null || patch.selector().isEmpty()) {
       throw FailureTypes.invalidInput(
           "selector must not be empty (a Service without one selects nothing)");
     }
+    checkNames(
+        () ->
+            patch
+                .selector()
+                .forEach(
+                    (key, value) -> {
+                      if (!KubernetesNames.isLabelKey(key)) {
+                        throw new InvalidNameException(
+                            "selector key",
+                            key,
+                            "must be a label key (e.g. app.kubernetes.io/name)");
+                      }
+                      if (!KubernetesNames.isLabelValue(value)) {
+                        throw new InvalidNameException(
+                            "selector[" + key + "]",
+                            value,
+                            "must be a label value: empty or 1-63 letters, digits, '-', '_' or"
+                                + " '.', starting and ending with a letter or digit");
+                      }
+                    }));
     return call(
         "patch Service " + patch.namespace() + "/" + patch.service(),
         () -> {
@@ -287,11 +479,9 @@ public final class KubernetesActivitiesImpl implements KubernetesActivities, Aut
           if (previous.equals(patch.selector())) {
             return new ServicePatchResult(previous, previous, false);
           }
-          service.edit(
-              s -> {
-                s.getSpec().setSelector(new LinkedHashMap<>(patch.selector()));
-                return s;
-              });
+          Service changed = client.getKubernetesSerialization().clone(current);
+          changed.getSpec().setSelector(new LinkedHashMap<>(patch.selector()));
+          client.services().inNamespace(patch.namespace()).resource(current).patch(WRITE, changed);
           log.info(
               "Service {}/{} selector {} -> {} (action {})",
               patch.namespace(),
@@ -305,6 +495,11 @@ public final class KubernetesActivitiesImpl implements KubernetesActivities, Aut
 
   @Override
   public DeploymentInfo waitForRollout(String namespace, String name, long timeoutSeconds) {
+    checkNames(
+        () -> {
+          KubernetesNames.namespace("namespace", namespace);
+          KubernetesNames.deployment("name", name);
+        });
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(Math.max(1, timeoutSeconds));
     while (true) {
       DeploymentInfo info = getDeployment(namespace, name);
@@ -354,6 +549,38 @@ public final class KubernetesActivitiesImpl implements KubernetesActivities, Aut
 
   private RollableScalableResource<Deployment> deployment(String namespace, String name) {
     return client.apps().deployments().inNamespace(namespace).withName(name);
+  }
+
+  /**
+   * Writes {@code change} applied to a copy of {@code current} as a JSON patch against {@code
+   * current} (the object as read), with {@value #FIELD_MANAGER} as field manager.
+   */
+  private void patch(Deployment current, Consumer<Deployment> change) {
+    Deployment changed = client.getKubernetesSerialization().clone(current);
+    change.accept(changed);
+    client
+        .apps()
+        .deployments()
+        .inNamespace(current.getMetadata().getNamespace())
+        .resource(current)
+        .patch(WRITE, changed);
+  }
+
+  /** Runs name checks; a refusal becomes {@code InvalidName} before any request is made. */
+  private static void checkNames(Runnable checks) {
+    try {
+      checks.run();
+    } catch (InvalidNameException e) {
+      throw FailureTypes.invalidName(e);
+    }
+  }
+
+  private static <T> T checkedName(java.util.function.Supplier<T> checks) {
+    try {
+      return checks.get();
+    } catch (InvalidNameException e) {
+      throw FailureTypes.invalidName(e);
+    }
   }
 
   private Deployment existing(String namespace, String name) {

@@ -48,8 +48,9 @@ public interface PostgresActivities {
    * nothing left to end (only sessions that have become idle long enough since).
    *
    * @throws io.temporal.failure.ApplicationFailure {@code InvalidInput} for a missing request or
-   *     action id or a negative bound; {@code NotFound} if the requested database does not exist;
-   *     {@code PermissionDenied} if our role may not end a chosen session (it needs {@code
+   *     action id or a negative bound; {@code InvalidName} for a database name that cannot be one
+   *     ({@link PostgresNames}); {@code NotFound} if the requested database does not exist; {@code
+   *     PermissionDenied} if our role may not end a chosen session (it needs {@code
    *     pg_signal_backend}, and superuser for superusers' sessions) — then none is ended; or a
    *     retryable failure
    */

@@ -1,6 +1,7 @@
 package dev.opsflow.activities.postgres;
 
 import dev.opsflow.activities.FailureTypes;
+import dev.opsflow.activities.InvalidNameException;
 import dev.opsflow.activities.postgres.IdleSessionPolicy.Session;
 import dev.opsflow.config.OpsflowConfig;
 import io.temporal.activity.Activity;
@@ -152,6 +153,14 @@ public final class PostgresActivitiesImpl implements PostgresActivities {
         request.database() == null || request.database().isBlank()
             ? null
             : request.database().trim();
+    if (database != null) {
+      try {
+        // The value as sent: trim() would quietly drop a trailing NUL or CR/LF.
+        PostgresNames.database("database", request.database());
+      } catch (InvalidNameException e) {
+        throw FailureTypes.invalidName(e);
+      }
+    }
     IdleSessionPolicy policy =
         new IdleSessionPolicy(
             request.idleLongerThanSeconds(), database, request.includeSuperuserSessions());

@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import dev.opsflow.activities.FailureTypes;
 import io.temporal.failure.ApplicationFailure;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.apache.kafka.common.errors.ClusterAuthorizationException;
 import org.apache.kafka.common.errors.DisconnectException;
 import org.apache.kafka.common.errors.GroupAuthorizationException;
@@ -99,6 +101,34 @@ class KafkaActivitiesImplTest {
         assertThat(failure.getType()).isEqualTo(FailureTypes.INVALID_INPUT);
         assertThat(failure.isNonRetryable()).isTrue();
       }
+    }
+  }
+
+  @Test
+  void illegalGroupIdsAndTopicsAreRefusedAsInvalidNameWithoutCallingKafka() {
+    // Nothing listens on port 1; a call that reached the client would fail with KafkaUnavailable.
+    Duration timeout = Duration.ofSeconds(1);
+    try (KafkaActivitiesImpl activities =
+        new KafkaActivitiesImpl(KafkaActivitiesImpl.createAdmin("127.0.0.1:1", timeout), timeout)) {
+      Map<String, Runnable> calls = new LinkedHashMap<>();
+      calls.put("groupId", () -> activities.describeConsumerGroup("orders\r\nINFO forged"));
+      calls.put("groupId ", () -> activities.describeConsumerGroup("g".repeat(256)));
+      calls.put("groupId  ", () -> activities.describeConsumerGroup("orders\u0000"));
+      calls.put(
+          "topic", () -> activities.consumerGroupLag(new ConsumerLagRequest("orders", "../x")));
+      calls.put(
+          "topic  ",
+          () -> activities.consumerGroupLag(new ConsumerLagRequest("orders", "orders\n")));
+      calls.put(
+          "topic ",
+          () -> activities.consumerGroupLag(new ConsumerLagRequest("orders", "t".repeat(250))));
+      calls.forEach(
+          (field, call) -> {
+            ApplicationFailure failure = catchThrowableOfType(ApplicationFailure.class, call::run);
+            assertThat(failure.getType()).isEqualTo(FailureTypes.INVALID_NAME);
+            assertThat(failure.isNonRetryable()).isTrue();
+            assertThat(failure.getOriginalMessage()).startsWith(field.strip() + " '");
+          });
     }
   }
 

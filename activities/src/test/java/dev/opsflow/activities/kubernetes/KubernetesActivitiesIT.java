@@ -33,7 +33,8 @@ class KubernetesActivitiesIT {
     sandbox.seedDemo(NS);
     sandbox.createDeployment("kube-system", "coredns", 2, "70Mi", "170Mi");
     activities =
-        new KubernetesActivitiesImpl(sandbox.client(), new NamespaceAllowList(List.of(NS)));
+        new KubernetesActivitiesImpl(
+            sandbox.client(), new NamespaceAllowList(List.of(NS)), new HardLimits(10, "8Gi"));
   }
 
   @AfterAll
@@ -234,7 +235,8 @@ class KubernetesActivitiesIT {
                     .build())
             .build()) {
       KubernetesActivitiesImpl unreachable =
-          new KubernetesActivitiesImpl(dead, new NamespaceAllowList(List.of(NS)));
+          new KubernetesActivitiesImpl(
+              dead, new NamespaceAllowList(List.of(NS)), new HardLimits(10, "8Gi"));
       assertThatThrownBy(() -> unreachable.getDeployment(NS, "x"))
           .isInstanceOfSatisfying(ApplicationFailure.class, type("KubernetesUnavailable", false));
     }

@@ -60,6 +60,19 @@ class PostgresActivitiesImplTest {
   }
 
   @Test
+  void refusesAnIllegalDatabaseNameWithoutConnecting() {
+    for (String database : new String[] {"orders\u0000", "orders\r\nx", "d".repeat(64)}) {
+      ApplicationFailure failure =
+          failure(
+              () ->
+                  activities.terminateIdleSessions(
+                      new TerminateIdleRequest("a-1", 60, database, false, false)));
+      assertType(failure, FailureTypes.INVALID_NAME, true);
+      assertThat(failure.getOriginalMessage()).startsWith("database '");
+    }
+  }
+
+  @Test
   void refusesAUrlThatIsNotPostgres() {
     PostgresActivitiesImpl mysql =
         new PostgresActivitiesImpl(
