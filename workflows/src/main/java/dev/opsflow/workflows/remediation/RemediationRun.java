@@ -9,6 +9,9 @@ import dev.opsflow.activities.dispatch.DispatchOptions;
 import dev.opsflow.activities.dispatch.HealingPolicy;
 import dev.opsflow.activities.dispatch.PolicyActivities;
 import dev.opsflow.activities.dispatch.RemediationRequest;
+import dev.opsflow.activities.kubernetes.DeploymentInspection;
+import dev.opsflow.activities.kubernetes.KubernetesActivities;
+import dev.opsflow.activities.kubernetes.KubernetesOptions;
 import dev.opsflow.workflows.human.ApprovalGate;
 import dev.opsflow.workflows.human.ApprovalStatus;
 import dev.opsflow.workflows.human.Decision;
@@ -59,6 +62,8 @@ public final class RemediationRun {
       Workflow.newActivityStub(PolicyActivities.class, DispatchOptions.POLICY);
   private final DispatchActivities dispatch =
       Workflow.newActivityStub(DispatchActivities.class, DispatchOptions.SIGNAL);
+  private final KubernetesActivities readK8s =
+      Workflow.newActivityStub(KubernetesActivities.class, KubernetesOptions.READ_K8S);
   private final Set<String> episodes = new LinkedHashSet<>();
   private final List<String> policyNotes = new ArrayList<>();
   private RemediationRequest request;
@@ -230,6 +235,10 @@ public final class RemediationRun {
     if (cooling.isPresent()) {
       return cooling;
     }
+    Optional<RemediationOutcome> fenced = mayNotActOnTheTarget();
+    if (fenced.isPresent()) {
+      return fenced;
+    }
     Optional<RemediationOutcome> refused = approval(plan);
     if (refused.isPresent()) {
       return refused;
@@ -268,6 +277,51 @@ public final class RemediationRun {
                 + "); inside the cooldown of "
                 + policy.actionCooldownSeconds()
                 + "s it does not act again"));
+  }
+
+  /**
+   * The governor admits only runs that may act: before asking for a slot (or a human), a run on a
+   * Deployment reads who else controls it. A Deployment that does not exist, lies outside the
+   * allow-list, is scaled by an HPA or a KEDA ScaledObject (for a scale-out), or belongs to a
+   * GitOps controller (which would revert any change) escalates with that reason instead.
+   */
+  private Optional<RemediationOutcome> mayNotActOnTheTarget() {
+    String deployment = request.target().deployment();
+    if (!serverPolicy || deployment.isEmpty()) {
+      return Optional.empty();
+    }
+    String namespace = request.target().namespace();
+    DeploymentInspection inspection = readK8s.inspectDeployment(namespace, deployment);
+    String where = namespace + "/" + deployment;
+    if (!inspection.inAllowList()) {
+      return Optional.of(
+          escalate(
+              "namespace "
+                  + namespace
+                  + " is outside the allow-list (kubernetes.allowedNamespaces): opsflow may not"
+                  + " change "
+                  + where));
+    }
+    if (!inspection.exists()) {
+      return Optional.of(escalate("Deployment " + where + " does not exist"));
+    }
+    if (request.procedure().equals("KafkaLagRemediation") && !inspection.scaledBy().isEmpty()) {
+      return Optional.of(
+          escalate(
+              where
+                  + " is "
+                  + inspection.scaledBy()
+                  + ": a scale by hand would be undone; raise its maximum instead"));
+    }
+    if (!inspection.ownedBy().isEmpty()) {
+      return Optional.of(
+          escalate(
+              where
+                  + " is "
+                  + inspection.ownedBy()
+                  + ": a change made here would be reverted; change it in Git"));
+    }
+    return Optional.empty();
   }
 
   /** Waits for the approval the policy requires for this target, if any. */

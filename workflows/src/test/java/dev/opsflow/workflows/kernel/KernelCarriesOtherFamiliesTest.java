@@ -58,7 +58,9 @@ class KernelCarriesOtherFamiliesTest {
 
   @WorkflowInterface
   public interface Drill {
-    /** @param failAt the step that fails ("" = none) */
+    /**
+     * @param failAt the step that fails ("" = none)
+     */
     @WorkflowMethod
     String run(String failAt, boolean needsApproval);
 
@@ -199,7 +201,9 @@ class KernelCarriesOtherFamiliesTest {
     Drill drill = drill("reject");
     WorkflowClient.start(drill::run, "", true);
     env.sleep(Duration.ofSeconds(5));
-    client.newUntypedWorkflowStub("reject").signal(OperatorNames.REJECT, new Decision("alice", "no"));
+    client
+        .newUntypedWorkflowStub("reject")
+        .signal(OperatorNames.REJECT, new Decision("alice", "no"));
     assertThat(client.newUntypedWorkflowStub("reject").getResult(String.class))
         .isEqualTo("REJECTED");
     assertThat(calls).containsExactly("apply fence", "undo fence");

@@ -17,6 +17,7 @@ import dev.opsflow.activities.kafka.KafkaActivities;
 import dev.opsflow.activities.kubernetes.ContainerSpec;
 import dev.opsflow.activities.kubernetes.ContainerState;
 import dev.opsflow.activities.kubernetes.DeploymentInfo;
+import dev.opsflow.activities.kubernetes.DeploymentInspection;
 import dev.opsflow.activities.kubernetes.KubernetesActivities;
 import dev.opsflow.activities.kubernetes.PodInfo;
 import dev.opsflow.activities.notify.NotificationActivities;
@@ -66,6 +67,12 @@ public final class RemediationTestKit implements AutoCloseable {
         new DispatchActivitiesImpl(dispatcher),
         new PolicyActivitiesImpl(() -> serverPolicy.get() == null ? policy() : serverPolicy.get()));
     when(notify.postSlack(any())).thenReturn(new SlackPosted("#ops", "1.1", false));
+    // Unless a test says otherwise, the target exists, is allowed, and nobody else controls it.
+    when(k8s.inspectDeployment(any(), any()))
+        .thenAnswer(
+            inv ->
+                new DeploymentInspection(
+                    inv.getArgument(0), inv.getArgument(1), true, true, 1, "", "", ""));
     when(notify.pagerDuty(any())).thenReturn(new PagerDutyResult("success", "k"));
   }
 

@@ -5,8 +5,10 @@ import static dev.opsflow.workflows.remediation.RemediationTestKit.firing;
 import static dev.opsflow.workflows.remediation.RemediationTestKit.lag;
 import static dev.opsflow.workflows.remediation.RemediationTestKit.pod;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.ArgumentMatchers.anyLong;
+import static org.mockito.Mockito.never;
 import static org.mockito.Mockito.times;
 import static org.mockito.Mockito.verify;
 import static org.mockito.Mockito.when;
@@ -14,10 +16,12 @@ import static org.mockito.Mockito.when;
 import com.google.protobuf.ByteString;
 import dev.opsflow.activities.dispatch.ApprovalPolicy;
 import dev.opsflow.activities.dispatch.EscalationStep;
+import dev.opsflow.activities.dispatch.GovernorNames;
 import dev.opsflow.activities.dispatch.HealingPolicy;
 import dev.opsflow.activities.dispatch.HumanPolicy;
 import dev.opsflow.activities.dispatch.RemediationRequest;
 import dev.opsflow.activities.dispatch.Target;
+import dev.opsflow.activities.kubernetes.DeploymentInspection;
 import dev.opsflow.activities.kubernetes.RestartRequest;
 import dev.opsflow.activities.kubernetes.RestartResult;
 import dev.opsflow.activities.kubernetes.ScaleRequest;
@@ -26,6 +30,7 @@ import dev.opsflow.workflows.TaskQueues;
 import dev.opsflow.workflows.human.Decision;
 import dev.opsflow.workflows.human.OperatorNames;
 import dev.opsflow.workflows.remediation.RemediationStatus.Phase;
+import dev.opsflow.workflows.remediation.governor.GovernorState;
 import io.temporal.api.common.v1.Payload;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowStub;
@@ -147,7 +152,12 @@ class ServerPolicyTest {
     when(kit.k8s.rolloutRestart(any())).thenReturn(new RestartResult("t", true));
     when(kit.k8s.waitForRollout(any(), any(), anyLong()))
         .thenReturn(deployment("demo", "payments", 1, "256Mi", "512Mi"));
-    kit.serverPolicy(RemediationTestKit.policy()).start();
+    // A day-long cooldown: however far the time-skipping server jumps while the test waits for
+    // results, the third run still falls inside it.
+    kit.serverPolicy(
+            HealingPolicy.from(
+                dev.opsflow.config.ConfigLoader.load(null, Map.of("ACTION_COOLDOWN", "24h"))))
+        .start();
     RemediationRequest first =
         RemediationTestKit.request(
             "CrashLoopRemediation",
@@ -157,7 +167,7 @@ class ServerPolicyTest {
             firing("KubePodCrashLooping", "2026-11-23T10:00:00Z"));
     kit.dispatch(first);
     // While the first run holds its cooldown, a new episode ends it (recurrence): it escalates
-    // and closes well inside the 300 s cooldown.
+    // and closes well inside the cooldown.
     kit.env.sleep(Duration.ofSeconds(90));
     kit.dispatch(
         RemediationTestKit.request(
@@ -182,5 +192,62 @@ class ServerPolicyTest {
     verify(kit.k8s, times(1)).rolloutRestart(any(RestartRequest.class));
     assertThat(outcome.result()).isEqualTo(Phase.ESCALATED);
     assertThat(outcome.detail()).contains("already acted on this problem").contains("cooldown");
+  }
+
+  @Test
+  void aDeploymentScaledByAnHpaOrOwnedByGitOpsOrOutsideTheAllowListIsNeverActedOn() {
+    when(kit.kafka.consumerGroupLag(any())).thenReturn(lag("orders-consumer", 20_000, "orders", 6));
+    when(kit.k8s.inspectDeployment("demo", "orders-consumer"))
+        .thenReturn(
+            new DeploymentInspection(
+                "demo", "orders-consumer", true, true, 2, "orders-hpa", "", ""));
+    when(kit.k8s.inspectDeployment("demo", "payments"))
+        .thenReturn(
+            new DeploymentInspection(
+                "demo", "payments", true, true, 1, "", "", "Argo CD application payments"));
+    when(kit.k8s.inspectDeployment("prod", "billing"))
+        .thenReturn(new DeploymentInspection("prod", "billing", false, false, 0, "", "", ""));
+    when(kit.k8s.listPods(any(), any()))
+        .thenReturn(List.of(pod("p-1", "payments", "CrashLoopBackOff", "Error")));
+    kit.serverPolicy(RemediationTestKit.policy()).start();
+
+    RemediationRequest scale =
+        RemediationTestKit.request(
+            "KafkaLagRemediation",
+            LAGGING,
+            "critical",
+            null,
+            firing("KafkaConsumerLagHigh", "2026-11-23T10:00:00Z"));
+    RemediationRequest restart =
+        RemediationTestKit.request(
+            "CrashLoopRemediation",
+            new Target("demo", "payments", "", "", "", "", ""),
+            "critical",
+            null,
+            firing("KubePodCrashLooping", "2026-11-23T10:00:00Z"));
+    RemediationRequest outside =
+        RemediationTestKit.request(
+            "CrashLoopRemediation",
+            new Target("prod", "billing", "", "", "", "", ""),
+            "critical",
+            null,
+            firing("KubePodCrashLooping", "2026-11-23T10:00:00Z"));
+    kit.dispatch(scale);
+    kit.dispatch(restart);
+    kit.dispatch(outside);
+
+    assertThat(kit.outcome(scale).detail())
+        .contains("scaled by HorizontalPodAutoscaler orders-hpa");
+    assertThat(kit.outcome(restart).detail()).contains("managed by Argo CD application payments");
+    assertThat(kit.outcome(outside).detail()).contains("outside the allow-list");
+    verify(kit.k8s, never()).scaleDeployment(any());
+    verify(kit.k8s, never()).rolloutRestart(any());
+    // None of them asked the governor for a slot: it was never even started.
+    assertThatThrownBy(
+            () ->
+                kit.client
+                    .newUntypedWorkflowStub(GovernorNames.WORKFLOW_ID)
+                    .query("status", GovernorState.class))
+        .isInstanceOf(io.temporal.client.WorkflowNotFoundException.class);
   }
 }
