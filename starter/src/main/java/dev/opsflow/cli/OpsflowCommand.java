@@ -7,14 +7,17 @@ import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** The {@code opsflow} command line. */
+/**
+ * The {@code opsflow} command line of the production artifact. The dev module's build adds the
+ * {@code dev} verb through {@link #newCommandLine(Object...)}, so the server and worker artifacts
+ * carry no embedded Temporal service and no sandbox.
+ */
 @Command(
     name = "opsflow",
     mixinStandardHelpOptions = true,
     versionProvider = OpsflowCommand.Version.class,
     description = "Durable operations automation on Temporal.",
     subcommands = {
-      DevCommand.class,
       WorkerCommand.class,
       StarterCommand.class,
       StartCommand.class,
@@ -46,9 +49,22 @@ public final class OpsflowCommand implements Runnable {
     System.exit(newCommandLine().execute(args));
   }
 
-  /** The configured command line: errors print one clear line instead of a stack trace. */
-  public static CommandLine newCommandLine() {
+  /**
+   * The configured command line: errors print one clear line instead of a stack trace.
+   *
+   * @param moreVerbs {@code @Command} objects of a larger build (the dev module's {@code dev}),
+   *     listed before {@code help}
+   */
+  public static CommandLine newCommandLine(Object... moreVerbs) {
     CommandLine cli = new CommandLine(new OpsflowCommand());
+    if (moreVerbs.length > 0) {
+      // help stays the last verb in the usage text, as in the production build.
+      CommandLine help = cli.getCommandSpec().removeSubcommand("help");
+      for (Object verb : moreVerbs) {
+        cli.addSubcommand(verb);
+      }
+      cli.addSubcommand(help);
+    }
     cli.setExecutionExceptionHandler(
         (e, commandLine, parseResult) -> {
           PrintWriter err = commandLine.getErr();

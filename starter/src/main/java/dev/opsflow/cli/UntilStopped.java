@@ -2,11 +2,15 @@ package dev.opsflow.cli;
 
 import java.util.concurrent.CountDownLatch;
 
-/** Keeps a server process running until Ctrl-C / SIGTERM, then closes it (draining the worker). */
-final class UntilStopped {
+/**
+ * Keeps a server process running until Ctrl-C / SIGTERM, then closes it (draining the worker).
+ * Public for the dev module's {@code dev} verb.
+ */
+public final class UntilStopped {
   private UntilStopped() {}
 
-  static int run(AutoCloseable process) throws InterruptedException {
+  /** Blocks until the JVM is asked to stop, closes {@code process}, and returns exit code 0. */
+  public static int run(AutoCloseable process) throws InterruptedException {
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(

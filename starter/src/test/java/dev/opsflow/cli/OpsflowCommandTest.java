@@ -13,23 +13,22 @@ import org.junit.jupiter.params.provider.ValueSource;
 class OpsflowCommandTest {
   @ParameterizedTest
   @ValueSource(
-      strings = {
-        "dev",
-        "worker",
-        "starter",
-        "start",
-        "list",
-        "describe",
-        "status",
-        "signal",
-        "cancel"
-      })
+      strings = {"worker", "starter", "start", "list", "describe", "status", "signal", "cancel"})
   void everyVerbHasHelp(String verb) {
     CliRun run = CliRun.of(verb, "--help");
     assertThat(run.exitCode()).isZero();
     assertThat(run.out())
         .startsWith("Usage: opsflow " + verb)
         .contains("--temporal-address", "--config");
+  }
+
+  @Test
+  void productionCommandLineHasNoDevVerb() {
+    // The dev stack lives in the dev module, so the production artifact cannot start it.
+    assertThat(OpsflowCommand.newCommandLine().getSubcommands()).doesNotContainKey("dev");
+    CliRun run = CliRun.of("dev");
+    assertThat(run.exitCode()).isEqualTo(OpsflowCommand.BAD_INPUT);
+    assertThat(run.err()).contains("Unmatched argument at index 0: 'dev'");
   }
 
   @Test

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.opsflow.config.ConfigLoader;
 import dev.opsflow.config.OpsflowConfig;
+import dev.opsflow.dev.EmbeddedTemporalService;
 import dev.opsflow.workflows.TaskQueues;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowStub;

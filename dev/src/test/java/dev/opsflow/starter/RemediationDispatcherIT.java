@@ -9,6 +9,7 @@ import dev.opsflow.activities.dispatch.RemediationDispatcher;
 import dev.opsflow.activities.dispatch.RemediationRequest;
 import dev.opsflow.activities.dispatch.Target;
 import dev.opsflow.config.OpsflowConfig;
+import dev.opsflow.dev.DevStack;
 import dev.opsflow.workflows.TaskQueues;
 import dev.opsflow.workflows.remediation.RemediationStatus;
 import java.util.ArrayList;

@@ -1,8 +1,8 @@
-package dev.opsflow.cli;
+package dev.opsflow.dev;
 
+import dev.opsflow.cli.ConnectionOptions;
+import dev.opsflow.cli.UntilStopped;
 import dev.opsflow.config.OpsflowConfig;
-import dev.opsflow.starter.DevSandbox;
-import dev.opsflow.starter.DevStack;
 import dev.opsflow.worker.ClosingStack;
 import dev.opsflow.workflows.WorkflowCatalog;
 import java.util.concurrent.Callable;

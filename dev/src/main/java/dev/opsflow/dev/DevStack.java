@@ -1,10 +1,11 @@
-package dev.opsflow.starter;
+package dev.opsflow.dev;
 
 import dev.opsflow.config.OpsflowConfig;
 import dev.opsflow.config.Secret;
+import dev.opsflow.starter.StarterServer;
+import dev.opsflow.starter.WatchdogLauncher;
 import dev.opsflow.worker.ActivityCatalog;
 import dev.opsflow.worker.ClosingStack;
-import dev.opsflow.worker.EmbeddedTemporalService;
 import dev.opsflow.worker.OpsflowMetrics;
 import dev.opsflow.worker.OpsflowWorker;
 import dev.opsflow.worker.Ports;

@@ -1,4 +1,4 @@
-package dev.opsflow.starter;
+package dev.opsflow.dev;
 
 import dev.opsflow.sandbox.kafka.EmbeddedKafka;
 import dev.opsflow.sandbox.kubernetes.KubernetesSandbox;

@@ -6,7 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.opsflow.config.OpsflowConfig;
-import dev.opsflow.starter.DevStack;
+import dev.opsflow.dev.DevStack;
 import dev.opsflow.starter.GuardedRestart;
 import io.temporal.worker.WorkerFactory;
 import java.time.Duration;

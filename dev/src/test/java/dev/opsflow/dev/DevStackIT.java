@@ -1,4 +1,4 @@
-package dev.opsflow.starter;
+package dev.opsflow.dev;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

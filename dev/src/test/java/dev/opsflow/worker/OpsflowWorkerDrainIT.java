@@ -7,6 +7,7 @@ import dev.opsflow.activities.diagnostics.ProbeResult;
 import dev.opsflow.activities.diagnostics.ProbeTarget;
 import dev.opsflow.config.ConfigLoader;
 import dev.opsflow.config.OpsflowConfig;
+import dev.opsflow.dev.EmbeddedTemporalService;
 import dev.opsflow.workflows.TaskQueues;
 import io.temporal.client.WorkflowOptions;
 import java.time.Duration;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.opsflow.config.OpsflowConfig;
+import dev.opsflow.dev.EmbeddedTemporalService;
 import dev.opsflow.workflows.human.OpsflowSearchAttributes;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowOptions;

@@ -1,5 +1,7 @@
-package dev.opsflow.worker;
+package dev.opsflow.dev;
 
+import dev.opsflow.worker.PortInUseException;
+import dev.opsflow.worker.Ports;
 import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.temporal.internal.testservice.GRPCServerHelper;

@@ -1,0 +1,100 @@
+package dev.opsflow.dev;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.opsflow.activities.diagnostics.ProbeResult;
+import dev.opsflow.config.ConfigLoader;
+import dev.opsflow.config.OpsflowConfig;
+import dev.opsflow.sandbox.kubernetes.KubernetesSandbox;
+import dev.opsflow.workflows.TaskQueues;
+import dev.opsflow.workflows.diagnostics.ConnectivityCheck;
+import dev.opsflow.workflows.diagnostics.ConnectivityCheckInput;
+import dev.opsflow.workflows.diagnostics.ConnectivityReport;
+import io.temporal.client.WorkflowOptions;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What {@code opsflow dev --sandbox} starts: the sandbox seeded as the README describes, and a dev
+ * stack that reaches it through configuration only.
+ */
+class DevSandboxIT {
+  private static DevSandbox sandbox;
+  private static DevStack stack;
+
+  @BeforeAll
+  static void start() {
+    sandbox = DevSandbox.start();
+    OpsflowConfig config = ConfigLoader.load(null, sandbox.settings());
+    stack = DevStack.start(config, "127.0.0.1", 0, 0);
+  }
+
+  @AfterAll
+  static void stop() {
+    if (stack != null) {
+      stack.close();
+    }
+    if (sandbox != null) {
+      sandbox.close();
+    }
+  }
+
+  @Test
+  void theStackReachesKubernetesKafkaAndPostgresOfTheSandbox() {
+    ConnectivityReport report =
+        stack
+            .client()
+            .newWorkflowStub(
+                ConnectivityCheck.class,
+                WorkflowOptions.newBuilder()
+                    .setTaskQueue(TaskQueues.OPERATIONS)
+                    .setWorkflowId("sandbox-connectivity")
+                    .build())
+            .check(new ConnectivityCheckInput(List.of("kubernetes", "kafka", "postgres")));
+
+    Map<String, Boolean> reachable =
+        report.results().stream()
+            .collect(Collectors.toMap(ProbeResult::system, ProbeResult::reachable));
+    assertThat(reachable)
+        .containsOnly(
+            Map.entry("kubernetes", true), Map.entry("kafka", true), Map.entry("postgres", true));
+    assertThat(sandbox.settings())
+        .containsEntry("KUBERNETES_ALLOWED_NAMESPACES", DevSandbox.NAMESPACE)
+        .containsEntry("KAFKA_BOOTSTRAP_SERVERS", sandbox.kafka().bootstrapServers())
+        .containsEntry("POSTGRES_URL", sandbox.postgres().jdbcUrl());
+  }
+
+  @Test
+  void theDemoNamespaceHasTheConsumerAtOneReplicaAndPostgresHasTheIdleSessions() throws Exception {
+    assertThat(
+            sandbox
+                .kubernetes()
+                .client()
+                .apps()
+                .deployments()
+                .inNamespace(DevSandbox.NAMESPACE)
+                .withName(KubernetesSandbox.CONSUMER)
+                .get()
+                .getSpec()
+                .getReplicas())
+        .isEqualTo(1);
+
+    try (Connection c = sandbox.postgres().dataSource().getConnection();
+        PreparedStatement idle =
+            c.prepareStatement(
+                "SELECT count(*) FROM pg_stat_activity WHERE application_name = ? AND state = 'idle'")) {
+      idle.setString(1, "sandbox-app");
+      try (ResultSet rs = idle.executeQuery()) {
+        rs.next();
+        assertThat(rs.getInt(1)).isEqualTo(DevSandbox.IDLE_SESSIONS);
+      }
+    }
+  }
+}
