@@ -253,7 +253,7 @@ class RestApiIT {
     assertThat(own.body().get("error").asText())
         .isEqualTo(
             "your approve did not count: alice requested this and cannot decide on it"
-                + " (four-eyes)");
+                + " (four-eyes) [FourEyes]");
     assertThat(inboxEntry(id).get("approvals").asInt()).isZero();
     client.newUntypedWorkflowStub(id).cancel();
   }
