@@ -352,7 +352,9 @@ class HealingScenariosIT {
                     request.target(),
                     "critical",
                     request.policy(),
-                    firing("KubePodOOMKilled", "2026-11-23T10:02:00Z")));
+                    firing(
+                        "KubePodOOMKilled",
+                        java.time.Instant.ofEpochMilli(env.currentTimeMillis()).toString())));
           }
         });
     dispatcher.dispatch(request);
@@ -372,7 +374,10 @@ class HealingScenariosIT {
         .isEqualTo("2Gi");
     assertThat(resources.getRequests().get("memory").toString()).isEqualTo("1Gi");
     assertThat(outcome.result()).isEqualTo(Phase.ESCALATED);
-    assertThat(outcome.detail()).contains("came back within the cooldown");
+    // Either the raised pods are seen OOMKilled at verification, or the new episode arrives in the
+    // cooldown: both escalate without raising again.
+    assertThat(outcome.detail())
+        .containsAnyOf("came back within the cooldown", "still OOMKilled with the new limit");
     assertThat(outcome.actions()).extracting(a -> a.action()).containsExactly("raise_memory_limit");
     assertThat(pagerDutyEvents)
         .anyMatch(e -> e.path("dedup_key").asText().equals(request.workflowId()));

@@ -18,6 +18,7 @@ import dev.opsflow.workflows.human.Decision;
 import dev.opsflow.workflows.human.EscalationLadder;
 import dev.opsflow.workflows.human.FailedStep;
 import dev.opsflow.workflows.human.Progress;
+import dev.opsflow.workflows.kernel.Check;
 import dev.opsflow.workflows.kernel.ProcedureRun;
 import dev.opsflow.workflows.remediation.RemediationStatus.Phase;
 import io.temporal.failure.ActivityFailure;
@@ -127,7 +128,18 @@ public final class RemediationRun {
       return; // a resend of an episode already seen (Alertmanager group resends, HA pairs)
     }
     if (actedAtMillis > 0) {
-      recurred = true;
+      // Recurrence is the problem seen again after acting: a later episode. Another pod's alert of
+      // the episode that was fixed (it started firing before the action) is not (current kernel).
+      recurred |= !serverPolicy || startedAfter(notice, actedAtMillis);
+    }
+  }
+
+  /** True when the notice's episode began after {@code millis}, or its start cannot be read. */
+  private static boolean startedAfter(AlertNotice notice, long millis) {
+    try {
+      return java.time.Instant.parse(notice.startsAt()).toEpochMilli() > millis;
+    } catch (RuntimeException unreadable) {
+      return true;
     }
   }
 
@@ -228,8 +240,20 @@ public final class RemediationRun {
    */
   public Optional<RemediationOutcome> confirmAndAdmit(
       Supplier<Boolean> stillBad, String goneReason, String plan) {
+    return confirmAndAdmit(stillBad, goneReason, plan, Optional::empty);
+  }
+
+  private Optional<RemediationOutcome> confirmAndAdmit(
+      Supplier<Boolean> stillBad,
+      String goneReason,
+      String plan,
+      Supplier<Optional<RemediationOutcome>> afterConfirm) {
     if (!confirm(stillBad)) {
       return Optional.of(notNeeded(resolved ? "alert resolved before acting" : goneReason));
+    }
+    Optional<RemediationOutcome> unsure = afterConfirm.get();
+    if (unsure.isPresent()) {
+      return unsure;
     }
     Optional<RemediationOutcome> cooling = insideAnEarlierRunsCooldown();
     if (cooling.isPresent()) {
@@ -322,6 +346,52 @@ public final class RemediationRun {
                   + ": a change made here would be reverted; change it in Git"));
     }
     return Optional.empty();
+  }
+
+  /**
+   * Like {@link #confirmAndAdmit}, for a check with three outcomes: UNKNOWN ("could not read") does
+   * not act and tells a human; HEALTHY ends the run as not needed; UNHEALTHY goes ahead. Runs from
+   * before {@link #SERVER_POLICY} read UNKNOWN as they did then (as healthy).
+   */
+  public Optional<RemediationOutcome> confirmAndAdmitCheck(
+      Supplier<Check> check, String goneReason, String plan) {
+    Check[] seen = new Check[1];
+    Optional<RemediationOutcome> stop =
+        confirmAndAdmit(
+            () -> {
+              seen[0] = check.get();
+              return seen[0].unhealthy() || seen[0].unknown() && serverPolicy;
+            },
+            goneReason,
+            plan,
+            () ->
+                seen[0] != null && seen[0].unknown()
+                    ? Optional.of(
+                        escalate(
+                            "could not tell whether the problem holds, so nothing was done: "
+                                + seen[0].reading()))
+                    : Optional.empty());
+    return stop;
+  }
+
+  /** Lets the change settle, then checks it with three outcomes (UNKNOWN escalates in callers). */
+  public Check verifyCheck(Supplier<Check> fixed) {
+    Check[] seen = new Check[1];
+    boolean ok =
+        verify(
+            () -> {
+              seen[0] = fixed.get();
+              return seen[0].healthy() || seen[0].unknown() && !serverPolicy;
+            });
+    if (seen[0] == null) {
+      return Check.unknown(run.detail());
+    }
+    return ok && !seen[0].unknown() ? Check.healthy(seen[0].reading()) : seen[0];
+  }
+
+  /** True for runs of the current kernel (not replays of histories from before it). */
+  public boolean currentKernel() {
+    return serverPolicy;
   }
 
   /** Waits for the approval the policy requires for this target, if any. */

@@ -175,7 +175,7 @@ class ServerPolicyTest {
             payments,
             "critical",
             null,
-            firing("KubePodCrashLooping", "2026-11-23T10:01:30Z")));
+            firing("KubePodCrashLooping", now())));
     assertThat(kit.outcome(first).result()).isEqualTo(Phase.ESCALATED);
 
     // The next episode starts a new run for the same problem: it must not restart again.
@@ -185,7 +185,7 @@ class ServerPolicyTest {
             payments,
             "critical",
             null,
-            firing("KubePodCrashLooping", "2026-11-23T10:02:00Z"));
+            firing("KubePodCrashLooping", now()));
     kit.dispatch(third);
     RemediationOutcome outcome = kit.outcome(third);
 
@@ -249,5 +249,10 @@ class ServerPolicyTest {
                     .newUntypedWorkflowStub(GovernorNames.WORKFLOW_ID)
                     .query("status", GovernorState.class))
         .isInstanceOf(io.temporal.client.WorkflowNotFoundException.class);
+  }
+
+  /** An episode that starts now (test-server time): later than anything acted on before. */
+  private String now() {
+    return java.time.Instant.ofEpochMilli(kit.env.currentTimeMillis()).toString();
   }
 }

@@ -7,6 +7,7 @@ import dev.opsflow.activities.kubernetes.ExecOutput;
 import dev.opsflow.activities.kubernetes.ExecRequest;
 import dev.opsflow.activities.kubernetes.KubernetesActivities;
 import dev.opsflow.activities.kubernetes.KubernetesOptions;
+import dev.opsflow.workflows.kernel.Check;
 import dev.opsflow.workflows.remediation.RemediationHandlers;
 import dev.opsflow.workflows.remediation.RemediationOutcome;
 import io.temporal.workflow.Workflow;
@@ -25,8 +26,8 @@ public class DiskPressureRemediationImpl extends RemediationHandlers
     Target target = request.target();
     HealingPolicy policy = run.policy();
     var stop =
-        run.confirmAndAdmit(
-            () -> highestUsage(target, policy) > policy.diskSpaceThreshold(),
+        run.confirmAndAdmitCheck(
+            () -> usage(target, policy, policy.diskSpaceThreshold()),
             "disk usage below the threshold",
             "delete log files older than "
                 + policy.logMaxAgeDays()
@@ -61,9 +62,27 @@ public class DiskPressureRemediationImpl extends RemediationHandlers
       if (result.isEmpty()) {
         return run.escalate("deleting old logs under " + path + " failed");
       }
+      List<ExecOutput> failed = ExecOutput.failed(result.get());
+      if (run.currentKernel() && !failed.isEmpty()) {
+        // find's exit code counts: files it could not reach or delete are not "cleaned".
+        return run.escalate(
+            "deleting old logs under "
+                + path
+                + " failed: "
+                + String.join(", ", failed.stream().map(ExecOutput::outcome).toList()));
+      }
       deleted += LogCleanup.deletedFiles(result.get());
     }
-    if (!run.verify(() -> highestUsage(target, policy) < policy.diskSpaceThreshold())) {
+    // Fixed means below the threshold: usage at the threshold itself still counts as too high.
+    Check after = run.verifyCheck(() -> usage(target, policy, policy.diskSpaceThreshold() - 1));
+    if (after.unknown()) {
+      return run.escalate(
+          "could not read disk usage after deleting "
+              + deleted
+              + " old log files: "
+              + after.reading());
+    }
+    if (!after.healthy()) {
       return run.escalate(
           "disk usage still at or above "
               + policy.diskSpaceThreshold()
@@ -75,8 +94,8 @@ public class DiskPressureRemediationImpl extends RemediationHandlers
         deleted + " old log files deleted; disk usage below " + policy.diskSpaceThreshold() + "%");
   }
 
-  private int highestUsage(Target target, HealingPolicy policy) {
-    return LogCleanup.highestUsage(exec, target, policy.logPaths(), EXEC_TIMEOUT_SECONDS);
+  private Check usage(Target target, HealingPolicy policy, int threshold) {
+    return LogCleanup.usage(exec, target, policy.logPaths(), threshold, EXEC_TIMEOUT_SECONDS);
   }
 
   private static ExecRequest execRequest(Target target, List<String> command) {

@@ -4,7 +4,9 @@ import dev.opsflow.activities.dispatch.Target;
 import dev.opsflow.activities.kubernetes.ExecOutput;
 import dev.opsflow.activities.kubernetes.ExecRequest;
 import dev.opsflow.activities.kubernetes.KubernetesActivities;
+import dev.opsflow.workflows.kernel.Check;
 import io.temporal.workflow.Workflow;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalInt;
 
@@ -87,6 +89,61 @@ public final class LogCleanup {
       }
     }
     return highest;
+  }
+
+  /**
+   * Disk usage of the target's log file systems as a {@link Check}: UNHEALTHY when any pod's file
+   * system is above {@code threshold}; UNKNOWN when no pod matched, or when some {@code df} failed
+   * (non-zero exit, no exit status) or printed nothing readable and none is above; HEALTHY only
+   * when every pod and path was read and all are at or below it. "Could not read" is never healthy.
+   */
+  public static Check usage(
+      KubernetesActivities exec,
+      Target target,
+      List<String> paths,
+      int threshold,
+      long timeoutSeconds) {
+    int highest = -1;
+    List<String> unreadable = new ArrayList<>();
+    int readings = 0;
+    for (String path : paths) {
+      List<ExecOutput> outputs =
+          exec.execInPods(
+              new ExecRequest(
+                  Workflow.randomUUID().toString(),
+                  target.namespace(),
+                  target.effectivePodSelector(),
+                  target.container(),
+                  usageCommand(path),
+                  timeoutSeconds));
+      if (outputs.isEmpty()) {
+        unreadable.add(path + ": no pod matched " + target.effectivePodSelector());
+      }
+      for (ExecOutput output : outputs) {
+        OptionalInt used = usedPercent(output.stdout());
+        if (!output.succeeded() || used.isEmpty()) {
+          unreadable.add(
+              path
+                  + ": "
+                  + (output.succeeded()
+                      ? "pod " + output.pod() + " printed no usage"
+                      : output.outcome()));
+          continue;
+        }
+        readings++;
+        highest = Math.max(highest, used.getAsInt());
+      }
+    }
+    String reading =
+        (highest < 0 ? "no usage read" : "highest usage " + highest + "%")
+            + (unreadable.isEmpty() ? "" : "; could not read " + String.join(", ", unreadable));
+    if (highest > threshold) {
+      return Check.unhealthy(reading);
+    }
+    if (!unreadable.isEmpty() || readings == 0) {
+      return Check.unknown(reading);
+    }
+    return Check.healthy(reading);
   }
 
   /** Files deleted in all pods, from each pod's {@code find -print} output. */

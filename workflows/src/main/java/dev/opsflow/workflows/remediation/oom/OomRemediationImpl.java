@@ -6,6 +6,7 @@ import dev.opsflow.activities.dispatch.Target;
 import dev.opsflow.activities.kubernetes.KubernetesActivities;
 import dev.opsflow.activities.kubernetes.KubernetesOptions;
 import dev.opsflow.activities.kubernetes.MemoryRequest;
+import dev.opsflow.workflows.kernel.Check;
 import dev.opsflow.workflows.remediation.PodSignals;
 import dev.opsflow.workflows.remediation.RemediationHandlers;
 import dev.opsflow.workflows.remediation.RemediationOutcome;
@@ -83,15 +84,32 @@ public class OomRemediationImpl extends RemediationHandlers implements OomRemedi
     if (raised.isEmpty()) {
       return run.escalate("raising the memory limit of " + where + " failed");
     }
-    boolean rolledOut =
-        run.verify(
+    Check after =
+        run.verifyCheck(
             () -> {
               rollout.waitForRollout(
                   target.namespace(), target.deployment(), policy.settleSeconds() * 5 + 60);
-              return true;
+              if (!run.currentKernel()) {
+                return Check.healthy("rolled out");
+              }
+              // Rolled out is not fixed: the new pods must run without being OOMKilled.
+              var pods = readK8s.listPods(target.namespace(), target.effectivePodSelector());
+              if (pods.isEmpty()) {
+                return Check.unknown("no pod matches " + target.effectivePodSelector());
+              }
+              var killed = PodSignals.oomKilledContainers(pods);
+              return Check.of(
+                  !killed.isEmpty(),
+                  killed.isEmpty()
+                      ? pods.size() + " pods running with the new limit"
+                      : "still OOMKilled with the new limit: " + killed);
             });
-    if (!rolledOut) {
-      return run.escalate("the Deployment did not roll out with the new limit");
+    if (after.unknown()) {
+      return run.escalate("could not verify the raised limit: " + after.reading());
+    }
+    if (!after.healthy()) {
+      return run.escalate(
+          "the Deployment did not roll out healthy with the new limit" + ": " + after.reading());
     }
     // A second OOM with the new limit arrives as a new alert episode during the cooldown and
     // escalates there (RemediationRun.fixed), instead of raising again.

@@ -13,6 +13,7 @@ import dev.opsflow.activities.kubernetes.KubernetesActivities;
 import dev.opsflow.activities.kubernetes.KubernetesOptions;
 import dev.opsflow.activities.postgres.PostgresActivities;
 import dev.opsflow.activities.postgres.PostgresOptions;
+import dev.opsflow.workflows.kernel.Check;
 import dev.opsflow.workflows.remediation.HealingMetrics;
 import dev.opsflow.workflows.remediation.PodSignals;
 import dev.opsflow.workflows.remediation.disk.LogCleanup;
@@ -43,7 +44,16 @@ public class HealthWatchdogImpl implements HealthWatchdog {
   private final KubernetesActivities exec =
       Workflow.newActivityStub(KubernetesActivities.class, KubernetesOptions.EXEC_IN_PODS);
 
+  /**
+   * Version marker: from version 1 the watchdog keeps a problem's streak when one read fails (a
+   * transient error is not a new episode), counts an unreadable disk as an error (never healthy),
+   * and ignores a reconfigure without targets or policy instead of wedging on it.
+   */
+  static final String STREAKS = "watchdog-streaks";
+
   private WatchdogInput input;
+  private boolean currentRules;
+  private String refusedReconfigure = "";
   private boolean reconfigured;
   private long lastCheckMillis;
   private List<String> problems = List.of();
@@ -52,6 +62,7 @@ public class HealthWatchdogImpl implements HealthWatchdog {
   @Override
   public void watch(WatchdogInput start) {
     input = start;
+    currentRules = Workflow.getVersion(STREAKS, Workflow.DEFAULT_VERSION, 1) == 1;
     long runIterations = 0;
     while (true) {
       Map<String, Long> since = new HashMap<>(input.problemSince());
@@ -75,9 +86,15 @@ public class HealthWatchdogImpl implements HealthWatchdog {
           }
         } catch (ActivityFailure e) {
           failed.add(target.key() + ": " + e.getCause().getMessage());
+        } catch (UnreadableCheck e) {
+          failed.add(target.key() + ": " + e.getMessage());
         }
       }
-      since.keySet().retainAll(found); // a problem not seen this time ends its streak
+      if (!currentRules || failed.isEmpty()) {
+        // A problem not seen this time ends its streak; while a read fails, streaks are kept, so a
+        // transient error does not turn the next detection into a new episode.
+        since.keySet().retainAll(found);
+      }
       problems = List.copyOf(found);
       errors = List.copyOf(failed);
       input = new WatchdogInput(input.check(), input.targets(), input.policy(), iteration, since);
@@ -94,6 +111,15 @@ public class HealthWatchdogImpl implements HealthWatchdog {
 
   @Override
   public void reconfigure(WatchdogInput update) {
+    if (currentRules && (update == null || update.policy() == null || update.targets().isEmpty())) {
+      // e.g. `signal reconfigure --input '{}'`: keep watching what was configured.
+      refusedReconfigure =
+          "reconfigure ignored at "
+              + Instant.ofEpochMilli(Workflow.currentTimeMillis())
+              + ": it needs targets and a policy";
+      log.warn("Watchdog {}: {}", input == null ? "" : input.check(), refusedReconfigure);
+      return;
+    }
     // Keep the count and the open streaks; take the new targets and policy.
     input =
         new WatchdogInput(
@@ -112,7 +138,11 @@ public class HealthWatchdogImpl implements HealthWatchdog {
         input == null ? 0 : input.iteration(),
         lastCheckMillis,
         problems,
-        errors);
+        refusedReconfigure.isEmpty()
+            ? errors
+            : java.util.stream.Stream.concat(
+                    errors.stream(), java.util.stream.Stream.of(refusedReconfigure))
+                .toList());
   }
 
   /** The remediations a target needs now; empty when it is healthy. */
@@ -135,6 +165,16 @@ public class HealthWatchdogImpl implements HealthWatchdog {
       }
       case "pods" -> podProblems(target, policy);
       case "disk" -> {
+        if (currentRules) {
+          Check usage =
+              LogCleanup.usage(exec, target, policy.logPaths(), policy.diskSpaceThreshold(), 60);
+          if (usage.unknown()) {
+            throw new UnreadableCheck(usage.reading());
+          }
+          yield usage.unhealthy()
+              ? List.of(request("DiskPressureRemediation", target, "medium", policy))
+              : List.of();
+        }
         int highest = LogCleanup.highestUsage(exec, target, policy.logPaths(), 60);
         yield highest > policy.diskSpaceThreshold()
             ? List.of(request("DiskPressureRemediation", target, "medium", policy))
@@ -142,6 +182,13 @@ public class HealthWatchdogImpl implements HealthWatchdog {
       }
       default -> throw new IllegalArgumentException("unknown check " + check);
     };
+  }
+
+  /** A check that could not read what it checks: an error of the iteration, never healthy. */
+  private static final class UnreadableCheck extends RuntimeException {
+    UnreadableCheck(String reading) {
+      super("could not read: " + reading);
+    }
   }
 
   /** OOMKilled containers and crash loops, one remediation per Deployment and problem. */

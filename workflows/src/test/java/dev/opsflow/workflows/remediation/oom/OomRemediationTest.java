@@ -81,7 +81,12 @@ class OomRemediationTest {
             "critical",
             doubling(),
             firing("KubePodOOMKilled", "2026-11-23T10:00:00Z"));
-    // While the raised pods roll out they are OOMKilled again: Alertmanager sends a new episode.
+    // The raised pods come up running; then one is OOMKilled again and Alertmanager sends a new
+    // episode, which started after the action: the problem came back inside the cooldown.
+    when(kit.k8s.listPods("demo", "app=checkout"))
+        .thenReturn(
+            List.of(pod("checkout-abc-1", "checkout", "", "OOMKilled")),
+            List.of(pod("checkout-def-1", "checkout", "", "")));
     when(kit.k8s.waitForRollout(any(), any(), anyLong()))
         .thenAnswer(
             call -> {
@@ -91,7 +96,10 @@ class OomRemediationTest {
                       TARGET,
                       "critical",
                       doubling(),
-                      firing("KubePodOOMKilled", "2026-11-23T10:03:00Z")));
+                      firing(
+                          "KubePodOOMKilled",
+                          java.time.Instant.ofEpochMilli(kit.env.currentTimeMillis() + 1000)
+                              .toString())));
               return deployment("demo", "checkout", 1, "1Gi", "2Gi");
             });
     kit.start();
