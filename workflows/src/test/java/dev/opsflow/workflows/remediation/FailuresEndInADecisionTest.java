@@ -112,6 +112,8 @@ class FailuresEndInADecisionTest {
         .signal(OperatorNames.APPROVE, new Decision("alice", "go"));
 
     assertFailedAndHumansTold(request, "deployments.apps \"checkout\" not found");
+    dev.opsflow.workflows.RecordHistories.saveIfRecording(
+        kit.client, "oom", "failed-after-approval", request.workflowId());
   }
 
   @Test

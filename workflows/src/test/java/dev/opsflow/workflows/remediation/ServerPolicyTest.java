@@ -192,6 +192,8 @@ class ServerPolicyTest {
     verify(kit.k8s, times(1)).rolloutRestart(any(RestartRequest.class));
     assertThat(outcome.result()).isEqualTo(Phase.ESCALATED);
     assertThat(outcome.detail()).contains("already acted on this problem").contains("cooldown");
+    dev.opsflow.workflows.RecordHistories.saveIfRecording(
+        kit.client, "crashloop", "inside-an-earlier-runs-cooldown", third.workflowId());
   }
 
   @Test
