@@ -31,10 +31,36 @@ public record RemediationRequest(
     this(procedure, target, severity, policy, alert, AUTOMATON);
   }
 
-  /** e.g. {@code heal-kafka-lag-remediation-demo/orders-consumer/orders} */
+  /** Longest workflow ID a problem gets; longer keys keep a readable prefix and a hash. */
+  public static final int MAX_WORKFLOW_ID = 200;
+
+  /**
+   * The problem's workflow ID, the same whatever the source (alert, watchdog, REST, CLI, tctl),
+   * e.g. {@code heal-kafka-lag-remediation-demo/orders-consumer/orders}. Components are encoded so
+   * that no two targets share an ID ({@code a/b}+{@code c} is not {@code a}+{@code b/c}), and the
+   * ID is bounded. PostgreSQL connections are one problem per server (max_connections is the
+   * server's), so that ID leaves the database out: the periodic check and an alert on one database
+   * land in the same run.
+   */
   public String workflowId() {
-    String key = target.key();
-    return "heal-" + kebab(procedure) + (key.isEmpty() ? "" : "-" + key);
+    String key = procedure.equals("PostgresConnectionRemediation") ? "" : target.encodedKey();
+    String id = "heal-" + kebab(procedure) + (key.isEmpty() ? "" : "-" + key);
+    return bounded(id);
+  }
+
+  static String bounded(String id) {
+    if (id.length() <= MAX_WORKFLOW_ID) {
+      return id;
+    }
+    try {
+      byte[] digest =
+          java.security.MessageDigest.getInstance("SHA-256")
+              .digest(id.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      String hash = java.util.HexFormat.of().formatHex(digest, 0, 8);
+      return id.substring(0, MAX_WORKFLOW_ID - hash.length() - 1) + "~" + hash;
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is part of every JDK", e);
+    }
   }
 
   static String kebab(String camel) {

@@ -59,8 +59,35 @@ public record Target(
    * same key, e.g. {@code demo/orders-consumer/orders-group}.
    */
   public String key() {
+    return join(false);
+  }
+
+  /**
+   * Like {@link #key()}, with each part encoded ({@code %} as {@code %25}, {@code /} as {@code
+   * %2F}, control characters as {@code %XX}), so the key of one target is never the key of another.
+   * Valid Kubernetes, Kafka and PostgreSQL names need no encoding, so their keys read the same.
+   */
+  public String encodedKey() {
+    return join(true);
+  }
+
+  private String join(boolean encoded) {
     return Stream.of(namespace, deployment, container, consumerGroup, topic, database)
         .filter(s -> !s.isEmpty())
+        .map(s -> encoded ? encode(s) : s)
         .collect(Collectors.joining("/"));
+  }
+
+  private static String encode(String part) {
+    StringBuilder out = new StringBuilder(part.length());
+    for (char c : part.toCharArray()) {
+      if (c == '%' || c == '/' || c < 0x20 || c == 0x7f) {
+        String hex = Integer.toHexString(c).toUpperCase(java.util.Locale.ROOT);
+        out.append('%').append(hex.length() < 2 ? "0" + hex : hex);
+      } else {
+        out.append(c);
+      }
+    }
+    return out.toString();
   }
 }

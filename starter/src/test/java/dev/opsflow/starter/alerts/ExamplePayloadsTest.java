@@ -55,7 +55,7 @@ class ExamplePayloadsTest {
             "PostgresConnectionRemediation",
             "high",
             new Target("", "", "", "", "", "postgres", ""),
-            "heal-postgres-connection-remediation-postgres"));
+            "heal-postgres-connection-remediation"));
   }
 
   @ParameterizedTest(name = "{0} -> {1}")

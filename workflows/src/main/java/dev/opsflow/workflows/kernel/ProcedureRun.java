@@ -82,9 +82,16 @@ public final class ProcedureRun {
     this.startedAtMillis = Workflow.currentTimeMillis();
     Workflow.upsertTypedSearchAttributes(
         OpsflowSearchAttributes.PROCEDURE.valueSet(identity.procedure()),
-        OpsflowSearchAttributes.TARGET.valueSet(identity.target()),
+        OpsflowSearchAttributes.TARGET.valueSet(bounded(identity.target())),
         OpsflowSearchAttributes.SEVERITY.valueSet(identity.severity()),
         OpsflowSearchAttributes.PHASE.valueSet(phase));
+  }
+
+  /** Search attribute values are bounded: Keyword attributes are meant for short strings. */
+  static final int MAX_ATTRIBUTE = 255;
+
+  private static String bounded(String value) {
+    return value.length() <= MAX_ATTRIBUTE ? value : value.substring(0, MAX_ATTRIBUTE - 1) + "~";
   }
 
   public Identity identity() {
