@@ -88,6 +88,15 @@ public class HealthWatchdogImpl implements HealthWatchdog {
           failed.add(target.key() + ": " + e.getCause().getMessage());
         } catch (UnreadableCheck e) {
           failed.add(target.key() + ": " + e.getMessage());
+        } catch (io.temporal.failure.CanceledFailure e) {
+          throw e; // a cancelled watchdog stops
+        } catch (RuntimeException e) {
+          if (!currentRules) {
+            throw e;
+          }
+          // A target the watchdog cannot check (e.g. an unknown check name in a reconfigure) is an
+          // error of this iteration, shown in status: it never wedges the watchdog.
+          failed.add(target.key() + ": " + e);
         }
       }
       if (!currentRules || failed.isEmpty()) {
