@@ -132,7 +132,8 @@ public final class ConfigLoader {
 
   /**
    * Reads {@code procedures: {<WorkflowType>: {approval, escalation, askOnFailure,
-   * decisionTimeout}}}. Whether a type exists is checked where the workflow catalog is known.
+   * decisionTimeout}}}. Whether a type exists is checked where the workflow catalog is known:
+   * {@link OpsflowConfig#requireKnownProcedures}.
    */
   private static Map<String, ProcedureSettings> readProcedures(JsonNode node) {
     if (!node.isObject()) {

@@ -7,6 +7,7 @@ import dev.opsflow.activities.dispatch.Target;
 import dev.opsflow.config.AlertRoute;
 import dev.opsflow.config.ConfigException;
 import dev.opsflow.config.Severities;
+import dev.opsflow.config.Spelling;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -88,7 +89,11 @@ public final class AlertRouter {
             "routes[" + i + "].procedure",
             "unknown remediation '"
                 + procedure
-                + "'; known: "
+                + "'"
+                + Spelling.closest(procedure, knownProcedures)
+                    .map(c -> " (did you mean " + c + "?)")
+                    .orElse("")
+                + "; known: "
                 + String.join(", ", knownProcedures));
       }
     }

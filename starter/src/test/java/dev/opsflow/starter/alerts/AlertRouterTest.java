@@ -133,7 +133,9 @@ class AlertRouterTest {
     AlertRoute typo = new AlertRoute("X", Map.of(), "KafkaLagRemediaton", "high", Map.of());
     assertThatThrownBy(() -> new AlertRouter(List.of(typo), POLICY, KNOWN))
         .isInstanceOf(ConfigException.class)
-        .hasMessageStartingWith("routes[0].procedure: unknown remediation 'KafkaLagRemediaton'");
+        .hasMessageStartingWith(
+            "routes[0].procedure: unknown remediation 'KafkaLagRemediaton' (did you mean"
+                + " KafkaLagRemediation?); known: KafkaLagRemediation,");
   }
 
   @Test
