@@ -117,6 +117,16 @@ public final class ConfigLoader {
       if (route.procedure() == null || route.procedure().isBlank()) {
         throw new ConfigException(key + ".procedure", "must name a remediation workflow type");
       }
+      for (String field : route.target().keySet()) {
+        if (!TARGET_FIELDS.contains(field)) {
+          throw new ConfigException(
+              key + ".target." + field,
+              "unknown target field"
+                  + Spelling.hint(field, TARGET_FIELDS)
+                  + "; known: "
+                  + new java.util.TreeSet<>(TARGET_FIELDS));
+        }
+      }
       if (!route.severity().isEmpty() && !Severities.ALL.contains(route.severity())) {
         throw new ConfigException(
             key + ".severity",
