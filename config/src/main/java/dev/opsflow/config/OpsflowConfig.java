@@ -42,7 +42,6 @@ public record OpsflowConfig(
       long kafkaLagThreshold,
       int postgresConnThreshold,
       int diskSpaceThreshold,
-      int memoryThreshold,
       int minReplicas,
       int maxReplicas,
       Duration checkInterval,

@@ -303,4 +303,25 @@ class AlertRouterTest {
     assertThat(((AlertRouter.Routed.Unroutable) routed).reason())
         .isEqualTo("no route matches alert 'Fake\\nINFO ok'");
   }
+
+  @Test
+  void theReadmeRoutingBlockIsExactlyTheDefaultRoutes() throws java.io.IOException {
+    java.nio.file.Path dir = java.nio.file.Path.of("").toAbsolutePath();
+    while (dir != null && !java.nio.file.Files.exists(dir.resolve("README.md"))) {
+      dir = dir.getParent();
+    }
+    assertThat(dir).as("README.md above the working directory").isNotNull();
+    String readme = java.nio.file.Files.readString(dir.resolve("README.md"));
+    String section = readme.substring(readme.indexOf("### Routing alerts"));
+    int start = section.indexOf("```yaml\nroutes:") + "```yaml\n".length();
+    String block = section.substring(start, section.indexOf("```", start));
+    java.nio.file.Path file = java.nio.file.Files.createTempFile("routes", ".yaml");
+    try {
+      java.nio.file.Files.writeString(file, block);
+      assertThat(dev.opsflow.config.ConfigLoader.load(file, Map.of()).alerts().routes())
+          .containsExactlyElementsOf(AlertRouter.DEFAULT_ROUTES);
+    } finally {
+      java.nio.file.Files.delete(file);
+    }
+  }
 }
