@@ -44,11 +44,6 @@ public enum ConfigKey {
       "DISK_SPACE_THRESHOLD",
       "85",
       "percent of disk used that triggers log cleanup"),
-  MEMORY_THRESHOLD(
-      "healing.memoryThreshold",
-      "MEMORY_THRESHOLD",
-      "85",
-      "percent of the memory limit in use that counts as pressure"),
   MIN_REPLICAS("healing.minReplicas", "MIN_REPLICAS", "1", "never scale a Deployment below this"),
   MAX_REPLICAS("healing.maxReplicas", "MAX_REPLICAS", "10", "never scale a Deployment above this"),
   CHECK_INTERVAL(

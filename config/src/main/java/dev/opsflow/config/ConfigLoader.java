@@ -28,6 +28,16 @@ public final class ConfigLoader {
   /** Top-level sections holding structured data (lists of rules) that later features bind. */
   private static final Set<String> STRUCTURED_SECTIONS = Set.of("routes", "watch", "procedures");
 
+  /**
+   * Settings that were documented but never read, with what to do instead: a file that still has
+   * one is told why, rather than getting "unknown setting" for a key the docs once showed.
+   */
+  private static final Map<String, String> REMOVED =
+      Map.of(
+          "healing.memoryThreshold",
+          "no longer a setting: no procedure ever read it (the OOM remediation acts on an"
+              + " OOMKilled container, not on a usage percentage); remove the line");
+
   private static final Pattern NAMESPACE = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
 
   private final Map<String, String> values = new HashMap<>();
@@ -117,6 +127,16 @@ public final class ConfigLoader {
       if (route.procedure() == null || route.procedure().isBlank()) {
         throw new ConfigException(key + ".procedure", "must name a remediation workflow type");
       }
+      for (String field : route.target().keySet()) {
+        if (!TARGET_FIELDS.contains(field)) {
+          throw new ConfigException(
+              key + ".target." + field,
+              "unknown target field"
+                  + Spelling.hint(field, TARGET_FIELDS)
+                  + "; known: "
+                  + new java.util.TreeSet<>(TARGET_FIELDS));
+        }
+      }
       if (!route.severity().isEmpty() && !Severities.ALL.contains(route.severity())) {
         throw new ConfigException(
             key + ".severity",
@@ -132,7 +152,8 @@ public final class ConfigLoader {
 
   /**
    * Reads {@code procedures: {<WorkflowType>: {approval, escalation, askOnFailure,
-   * decisionTimeout}}}. Whether a type exists is checked where the workflow catalog is known.
+   * decisionTimeout}}}. Whether a type exists is checked where the workflow catalog is known:
+   * {@link OpsflowConfig#requireKnownProcedures}.
    */
   private static Map<String, ProcedureSettings> readProcedures(JsonNode node) {
     if (!node.isObject()) {
@@ -292,6 +313,9 @@ public final class ConfigLoader {
       values.put(key.path(), readSecretFile(path, value.asText()));
       return;
     }
+    if (REMOVED.containsKey(path)) {
+      throw new ConfigException(path, REMOVED.get(path));
+    }
     ConfigKey key =
         ConfigKey.byPath(path)
             .orElseThrow(() -> new ConfigException(path, "unknown setting (check the spelling)"));
@@ -358,7 +382,6 @@ public final class ConfigLoader {
             longIn(ConfigKey.KAFKA_LAG_THRESHOLD, 1, Long.MAX_VALUE),
             intIn(ConfigKey.POSTGRES_CONN_THRESHOLD, 1, 100),
             intIn(ConfigKey.DISK_SPACE_THRESHOLD, 1, 100),
-            intIn(ConfigKey.MEMORY_THRESHOLD, 1, 100),
             intIn(ConfigKey.MIN_REPLICAS, 0, 1000),
             intIn(ConfigKey.MAX_REPLICAS, 1, 1000),
             durationIn(ConfigKey.CHECK_INTERVAL, Duration.ofSeconds(5), Duration.ofDays(1)),

@@ -42,7 +42,6 @@ public record OpsflowConfig(
       long kafkaLagThreshold,
       int postgresConnThreshold,
       int diskSpaceThreshold,
-      int memoryThreshold,
       int minReplicas,
       int maxReplicas,
       Duration checkInterval,
@@ -173,6 +172,30 @@ public record OpsflowConfig(
     public boolean mayAct(String needed) {
       return ROLES.indexOf(role) >= ROLES.indexOf(needed);
     }
+  }
+
+  /**
+   * Checks that every procedure named under {@code procedures:} is a workflow type this build has.
+   * The config module cannot know the workflow catalog, so each process that starts from a
+   * configuration (worker, starter, dev stack) calls this with the catalog's type names before it
+   * starts anything: a misspelled name would otherwise leave its approval or escalation settings
+   * silently unused.
+   *
+   * @param typeNames the workflow type names the worker registers
+   * @throws ConfigException naming {@code procedures.<Name>}, the known types and the closest one
+   */
+  public OpsflowConfig requireKnownProcedures(java.util.Collection<String> typeNames) {
+    for (String name : procedures.keySet()) {
+      if (!typeNames.contains(name)) {
+        throw new ConfigException(
+            "procedures." + name,
+            "unknown workflow type"
+                + Spelling.hint(name, typeNames)
+                + "; known: "
+                + String.join(", ", new java.util.TreeSet<>(typeNames)));
+      }
+    }
+    return this;
   }
 
   /** The same configuration with other REST API callers (the dev stack's generated ones). */

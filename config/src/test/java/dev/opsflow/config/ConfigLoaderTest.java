@@ -29,7 +29,6 @@ class ConfigLoaderTest {
     assertThat(h.kafkaLagThreshold()).isEqualTo(15000);
     assertThat(h.postgresConnThreshold()).isEqualTo(85);
     assertThat(h.diskSpaceThreshold()).isEqualTo(85);
-    assertThat(h.memoryThreshold()).isEqualTo(85);
     assertThat(h.minReplicas()).isEqualTo(1);
     assertThat(h.maxReplicas()).isEqualTo(10);
     assertThat(h.checkInterval()).isEqualTo(Duration.ofSeconds(60));
@@ -67,7 +66,6 @@ class ConfigLoaderTest {
         "KAFKA_LAG_THRESHOLD|lots|healing.kafkaLagThreshold: expected a whole number, got 'lots'",
         "POSTGRES_CONN_THRESHOLD|101|healing.postgresConnThreshold: must be between 1 and 100, got 101",
         "DISK_SPACE_THRESHOLD|0|healing.diskSpaceThreshold: must be between 1 and 100, got 0",
-        "MEMORY_THRESHOLD|-5|healing.memoryThreshold: must be between 1 and 100, got -5",
         "MIN_REPLICAS|-1|healing.minReplicas: must be between 0 and 1000, got -1",
         "MAX_REPLICAS|0|healing.maxReplicas: must be between 1 and 1000, got 0",
         "MAX_REPLICAS|1001|healing.maxReplicas: must be between 1 and 1000, got 1001",
@@ -162,6 +160,7 @@ class ConfigLoaderTest {
         "routes: [{alert: X}]|routes[0].procedure: must name a remediation workflow type",
         "routes: [{alert: X, procedure: P, severity: urgent}]|routes[0].severity: must be one of [critical, high, medium, low], got 'urgent'",
         "routes: [{alert: X, procedure: P, action: scale}]|routes[0]: not a routing rule",
+        "routes: [{alert: X, procedure: P, target: {deploymnet: x}}]|routes[0].target.deploymnet: unknown target field (did you mean deployment?); known: [consumerGroup, container, database, deployment, namespace, podSelector, topic]",
       })
   void badRoutesNameTheRuleAndField(String yamlText, String message) throws IOException {
     Path file = yaml(yamlText);
@@ -195,6 +194,16 @@ class ConfigLoaderTest {
     assertThatThrownBy(() -> ConfigLoader.load(file, Map.of()))
         .isInstanceOf(ConfigException.class)
         .hasMessageStartingWith("healing.maxReplica: unknown setting");
+  }
+
+  @Test
+  void theRemovedMemoryThresholdIsRefusedWithTheReason() throws IOException {
+    Path file = yaml("healing:\n  memoryThreshold: 85\n");
+    assertThatThrownBy(() -> ConfigLoader.load(file, Map.of()))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith(
+            "healing.memoryThreshold: no longer a setting: no procedure ever read it");
+    assertThat(ConfigKey.byPath("healing.memoryThreshold")).isEmpty();
   }
 
   @Test

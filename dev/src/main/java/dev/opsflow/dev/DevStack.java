@@ -10,6 +10,7 @@ import dev.opsflow.worker.OpsflowMetrics;
 import dev.opsflow.worker.OpsflowWorker;
 import dev.opsflow.worker.Ports;
 import dev.opsflow.worker.TemporalConnection;
+import dev.opsflow.workflows.WorkflowCatalog;
 import io.temporal.client.WorkflowClient;
 import java.time.Duration;
 import java.util.List;
@@ -43,6 +44,7 @@ public final class DevStack implements AutoCloseable {
   public static final String DEV_API_CALLER = "dev";
 
   private DevStack(OpsflowConfig config, String host, int temporalPort, int httpPort) {
+    config.requireKnownProcedures(WorkflowCatalog.typeNames());
     // Check both ports before starting anything, so a clash leaves nothing half-started.
     Ports.requireFree("The embedded Temporal service", host, temporalPort, "--temporal-port");
     Ports.requireFree("The starter's HTTP server", host, httpPort, "--http-port");

@@ -40,6 +40,7 @@ public final class StarterServer implements AutoCloseable {
 
   public static StarterServer start(
       String host, int port, WorkflowClient client, OpsflowMetrics metrics, OpsflowConfig config) {
+    config.requireKnownProcedures(WorkflowCatalog.typeNames());
     if (!config.alerts().authConfigured()) {
       throw new ConfigException(
           "alerts",

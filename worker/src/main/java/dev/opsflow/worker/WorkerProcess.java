@@ -1,6 +1,7 @@
 package dev.opsflow.worker;
 
 import dev.opsflow.config.OpsflowConfig;
+import dev.opsflow.workflows.WorkflowCatalog;
 import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,6 +35,7 @@ public final class WorkerProcess implements AutoCloseable {
   }
 
   public static WorkerProcess start(OpsflowConfig config, String metricsHost) {
+    config.requireKnownProcedures(WorkflowCatalog.typeNames());
     WorkerProcess process = new WorkerProcess(config, metricsHost);
     log.info(
         "Worker connected to {} (namespace {}); metrics on http://{}:{}/metrics",

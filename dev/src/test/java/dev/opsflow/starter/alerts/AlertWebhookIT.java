@@ -2,6 +2,8 @@ package dev.opsflow.starter.alerts;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -42,6 +44,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 /**
  * Drives {@code POST /alerts} of a whole dev stack over real HTTP with the JSON Alertmanager 0.25
@@ -183,6 +186,60 @@ class AlertWebhookIT {
     assertThat(answer.at("/unroutable/0/reason").asText())
         .contains("label 'consumergroup' is missing");
     assertThat(runs(kafkaWorkflowId("mixed-consumer"))).isEqualTo(1);
+  }
+
+  @Test
+  void labelsThatWouldBeSyntaxAreRefusedNamingTheLabelAndLoggedOnOneLine() throws Exception {
+    Map<String, String> traversal = new TreeMap<>();
+    traversal.put("alertname", "KafkaConsumerLagHigh");
+    traversal.put("namespace", "demo");
+    traversal.put("deployment", "../../prod/deployments/orders-consumer");
+    traversal.put("consumergroup", "orders");
+    Map<String, String> forged = new TreeMap<>(traversal);
+    forged.put(
+        "deployment", "orders\r\n10:00:00.000 INFO  [main] AlertWebhook - all fine\u001b[0m");
+
+    ListAppender<ILoggingEvent> lines = new ListAppender<>();
+    ch.qos.logback.classic.Logger webhookLog =
+        (ch.qos.logback.classic.Logger) LoggerFactory.getLogger(AlertWebhook.class);
+    lines.start();
+    webhookLog.addAppender(lines);
+    HttpResponse<String> response;
+    try {
+      response =
+          post(
+              group(
+                  "firing",
+                  alert("firing", traversal, "d0d0d0d0d0d00001", "2026-11-23T09:00:00Z"),
+                  alert("firing", forged, "d0d0d0d0d0d00002", "2026-11-23T09:00:00Z")),
+              token());
+    } finally {
+      webhookLog.detachAppender(lines);
+    }
+
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(422);
+    JsonNode answer = json(response);
+    assertThat(answer.path("unroutable")).hasSize(2);
+    assertThat(answer.at("/unroutable/0/reason").asText())
+        .startsWith(
+            "label 'deployment': target.deployment '../../prod/deployments/orders-consumer' is"
+                + " not valid: must be a DNS-1123 subdomain");
+    assertThat(answer.at("/unroutable/1/reason").asText())
+        .startsWith("label 'deployment' 'orders\\r\\n10:00:00.000 INFO")
+        .contains("contains control characters");
+    assertThat(
+            runs("heal-kafka-lag-remediation-demo/../../prod/deployments/orders-consumer/orders"))
+        .isZero();
+
+    List<String> logged = lines.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
+    assertThat(logged)
+        .hasSize(2)
+        .allSatisfy(
+            line ->
+                assertThat(line)
+                    .startsWith("Alert 'KafkaConsumerLagHigh' not routed: label 'deployment'")
+                    .doesNotContain("\r", "\n", "\u001b"));
+    assertThat(logged.get(1)).contains("\\r\\n10:00:00.000 INFO", "\\u001B[0m");
   }
 
   // ---- 4. alert storm ----

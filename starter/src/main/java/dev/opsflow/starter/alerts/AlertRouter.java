@@ -1,17 +1,25 @@
 package dev.opsflow.starter.alerts;
 
+import dev.opsflow.activities.InvalidNameException;
+import dev.opsflow.activities.Printable;
 import dev.opsflow.activities.dispatch.AlertNotice;
 import dev.opsflow.activities.dispatch.HealingPolicy;
 import dev.opsflow.activities.dispatch.RemediationRequest;
 import dev.opsflow.activities.dispatch.Target;
+import dev.opsflow.activities.kafka.KafkaNames;
+import dev.opsflow.activities.kubernetes.KubernetesNames;
+import dev.opsflow.activities.postgres.PostgresNames;
 import dev.opsflow.config.AlertRoute;
 import dev.opsflow.config.ConfigException;
 import dev.opsflow.config.Severities;
+import dev.opsflow.config.Spelling;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /**
  * Turns an alert into a remediation request using the routing rules: the first rule whose alert
@@ -21,6 +29,20 @@ public final class AlertRouter {
   /** {@code {{label}}} must exist on the alert; {@code {{label?}}} may be missing (empty). */
   private static final Pattern TEMPLATE =
       Pattern.compile("\\{\\{\\s*([A-Za-z_][A-Za-z0-9_]*)(\\?)?\\s*}}");
+
+  /**
+   * Deleting files is the one default action that destroys data, so the default {@code
+   * DiskSpaceHigh} route only takes alerts whose rule carries this label: the team that owns the
+   * alert opts in, instead of every team's disk alert deleting logs.
+   */
+  public static final Map<String, String> LOG_CLEANUP_OPT_IN = Map.of("opsflow_cleanup", "logs");
+
+  /**
+   * Longest label value that may go into a target (and so into a workflow ID and the {@code
+   * OpsflowTarget} search attribute): the longest DNS-1123 subdomain, the longest name any target
+   * field can have in Kubernetes.
+   */
+  public static final int MAX_TARGET_LABEL = 253;
 
   /** Used when opsflow.yaml has no routes: common alert names and the labels they carry. */
   public static final List<AlertRoute> DEFAULT_ROUTES =
@@ -61,7 +83,7 @@ public final class AlertRouter {
               Map.of("namespace", "{{namespace}}", "deployment", "{{deployment}}")),
           new AlertRoute(
               "DiskSpaceHigh",
-              Map.of(),
+              LOG_CLEANUP_OPT_IN,
               "DiskPressureRemediation",
               "medium",
               Map.of(
@@ -88,7 +110,11 @@ public final class AlertRouter {
             "routes[" + i + "].procedure",
             "unknown remediation '"
                 + procedure
-                + "'; known: "
+                + "'"
+                + Spelling.closest(procedure, knownProcedures)
+                    .map(c -> " (did you mean " + c + "?)")
+                    .orElse("")
+                + "; known: "
                 + String.join(", ", knownProcedures));
       }
     }
@@ -105,32 +131,50 @@ public final class AlertRouter {
     record Unroutable(String alertName, String reason) implements Routed {}
   }
 
+  /**
+   * Routes one alert. Label values are data: a value that goes into a target must be at most
+   * {@value #MAX_TARGET_LABEL} characters without control characters, and each target field must be
+   * a legal name of what it names (namespace, Deployment, container, label selector, consumer
+   * group, topic, database), so an alert cannot point a remediation at {@code ../../prod/...} or
+   * forge an ID. A refusal names the label and the field.
+   */
   public Routed route(AlertmanagerPayload.Alert alert) {
     Map<String, String> labels = alert.labels() == null ? Map.of() : alert.labels();
     String name = labels.getOrDefault("alertname", "");
     if (name.isEmpty()) {
       return new Routed.Unroutable("", "the alert has no alertname label");
     }
-    for (AlertRoute route : routes) {
-      if (!route.alert().equals(name) || !matches(route.match(), labels)) {
+    List<AlertRoute> named = routes.stream().filter(r -> r.alert().equals(name)).toList();
+    for (AlertRoute route : named) {
+      if (!matches(route.match(), labels)) {
         continue;
       }
       Map<String, String> fields = new HashMap<>();
       for (Map.Entry<String, String> e : route.target().entrySet()) {
         Matcher m = TEMPLATE.matcher(e.getValue());
         StringBuilder value = new StringBuilder();
+        List<String> used = new ArrayList<>();
         while (m.find()) {
           String label = m.group(1);
           String v = labels.get(label);
-          if (v == null && m.group(2) == null) {
+          if ((v == null || v.isEmpty()) && m.group(2) == null) {
             return new Routed.Unroutable(
                 name,
                 "label '" + label + "' is missing (route target " + e.getKey() + " needs it)");
           }
+          String refused = refusedLabelValue(label, v);
+          if (refused != null) {
+            return new Routed.Unroutable(name, refused + " (route target " + e.getKey() + ")");
+          }
+          used.add(label);
           m.appendReplacement(value, Matcher.quoteReplacement(v == null ? "" : v));
         }
         m.appendTail(value);
-        fields.put(e.getKey(), value.toString());
+        try {
+          fields.put(e.getKey(), checkedName(e.getKey(), value.toString()));
+        } catch (InvalidNameException invalid) {
+          return new Routed.Unroutable(name, from(used) + invalid.getMessage());
+        }
       }
       String severity =
           route.severity().isEmpty() ? labels.getOrDefault("severity", "high") : route.severity();
@@ -151,7 +195,74 @@ public final class AlertRouter {
       return new Routed.To(
           new RemediationRequest(route.procedure(), Target.of(fields), severity, policy, notice));
     }
-    return new Routed.Unroutable(name, "no route matches alert '" + name + "'");
+    if (named.isEmpty()) {
+      return new Routed.Unroutable(name, "no route matches alert " + Printable.quoted(name));
+    }
+    return new Routed.Unroutable(
+        name,
+        "no route for alert "
+            + Printable.quoted(name)
+            + " matches its labels; the routes for it need "
+            + named.stream().map(r -> matchers(r.match())).collect(Collectors.joining(" or ")));
+  }
+
+  /** Why a label value may not go into a target, or null when it may. */
+  static String refusedLabelValue(String label, String value) {
+    if (value == null) {
+      return null;
+    }
+    if (value.length() > MAX_TARGET_LABEL) {
+      return "label '"
+          + label
+          + "' is "
+          + value.length()
+          + " characters; a label used in a target may have at most "
+          + MAX_TARGET_LABEL;
+    }
+    if (value.chars().anyMatch(Character::isISOControl)) {
+      return "label '"
+          + label
+          + "' "
+          + Printable.quoted(value)
+          + " contains control characters, which no target name may have";
+    }
+    return null;
+  }
+
+  /**
+   * The value checked as the name it is, in the form that was checked (a label selector comes back
+   * in its canonical spelling). Empty stays empty: whether a procedure needs the field is its own
+   * check.
+   */
+  private static String checkedName(String field, String value) {
+    if (value.isEmpty()) {
+      return value;
+    }
+    String at = "target." + field;
+    return switch (field) {
+      case "namespace" -> KubernetesNames.namespace(at, value);
+      case "deployment" -> KubernetesNames.deployment(at, value);
+      case "container" -> KubernetesNames.container(at, value);
+      case "podSelector" -> KubernetesNames.labelSelector(at, value);
+      case "consumerGroup" -> KafkaNames.consumerGroup(at, value);
+      case "topic" -> KafkaNames.topic(at, value);
+      case "database" -> PostgresNames.database(at, value);
+      default -> throw new InvalidNameException(at, value, "not a target field");
+    };
+  }
+
+  private static String from(List<String> labels) {
+    if (labels.isEmpty()) {
+      return "";
+    }
+    return (labels.size() == 1 ? "label '" : "labels '") + String.join("', '", labels) + "': ";
+  }
+
+  private static String matchers(Map<String, String> match) {
+    return match.entrySet().stream()
+        .sorted(Map.Entry.comparingByKey())
+        .map(m -> m.getKey() + "=" + Printable.quoted(m.getValue()))
+        .collect(Collectors.joining(","));
   }
 
   private static boolean matches(Map<String, String> matchers, Map<String, String> labels) {

@@ -3,6 +3,7 @@ package dev.opsflow.starter.alerts;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.opsflow.activities.Printable;
 import dev.opsflow.activities.dispatch.DispatchResult;
 import dev.opsflow.activities.dispatch.RemediationDispatcher;
 import dev.opsflow.activities.dispatch.RemediationRequest;
@@ -28,6 +29,14 @@ import org.slf4j.LoggerFactory;
  */
 public final class AlertWebhook {
   private static final Logger log = LoggerFactory.getLogger(AlertWebhook.class);
+  private static final String UNROUTABLE = "unroutable|";
+
+  /**
+   * Longest fingerprint and startsAt accepted: Alertmanager's are 16 hex digits and an RFC 3339
+   * time; both go into every notice the workflow keeps.
+   */
+  static final int MAX_EPISODE_FIELD = 64;
+
   private static final ObjectMapper JSON =
       new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
 
@@ -81,6 +90,12 @@ public final class AlertWebhook {
       } else if (routed instanceof AlertRouter.Routed.Unroutable u) {
         unroutable.add(Map.of("alert", u.alertName(), "reason", u.reason()));
         count("unroutable");
+        // Alertmanager does not retry a refusal, so this line is how an operator learns of it;
+        // once per episode, so a storm of resends does not flood the log.
+        if (!recent.contains(UNROUTABLE + alert.fingerprint() + "@" + alert.startsAt())) {
+          recent.add(UNROUTABLE + alert.fingerprint() + "@" + alert.startsAt());
+          log.warn("Alert {} not routed: {}", Printable.quoted(u.alertName()), u.reason());
+        }
       }
     }
     if (requests.isEmpty()) {
@@ -107,7 +122,9 @@ public final class AlertWebhook {
         result = dispatcher.dispatch(request);
       } catch (WorkflowServiceException | StatusRuntimeException e) {
         log.warn(
-            "Temporal unavailable while dispatching {}: {}", request.workflowId(), e.getMessage());
+            "Temporal unavailable while dispatching {}: {}",
+            Printable.quoted(request.workflowId()),
+            Printable.escaped(String.valueOf(e.getMessage())));
         count("temporal_unavailable");
         reject(ctx, HttpStatus.SERVICE_UNAVAILABLE, "Temporal is unavailable; retry later");
         return;
@@ -145,7 +162,9 @@ public final class AlertWebhook {
       return "empty body: expected an Alertmanager webhook payload";
     }
     if (!"4".equals(p.version())) {
-      return "unsupported webhook payload version '" + p.version() + "' (expected \"4\")";
+      return "unsupported webhook payload version "
+          + Printable.quoted(p.version())
+          + " (expected \"4\")";
     }
     if (p.alerts() == null || p.alerts().isEmpty()) {
       return "alerts: the payload has no alerts";
@@ -157,17 +176,37 @@ public final class AlertWebhook {
         return at + ": is null";
       }
       if (!"firing".equals(a.status()) && !"resolved".equals(a.status())) {
-        return at + ".status: must be firing or resolved, got '" + a.status() + "'";
+        return at + ".status: must be firing or resolved, got " + Printable.quoted(a.status());
       }
       if (a.fingerprint() == null || a.fingerprint().isBlank()) {
         return at + ".fingerprint: missing";
       }
+      String fingerprint = boundedText(at + ".fingerprint", a.fingerprint());
+      if (fingerprint != null) {
+        return fingerprint;
+      }
       if (a.startsAt() == null || a.startsAt().isBlank()) {
         return at + ".startsAt: missing";
+      }
+      String startsAt = boundedText(at + ".startsAt", a.startsAt());
+      if (startsAt != null) {
+        return startsAt;
       }
       if (a.labels() == null || !a.labels().containsKey("alertname")) {
         return at + ".labels.alertname: missing";
       }
+    }
+    return null;
+  }
+
+  private static String boundedText(String field, String value) {
+    if (value.length() > MAX_EPISODE_FIELD || value.chars().anyMatch(Character::isISOControl)) {
+      return field
+          + ": "
+          + Printable.quoted(value)
+          + " must be at most "
+          + MAX_EPISODE_FIELD
+          + " characters without control characters";
     }
     return null;
   }

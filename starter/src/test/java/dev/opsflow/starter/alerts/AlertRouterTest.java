@@ -133,7 +133,9 @@ class AlertRouterTest {
     AlertRoute typo = new AlertRoute("X", Map.of(), "KafkaLagRemediaton", "high", Map.of());
     assertThatThrownBy(() -> new AlertRouter(List.of(typo), POLICY, KNOWN))
         .isInstanceOf(ConfigException.class)
-        .hasMessageStartingWith("routes[0].procedure: unknown remediation 'KafkaLagRemediaton'");
+        .hasMessageStartingWith(
+            "routes[0].procedure: unknown remediation 'KafkaLagRemediaton' (did you mean"
+                + " KafkaLagRemediation?); known: KafkaLagRemediation,");
   }
 
   @Test
@@ -141,5 +143,185 @@ class AlertRouterTest {
     assertThat(AlertRouter.DEFAULT_ROUTES)
         .extracting(AlertRoute::procedure)
         .allMatch(KNOWN::contains);
+  }
+
+  // ---- the destructive default is opt-in ----
+
+  @Test
+  void theDefaultDiskRouteIgnoresDiskAlertsThatDidNotOptIntoLogCleanup() {
+    AlertRouter router = new AlertRouter(List.of(), POLICY, KNOWN);
+    var routed =
+        router.route(
+            alert(
+                "firing",
+                Map.of(
+                    "alertname", "DiskSpaceHigh",
+                    "namespace", "demo",
+                    "deployment", "web",
+                    "team", "web")));
+    assertThat(routed)
+        .isEqualTo(
+            new AlertRouter.Routed.Unroutable(
+                "DiskSpaceHigh",
+                "no route for alert 'DiskSpaceHigh' matches its labels; the routes for it need"
+                    + " opsflow_cleanup='logs'"));
+  }
+
+  @Test
+  void theDefaultDiskRouteCleansLogsWhereTheAlertOptsIn() {
+    AlertRouter router = new AlertRouter(List.of(), POLICY, KNOWN);
+    var routed =
+        router.route(
+            alert(
+                "firing",
+                Map.of(
+                    "alertname", "DiskSpaceHigh",
+                    "namespace", "demo",
+                    "deployment", "web",
+                    "selector", "app = web, tier in (frontend)",
+                    "opsflow_cleanup", "logs")));
+    RemediationRequest request = ((AlertRouter.Routed.To) routed).request();
+    assertThat(request.procedure()).isEqualTo("DiskPressureRemediation");
+    assertThat(request.severity()).isEqualTo("medium");
+    assertThat(request.target().namespace()).isEqualTo("demo");
+    assertThat(request.target().deployment()).isEqualTo("web");
+    assertThat(request.target().podSelector())
+        .as("the selector is sent in the spelling that was checked")
+        .isEqualTo("app=web,tier in (frontend)");
+    assertThat(AlertRouter.DEFAULT_ROUTES)
+        .filteredOn(r -> r.procedure().equals("DiskPressureRemediation"))
+        .singleElement()
+        .satisfies(r -> assertThat(r.match()).isEqualTo(AlertRouter.LOG_CLEANUP_OPT_IN));
+  }
+
+  // ---- label values are data ----
+
+  private static Map<String, String> kafkaLabels(String label, String value) {
+    Map<String, String> labels = new java.util.HashMap<>();
+    labels.put("alertname", "KafkaConsumerLagHigh");
+    labels.put("namespace", "demo");
+    labels.put("deployment", "orders-consumer");
+    labels.put("consumergroup", "orders");
+    labels.put(label, value);
+    return labels;
+  }
+
+  private static String refusal(String label, String value) {
+    var routed =
+        new AlertRouter(List.of(), POLICY, KNOWN).route(alert("firing", kafkaLabels(label, value)));
+    assertThat(routed).isInstanceOf(AlertRouter.Routed.Unroutable.class);
+    String reason = ((AlertRouter.Routed.Unroutable) routed).reason();
+    assertThat(reason).as("a reason is one printable line").doesNotContain("\r", "\n", "\u001b");
+    return reason;
+  }
+
+  @Test
+  void aTraversalInALabelIsRefusedNamingTheLabelAndTheTargetField() {
+    assertThat(refusal("deployment", "../../prod/deployments/orders-consumer"))
+        .isEqualTo(
+            "label 'deployment': target.deployment '../../prod/deployments/orders-consumer' is"
+                + " not valid: must be a DNS-1123 subdomain: 1-253 characters, lowercase letters,"
+                + " digits, '-' and '.', each dot-separated part starting and ending with a letter"
+                + " or digit");
+    assertThat(refusal("namespace", "a/b")).startsWith("label 'namespace': target.namespace 'a/b'");
+    assertThat(refusal("topic", "..")).startsWith("label 'topic': target.topic '..' is not valid");
+  }
+
+  @Test
+  void lineBreaksAndAnsiEscapesInALabelAreRefusedAndShownEscaped() {
+    assertThat(refusal("deployment", "orders\r\n2026-11-23 INFO scaled prod to 0"))
+        .isEqualTo(
+            "label 'deployment' 'orders\\r\\n2026-11-23 INFO scaled prod to 0' contains control"
+                + " characters, which no target name may have (route target deployment)");
+    assertThat(refusal("consumergroup", "orders\u001b[2J"))
+        .isEqualTo(
+            "label 'consumergroup' 'orders\\u001B[2J' contains control characters, which no"
+                + " target name may have (route target consumerGroup)");
+  }
+
+  @Test
+  void aLabelLongerThanTheBoundIsRefusedWithoutEchoingIt() {
+    // Kafka would take a 255-character group id; a target label stops at 253.
+    assertThat(refusal("consumergroup", "g".repeat(254)))
+        .isEqualTo(
+            "label 'consumergroup' is 254 characters; a label used in a target may have at most"
+                + " 253 (route target consumerGroup)");
+    assertThat(refusal("deployment", "d".repeat(512 * 1024)))
+        .isEqualTo(
+            "label 'deployment' is 524288 characters; a label used in a target may have at most"
+                + " 253 (route target deployment)");
+  }
+
+  @Test
+  void aLabelOfExactlyTheBoundIsAcceptedWhereTheNameAllowsIt() {
+    String longest =
+        String.join(".", "a".repeat(63), "b".repeat(63), "c".repeat(63), "d".repeat(61));
+    assertThat(longest).hasSize(AlertRouter.MAX_TARGET_LABEL);
+    var routed =
+        new AlertRouter(List.of(), POLICY, KNOWN)
+            .route(alert("firing", kafkaLabels("deployment", longest)));
+    RemediationRequest request = ((AlertRouter.Routed.To) routed).request();
+    assertThat(request.target().deployment()).isEqualTo(longest);
+    assertThat(request.workflowId())
+        .isEqualTo("heal-kafka-lag-remediation-demo/" + longest + "/orders");
+  }
+
+  @Test
+  void anEmptyRequiredLabelIsMissing() {
+    assertThat(refusal("deployment", ""))
+        .isEqualTo("label 'deployment' is missing (route target deployment needs it)");
+  }
+
+  @Test
+  void aTemplateJoiningLabelsNamesThemAll() {
+    AlertRoute joined =
+        new AlertRoute(
+            "KubePodCrashLooping",
+            Map.of(),
+            "CrashLoopRemediation",
+            "",
+            Map.of("namespace", "{{namespace}}", "deployment", "{{app}}-{{tier}}"));
+    var routed =
+        new AlertRouter(List.of(joined), POLICY, KNOWN)
+            .route(
+                alert(
+                    "firing",
+                    Map.of(
+                        "alertname", "KubePodCrashLooping",
+                        "namespace", "demo",
+                        "app", "Web",
+                        "tier", "api")));
+    assertThat(((AlertRouter.Routed.Unroutable) routed).reason())
+        .startsWith("labels 'app', 'tier': target.deployment 'Web-api' is not valid");
+  }
+
+  @Test
+  void anUnknownAlertNameIsShownEscaped() {
+    var routed =
+        new AlertRouter(List.of(), POLICY, KNOWN)
+            .route(alert("firing", Map.of("alertname", "Fake\nINFO ok")));
+    assertThat(((AlertRouter.Routed.Unroutable) routed).reason())
+        .isEqualTo("no route matches alert 'Fake\\nINFO ok'");
+  }
+
+  @Test
+  void theReadmeRoutingBlockIsExactlyTheDefaultRoutes() throws java.io.IOException {
+    java.nio.file.Path dir = java.nio.file.Path.of("").toAbsolutePath();
+    while (dir != null && !java.nio.file.Files.exists(dir.resolve("README.md"))) {
+      dir = dir.getParent();
+    }
+    assertThat(dir).as("README.md above the working directory").isNotNull();
+    String readme = java.nio.file.Files.readString(dir.resolve("README.md"));
+    String section = readme.substring(readme.indexOf("### Routing alerts"));
+    int start = section.indexOf("```yaml\nroutes:") + "```yaml\n".length();
+    String block = section.substring(start, section.indexOf("```", start));
+    java.nio.file.Path file = java.nio.file.Files.createTempFile("routes", ".yaml");
+    try {
+      java.nio.file.Files.writeString(file, block);
+      assertThat(dev.opsflow.config.ConfigLoader.load(file, Map.of()).alerts().routes())
+          .containsExactlyElementsOf(AlertRouter.DEFAULT_ROUTES);
+    } finally {
+      java.nio.file.Files.delete(file);
+    }
   }
 }

@@ -37,4 +37,24 @@ class AlertmanagerPayloadValidationTest {
         .isEqualTo("alerts[0].labels.alertname: missing");
     assertThat(AlertWebhook.invalid(payload("4", List.of(alert("firing", "f", "t", ok))))).isNull();
   }
+
+  @Test
+  void episodeFieldsAreBoundedAndFreeOfControlCharacters() {
+    Map<String, String> ok = Map.of("alertname", "X");
+    assertThat(
+            AlertWebhook.invalid(payload("4", List.of(alert("firing", "f".repeat(65), "t", ok)))))
+        .startsWith("alerts[0].fingerprint: 'ffff")
+        .endsWith("must be at most 64 characters without control characters");
+    assertThat(
+            AlertWebhook.invalid(
+                payload("4", List.of(alert("firing", "f", "2026-11-23\r\nforged", ok)))))
+        .isEqualTo(
+            "alerts[0].startsAt: '2026-11-23\\r\\nforged' must be at most 64 characters"
+                + " without control characters");
+    assertThat(AlertWebhook.invalid(payload("4", List.of(alert("fir\ning", "f", "t", ok)))))
+        .isEqualTo("alerts[0].status: must be firing or resolved, got 'fir\\ning'");
+    assertThat(
+            AlertWebhook.invalid(payload("4", List.of(alert("firing", "f".repeat(64), "t", ok)))))
+        .isNull();
+  }
 }

@@ -40,7 +40,10 @@ public interface Supervised {
   @SignalMethod(name = OperatorNames.SKIP_STEP)
   void skipStep(Decision decision);
 
-  /** A step that failed fails the run. */
+  /**
+   * A step that failed stays failed: the run does not act on it again and escalates with the
+   * failure (a remediation ends ESCALATED). It does not fail the workflow execution.
+   */
   @SignalMethod(name = OperatorNames.FAIL_STEP)
   void failStep(Decision decision);
 
