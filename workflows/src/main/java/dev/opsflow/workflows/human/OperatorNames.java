@@ -17,7 +17,7 @@ public final class OperatorNames {
   /** Signal: a step that failed is skipped (only where the step allows it). */
   public static final String SKIP_STEP = "skipStep";
 
-  /** Signal: a step that failed fails the run (compensation runs). */
+  /** Signal: a step that failed stays failed; the run escalates to a human (and compensates). */
   public static final String FAIL_STEP = "failStep";
 
   /** Signal: a human has taken the problem; the escalation ladder stops before the next rung. */

@@ -201,7 +201,7 @@ public final class SlackBlocks {
           case OperatorNames.REJECT -> "Rejected by ";
           case OperatorNames.RETRY_STEP -> "Retry requested by ";
           case OperatorNames.SKIP_STEP -> "Step skipped by ";
-          case OperatorNames.FAIL_STEP -> "Run failed by ";
+          case OperatorNames.FAIL_STEP -> "Step failed and escalated by ";
           case OperatorNames.ACKNOWLEDGE -> "Acknowledged by ";
           default -> signal + " by ";
         };
@@ -233,7 +233,7 @@ public final class SlackBlocks {
       case OperatorNames.REJECT -> "Reject";
       case OperatorNames.RETRY_STEP -> "Retry step";
       case OperatorNames.SKIP_STEP -> "Skip step";
-      case OperatorNames.FAIL_STEP -> "Fail the run";
+      case OperatorNames.FAIL_STEP -> "Fail the step (escalate)";
       case OperatorNames.ACKNOWLEDGE -> "Acknowledge";
       default -> choice;
     };

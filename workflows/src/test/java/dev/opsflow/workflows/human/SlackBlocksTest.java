@@ -253,7 +253,7 @@ class SlackBlocksTest {
     assertThat(SlackBlocks.answerOutcome("retryStep", new Decision("alice", null)))
         .isEqualTo("Retry requested by alice");
     assertThat(SlackBlocks.answerOutcome("failStep", new Decision("bob", "broken for good")))
-        .isEqualTo("Run failed by bob: broken for good");
+        .isEqualTo("Step failed and escalated by bob: broken for good");
     assertThat(SlackBlocks.answerOutcome("acknowledge", new Decision("carol", "")))
         .isEqualTo("Acknowledged by carol");
   }
