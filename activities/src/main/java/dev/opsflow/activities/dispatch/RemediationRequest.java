@@ -31,8 +31,11 @@ public record RemediationRequest(
     this(procedure, target, severity, policy, alert, AUTOMATON);
   }
 
-  /** Longest workflow ID a problem gets; longer keys keep a readable prefix and a hash. */
-  public static final int MAX_WORKFLOW_ID = 200;
+  /**
+   * Longest workflow ID a problem gets (Temporal's default limit is 1,000): every valid target
+   * fits; a longer key keeps a readable prefix and a hash of the whole.
+   */
+  public static final int MAX_WORKFLOW_ID = 900;
 
   /**
    * The problem's workflow ID, the same whatever the source (alert, watchdog, REST, CLI, tctl),
