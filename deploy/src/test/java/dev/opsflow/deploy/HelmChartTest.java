@@ -104,6 +104,7 @@ class HelmChartTest {
     List<Map<String, Object>> groups = rule.get("spec", "groups");
     assertThat(groups.get(0).get("rules").toString())
         .contains("OpsflowWorkerDown", "OpsflowEscalationsRising");
+    assertThat(approvalsWaitingRule(rule)).containsEntry("for", "2h30m");
 
     JsonNode dashboard =
         new ObjectMapper()
@@ -127,6 +128,25 @@ class HelmChartTest {
     }
   }
 
+  @Test
+  void approvalsWaitTooLongAfterTheRuleFilesHourUnlessTheValuesSayOtherwise() {
+    RenderedChart chart =
+        RenderedChart.render(null, Map.of("monitoring.prometheusRule.enabled", "true"));
+
+    assertThat(approvalsWaitingRule(single(chart.custom("PrometheusRule"))))
+        .containsEntry("for", "1h");
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> approvalsWaitingRule(GenericKubernetesResource rule) {
+    List<Map<String, Object>> groups = rule.get("spec", "groups");
+    return ((List<Map<String, Object>>) groups.get(0).get("rules"))
+        .stream()
+            .filter(r -> "OpsflowApprovalsWaitingTooLong".equals(r.get("alert")))
+            .findFirst()
+            .orElseThrow();
+  }
+
   /** Each bad value is refused by values.schema.json at install, naming the value. */
   @ParameterizedTest(name = "{0}={1}")
   @CsvSource({
@@ -141,6 +161,7 @@ class HelmChartTest {
     "secrets.existingSecret, '', secrets.existingSecret",
     "worker.replicas, two, worker.replicas",
     "features.logCleanup, maybe, features.logCleanup",
+    "monitoring.prometheusRule.approvalsWaitingFor, an hour, monitoring.prometheusRule.approvalsWaitingFor",
   })
   void schemaRefusesBadValueNamingIt(String key, String value, String named) {
     assertThatThrownBy(() -> RenderedChart.render(null, Map.of(key, value == null ? "" : value)))

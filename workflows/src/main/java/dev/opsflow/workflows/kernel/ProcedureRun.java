@@ -305,7 +305,8 @@ public final class ProcedureRun {
     String summary = identity.procedure() + " on " + identity.target() + " needs approval";
     Optional<SlackPosted> message =
         ladder.slack(ask, SlackBlocks.request(gate.task(), id, identity.target(), summary));
-    ApprovalGate.Result result = gate.awaitUnless(moot::getAsBoolean);
+    ApprovalGate.Result result =
+        RunMetrics.awaited(identity.procedure(), gate, () -> gate.awaitUnless(moot::getAsBoolean));
     ladder.update(
         message,
         approvalOutcome(result, plan),
@@ -472,6 +473,7 @@ public final class ProcedureRun {
    */
   public String failed(Throwable e) {
     failure = Failures.reason(e);
+    RunMetrics.failed(identity.procedure(), phase);
     if (gate != null) {
       gate.withdraw("the run failed: " + failure);
     }

@@ -1,6 +1,7 @@
 package dev.opsflow.workflows.remediation;
 
 import com.uber.m3.tally.Scope;
+import dev.opsflow.workflows.kernel.RunMetrics;
 import io.temporal.workflow.Workflow;
 import java.time.Duration;
 import java.util.Map;
@@ -30,6 +31,11 @@ public final class HealingMetrics {
 
   public static void check(String check) {
     scope(Map.of("check", check)).counter(CHECKS).inc(1);
+  }
+
+  /** A remediation handed over to a human while in {@code phase} (see {@link RunMetrics}). */
+  public static void escalated(String procedure, String phase) {
+    RunMetrics.escalated(procedure, phase);
   }
 
   private static Scope scope(Map<String, String> tags) {

@@ -516,6 +516,7 @@ public final class RemediationRun {
    * alert that resolves meanwhile resolves the page.
    */
   public RemediationOutcome escalate(String reason) {
+    HealingMetrics.escalated(request.procedure(), run.phase());
     release();
     enter(Phase.ESCALATING, reason);
     String id = Workflow.getInfo().getWorkflowId();

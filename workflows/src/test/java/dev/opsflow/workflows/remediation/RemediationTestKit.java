@@ -30,6 +30,7 @@ import dev.opsflow.workflows.WorkflowCatalog;
 import dev.opsflow.workflows.human.OpsflowSearchAttributes;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowStub;
+import io.temporal.testing.TestEnvironmentOptions;
 import io.temporal.testing.TestWorkflowEnvironment;
 import io.temporal.worker.Worker;
 import java.util.List;
@@ -42,8 +43,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * the systems. Used by the remediation workflow tests and by {@code RecordHistories}.
  */
 public final class RemediationTestKit implements AutoCloseable {
-  public final TestWorkflowEnvironment env = TestWorkflowEnvironment.newInstance();
-  public final WorkflowClient client = env.getWorkflowClient();
+  public final TestWorkflowEnvironment env;
+  public final WorkflowClient client;
   public final KubernetesActivities k8s =
       mock(KubernetesActivities.class, withSettings().withoutAnnotations());
   public final KafkaActivities kafka =
@@ -52,10 +53,17 @@ public final class RemediationTestKit implements AutoCloseable {
       mock(PostgresActivities.class, withSettings().withoutAnnotations());
   public final NotificationActivities notify =
       mock(NotificationActivities.class, withSettings().withoutAnnotations());
-  public final RemediationDispatcher dispatcher =
-      new RemediationDispatcher(client, TaskQueues.OPERATIONS);
+  public final RemediationDispatcher dispatcher;
 
   public RemediationTestKit() {
+    this(TestEnvironmentOptions.getDefaultInstance());
+  }
+
+  /** With the test service's own options, e.g. a metrics scope the workflows report into. */
+  public RemediationTestKit(TestEnvironmentOptions options) {
+    env = TestWorkflowEnvironment.newInstance(options);
+    client = env.getWorkflowClient();
+    dispatcher = new RemediationDispatcher(client, TaskQueues.OPERATIONS);
     OpsflowSearchAttributes.ALL.forEach(env::registerSearchAttribute);
     Worker worker = env.newWorker(TaskQueues.OPERATIONS);
     WorkflowCatalog.register(worker);
