@@ -1,13 +1,21 @@
 package dev.opsflow.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.opsflow.activities.dispatch.RemediationRequest;
+import dev.opsflow.activities.dispatch.Target;
 import dev.opsflow.config.OpsflowConfig;
 import dev.opsflow.dev.DevStack;
 import dev.opsflow.starter.GuardedRestart;
+import dev.opsflow.starter.api.Executions;
+import dev.opsflow.workflows.TaskQueues;
+import io.temporal.client.WorkflowFailedException;
+import io.temporal.client.WorkflowOptions;
+import io.temporal.client.WorkflowStub;
 import io.temporal.worker.WorkerFactory;
 import java.time.Duration;
 import java.util.List;
@@ -157,5 +165,126 @@ class OpsflowCommandIT {
     assertThat(again.err()).contains("is CANCELED; nothing to cancel");
     CliRun reject = cli("reject", id, "--by", "alice");
     assertThat(reject.exitCode()).isNotZero();
+  }
+
+  private static String crashLoopProblem(String deployment) {
+    return new RemediationRequest(
+            "CrashLoopRemediation",
+            new Target("demo", deployment, null, null, null, null, null),
+            "critical",
+            null,
+            null)
+        .workflowId();
+  }
+
+  @Test
+  void aRemediationStartedFromTheCliIsDeliveredOnItsProblemsIdAsTheCaller() throws Exception {
+    String id = crashLoopProblem("payments");
+    CliRun started =
+        cli(
+            "start",
+            "CrashLoopRemediation",
+            "--input-file",
+            "../examples/inputs/CrashLoopRemediation.json",
+            "--by",
+            "bob",
+            "--json");
+    assertThat(started.exitCode()).as(started.err()).isZero();
+    JsonNode answer = JSON.readTree(started.out());
+    assertThat(answer.get("workflowId").asText()).isEqualTo(id);
+    assertThat(answer.get("requestedBy").asText()).isEqualTo("bob");
+    try (Executions executions = new Executions(stack.client())) {
+      JsonNode input = JSON.valueToTree(executions.describe(id).orElseThrow().get("context"));
+      assertThat(input.get("requestedBy").asText()).isEqualTo("bob");
+      assertThat(input.get("policy").isNull()).as("the server's policy holds").isTrue();
+      assertThat(input.at("/alert/source").asText()).isEqualTo("operator");
+      assertThat(input.at("/alert/fingerprint").asText()).isEqualTo("operator:bob");
+    }
+  }
+
+  @Test
+  void aRemediationThatCouldNotBeARequestExits2AndStartsNothing() throws Exception {
+    CliRun empty = cli("start", "CrashLoopRemediation", "--input", "{}");
+    assertThat(empty.exitCode()).isEqualTo(OpsflowCommand.BAD_INPUT);
+    assertThat(empty.err())
+        .contains("--input: severity: expected one of [critical, high, medium, low], got 'null'")
+        .contains("target: required");
+    CliRun severity =
+        cli(
+            "start",
+            "CrashLoopRemediation",
+            "--input",
+            "{\"target\":{\"namespace\":\"demo\",\"deployment\":\"cli-typo\"},"
+                + "\"severity\":\"urgent\"}");
+    assertThat(severity.exitCode()).isEqualTo(OpsflowCommand.BAD_INPUT);
+    assertThat(severity.err()).contains("severity: expected one of");
+    String traversal = "../../prod/deployments/x";
+    CliRun escape =
+        cli(
+            "start",
+            "CrashLoopRemediation",
+            "--input",
+            "{\"target\":{\"namespace\":\"demo\",\"deployment\":\""
+                + traversal
+                + "\"},\"severity\":\"critical\"}");
+    assertThat(escape.exitCode()).isEqualTo(OpsflowCommand.BAD_INPUT);
+    assertThat(escape.err())
+        .contains("--input: target.deployment: '../../prod/deployments/x' is not valid");
+    for (String id :
+        List.of(crashLoopProblem(""), crashLoopProblem("cli-typo"), crashLoopProblem(traversal))) {
+      CliRun described = cli("describe", id);
+      assertThat(described.exitCode()).as(id).isEqualTo(OpsflowCommand.BAD_INPUT);
+      assertThat(described.err()).contains("WORKFLOW_ID: no workflow");
+    }
+  }
+
+  @Test
+  void aRunThatFailedShowsItsReasonInDescribeAndStatus() throws Exception {
+    // What tctl does: the raw input, no door. The run fails at once naming the fields.
+    WorkflowStub raw =
+        stack
+            .client()
+            .newUntypedWorkflowStub(
+                "CrashLoopRemediation",
+                WorkflowOptions.newBuilder()
+                    .setWorkflowId("cli-invalid-input")
+                    .setTaskQueue(TaskQueues.OPERATIONS)
+                    .build());
+    raw.start(JSON.createObjectNode());
+    assertThatThrownBy(() -> raw.getResult(10, TimeUnit.SECONDS, JsonNode.class))
+        .isInstanceOf(WorkflowFailedException.class);
+
+    CliRun described = cli("describe", "cli-invalid-input", "--json");
+    assertThat(described.exitCode()).as(described.err()).isZero();
+    JsonNode view = JSON.readTree(described.out());
+    assertThat(view.get("status").asText()).isEqualTo("FAILED");
+    assertThat(view.get("failure").asText()).contains("invalid input", "severity", "target");
+    CliRun table = cli("describe", "cli-invalid-input");
+    assertThat(table.out()).contains("failure", "invalid input");
+
+    CliRun status = cli("status", "cli-invalid-input", "--json");
+    assertThat(status.exitCode()).as(status.err()).isZero();
+    JsonNode answer = JSON.readTree(status.out());
+    assertThat(answer.get("runStatus").asText()).isEqualTo("FAILED");
+    assertThat(answer.get("failure").asText()).contains("invalid input", "severity");
+  }
+
+  @Test
+  void terminateStopsARunWithWhoAndWhyAndRefusesAClosedOne() throws Exception {
+    String id = GuardedRestart.start(stack.client(), HUMAN_QUEUE, "approval", List.of("alice"), 1);
+    CliRun terminated = cli("terminate", id, "--reason", "cleanup hangs", "--by", "bob");
+    assertThat(terminated.exitCode()).as(terminated.err()).isZero();
+    assertThat(terminated.out()).contains("terminated by bob via the opsflow CLI: cleanup hangs");
+    JsonNode view = JSON.readTree(cli("describe", id, "--json").out());
+    assertThat(view.get("status").asText()).isEqualTo("TERMINATED");
+    assertThat(view.get("terminatedBy").asText())
+        .isEqualTo("terminated by bob via the opsflow CLI: cleanup hangs");
+
+    CliRun again = cli("terminate", id, "--reason", "again");
+    assertThat(again.exitCode()).isEqualTo(OpsflowCommand.BAD_INPUT);
+    assertThat(again.err()).contains("is TERMINATED; nothing to terminate");
+    CliRun unknown = cli("terminate", "no-such-workflow", "--reason", "x");
+    assertThat(unknown.exitCode()).isEqualTo(OpsflowCommand.BAD_INPUT);
+    assertThat(unknown.err()).contains("WORKFLOW_ID: no workflow 'no-such-workflow'");
   }
 }

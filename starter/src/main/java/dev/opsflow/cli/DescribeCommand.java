@@ -20,7 +20,8 @@ import picocli.CommandLine.Parameters;
     name = "describe",
     mixinStandardHelpOptions = true,
     description =
-        "Show a workflow's status, timing and pending activities (with their last failure).")
+        "Show a workflow's status, timing, why it ended (failure or terminate reason) and pending"
+            + " activities (with their last failure).")
 final class DescribeCommand extends OperatorCommand {
   @Parameters(index = "0", paramLabel = "WORKFLOW_ID")
   String workflowId;
@@ -53,6 +54,10 @@ final class DescribeCommand extends OperatorCommand {
     }
     Map<String, Object> view = Executions.row(response.getWorkflowExecutionInfo());
     view.put("historyLength", response.getWorkflowExecutionInfo().getHistoryLength());
+    try (Executions executions = new Executions(temporal.client())) {
+      // A failed run's reason is on its close event, not in DescribeWorkflowExecution.
+      view.putAll(executions.closeReason(response.getWorkflowExecutionInfo()));
+    }
     List<Map<String, Object>> pending = new ArrayList<>();
     for (PendingActivityInfo a : response.getPendingActivitiesList()) {
       Map<String, Object> p = new LinkedHashMap<>();

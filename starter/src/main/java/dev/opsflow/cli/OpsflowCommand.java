@@ -29,6 +29,7 @@ import picocli.CommandLine.Command;
       DecideCommand.Approve.class,
       DecideCommand.Reject.class,
       CancelCommand.class,
+      TerminateCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class OpsflowCommand implements Runnable {

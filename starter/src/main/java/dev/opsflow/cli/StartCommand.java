@@ -1,6 +1,10 @@
 package dev.opsflow.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.opsflow.activities.dispatch.DispatchResult;
+import dev.opsflow.activities.dispatch.RemediationRequest;
+import dev.opsflow.starter.api.Executions;
+import dev.opsflow.starter.api.OperatorStart;
 import dev.opsflow.worker.TemporalConnection;
 import dev.opsflow.workflows.TaskQueues;
 import dev.opsflow.workflows.WorkflowCatalog;
@@ -12,6 +16,7 @@ import io.temporal.client.WorkflowStub;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
@@ -25,8 +30,11 @@ import picocli.CommandLine.Parameters;
     name = "start",
     mixinStandardHelpOptions = true,
     description = {
-      "Start a workflow by type name with JSON input, exactly as tctl / the temporal CLI do.",
-      "Example: opsflow start ConnectivityCheck --input '{\"systems\":[\"kafka\"]}' --wait"
+      "Start a workflow by type name with JSON input, as tctl / the temporal CLI do.",
+      "A remediation is checked first (target names, severity; no policy, no workflow ID) and",
+      "delivered like an alert, on its problem's workflow ID: two starts for one problem are one run.",
+      "Example: opsflow start ConnectivityCheck --input '{\"systems\":[\"kafka\"]}' --wait",
+      "Example: opsflow start CrashLoopRemediation --input-file examples/inputs/CrashLoopRemediation.json"
     })
 final class StartCommand extends OperatorCommand {
   @Parameters(
@@ -47,8 +55,16 @@ final class StartCommand extends OperatorCommand {
       description = "read the JSON input from a file")
   Path inputFile;
 
-  @Option(names = "--workflow-id", description = "workflow ID (default <type>-<random>)")
+  @Option(
+      names = "--workflow-id",
+      description =
+          "workflow ID (default <type>-<random>; not for remediations, whose ID is their problem's)")
   String workflowId;
+
+  @Option(
+      names = "--by",
+      description = "who starts a remediation (default: your login name, ${sys:user.name})")
+  String by;
 
   @Option(
       names = "--task-queue",
@@ -66,6 +82,7 @@ final class StartCommand extends OperatorCommand {
   long timeoutSeconds;
 
   private JsonNode arg;
+  private RemediationRequest remediation;
 
   @Override
   void validate() {
@@ -82,7 +99,23 @@ final class StartCommand extends OperatorCommand {
     if (timeoutSeconds < 1) {
       throw new BadInputException("--timeout: must be at least 1 second, got " + timeoutSeconds);
     }
-    arg = parseJson(inputFile != null ? "--input-file" : "--input", inputText());
+    String option = inputFile != null ? "--input-file" : "--input";
+    arg = parseJson(option, inputText());
+    if (WorkflowCatalog.remediationTypeNames().contains(type)) {
+      if (workflowId != null) {
+        throw new BadInputException(
+            "--workflow-id: a remediation's workflow ID is derived from its problem (procedure and"
+                + " target), so one problem is one run; leave it out");
+      }
+      try {
+        remediation =
+            OperatorStart.request(type, arg, byOrLogin(by), "the opsflow CLI", Instant.now());
+      } catch (OperatorStart.Refused e) {
+        throw new BadInputException(option + ": " + e.describe(""));
+      }
+    } else if (by != null) {
+      throw new BadInputException("--by: only for remediations (who asks for the run)");
+    }
     if (arg == null) {
       arg = JSON.createObjectNode();
     }
@@ -90,6 +123,18 @@ final class StartCommand extends OperatorCommand {
 
   @Override
   int run(TemporalConnection temporal) throws Exception {
+    if (remediation != null) {
+      try (Executions executions = new Executions(temporal.client())) {
+        DispatchResult delivered = executions.remediate(remediation, taskQueue);
+        WorkflowStub stub = executions.run(delivered.workflowId(), delivered.runId());
+        return report(
+            stub,
+            WorkflowExecution.newBuilder()
+                .setWorkflowId(delivered.workflowId())
+                .setRunId(delivered.runId())
+                .build());
+      }
+    }
     String id =
         workflowId != null
             ? workflowId
@@ -107,11 +152,22 @@ final class StartCommand extends OperatorCommand {
       throw new BadInputException(
           "--workflow-id: a workflow with ID '" + id + "' is already running");
     }
+    return report(stub, execution);
+  }
+
+  /** Prints what was started, and with --wait its result. */
+  private int report(WorkflowStub stub, WorkflowExecution execution) throws Exception {
+    String id = execution.getWorkflowId();
     Map<String, Object> started = new LinkedHashMap<>();
     started.put("workflowId", execution.getWorkflowId());
     started.put("runId", execution.getRunId());
     started.put("type", type);
     started.put("taskQueue", taskQueue);
+    if (remediation != null) {
+      started.put("target", remediation.target().key());
+      started.put("severity", remediation.severity());
+      started.put("requestedBy", remediation.requestedBy());
+    }
     if (!waitForResult) {
       if (json) {
         printJson(started);

@@ -1,9 +1,13 @@
 package dev.opsflow.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.opsflow.starter.api.Executions;
 import dev.opsflow.worker.TemporalConnection;
+import io.temporal.api.workflow.v1.WorkflowExecutionInfo;
 import io.temporal.client.WorkflowNotFoundException;
 import io.temporal.client.WorkflowQueryException;
+import java.util.Map;
 import java.util.Optional;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
@@ -13,7 +17,8 @@ import picocli.CommandLine.Parameters;
     mixinStandardHelpOptions = true,
     description = {
       "Ask a workflow for its status (the 'status' query): phase, what it waits for, actions taken",
-      "with their outcome, escalations. Works on running and finished workflows."
+      "with their outcome, escalations; and Temporal's runStatus with the failure or terminate",
+      "reason of a run that ended so. Works on running and finished workflows."
     })
 final class StatusCommand extends OperatorCommand {
   @Parameters(index = "0", paramLabel = "WORKFLOW_ID")
@@ -21,22 +26,45 @@ final class StatusCommand extends OperatorCommand {
 
   @Override
   int run(TemporalConnection temporal) throws Exception {
-    JsonNode status;
+    WorkflowExecutionInfo info;
+    Map<String, Object> closed;
+    try (Executions executions = new Executions(temporal.client())) {
+      info =
+          executions
+              .info(workflowId)
+              .orElseThrow(
+                  () -> new BadInputException("WORKFLOW_ID: no workflow '" + workflowId + "'"));
+      closed = executions.closeReason(info);
+    }
+    String runStatus = Executions.status(info.getStatus());
+    ObjectNode status;
     try {
-      status =
+      JsonNode answer =
           temporal
               .client()
-              .newUntypedWorkflowStub(workflowId, Optional.empty(), Optional.empty())
+              .newUntypedWorkflowStub(
+                  workflowId, Optional.of(info.getExecution().getRunId()), Optional.empty())
               .query("status", JsonNode.class);
+      status = answer.isObject() ? (ObjectNode) answer : OperatorCommand.JSON.createObjectNode();
     } catch (WorkflowNotFoundException e) {
       throw new BadInputException("WORKFLOW_ID: no workflow '" + workflowId + "'");
     } catch (WorkflowQueryException e) {
-      throw new BadInputException(
-          "WORKFLOW_ID: '"
-              + workflowId
-              + "' does not answer a 'status' query ("
-              + e.getCause().getMessage()
-              + ")");
+      if (closed.isEmpty()) {
+        throw new BadInputException(
+            "WORKFLOW_ID: '"
+                + workflowId
+                + "' does not answer a 'status' query ("
+                + e.getCause().getMessage()
+                + ")");
+      }
+      // A run that failed before it could answer still has Temporal's reason to show.
+      status = OperatorCommand.JSON.createObjectNode();
+    }
+    // Temporal's view of how the run ended, beside the run's own phase (which a failure can leave
+    // behind): FAILED with the failure, TERMINATED with who and why.
+    status.put("runStatus", runStatus);
+    for (Map.Entry<String, Object> reason : closed.entrySet()) {
+      status.put(reason.getKey(), String.valueOf(reason.getValue()));
     }
     if (json) {
       printJson(status);

@@ -13,7 +13,17 @@ import org.junit.jupiter.params.provider.ValueSource;
 class OpsflowCommandTest {
   @ParameterizedTest
   @ValueSource(
-      strings = {"worker", "starter", "start", "list", "describe", "status", "signal", "cancel"})
+      strings = {
+        "worker",
+        "starter",
+        "start",
+        "list",
+        "describe",
+        "status",
+        "signal",
+        "cancel",
+        "terminate"
+      })
   void everyVerbHasHelp(String verb) {
     CliRun run = CliRun.of(verb, "--help");
     assertThat(run.exitCode()).isZero();
@@ -57,6 +67,46 @@ class OpsflowCommandTest {
         .contains("WORKFLOW_TYPE: unknown workflow type 'RestartTheWorld'")
         .contains("known types: ")
         .contains("ConnectivityCheck", "KafkaLagRemediation", "OomRemediation");
+  }
+
+  @Test
+  void aRemediationWithAPolicyOrItsOwnIdIsRefusedBeforeAnyConnection() {
+    String input =
+        "{\"target\":{\"namespace\":\"demo\",\"deployment\":\"payments\"},"
+            + "\"severity\":\"critical\",\"policy\":{\"maxReplicas\":1000}}";
+    CliRun policy =
+        CliRun.of(
+            "start", "CrashLoopRemediation", "--input", input, "--temporal-address", "127.0.0.1:1");
+    assertThat(policy.exitCode()).isEqualTo(OpsflowCommand.BAD_INPUT);
+    assertThat(policy.err())
+        .startsWith("opsflow: --input: policy: the safety policy is the server's")
+        .doesNotContain("cannot reach Temporal");
+
+    CliRun ownId =
+        CliRun.of(
+            "start",
+            "CrashLoopRemediation",
+            "--input",
+            "{}",
+            "--workflow-id",
+            "mine",
+            "--temporal-address",
+            "127.0.0.1:1");
+    assertThat(ownId.exitCode()).isEqualTo(OpsflowCommand.BAD_INPUT);
+    assertThat(ownId.err())
+        .startsWith(
+            "opsflow: --workflow-id: a remediation's workflow ID is derived from its problem");
+  }
+
+  @Test
+  void terminateNeedsAReason() {
+    CliRun run = CliRun.of("terminate", "some-run", "--temporal-address", "127.0.0.1:1");
+    assertThat(run.exitCode()).isEqualTo(OpsflowCommand.BAD_INPUT);
+    assertThat(run.err()).contains("Missing required option: '--reason=<reason>'");
+    CliRun blank =
+        CliRun.of("terminate", "some-run", "--reason", " ", "--temporal-address", "127.0.0.1:1");
+    assertThat(blank.exitCode()).isEqualTo(OpsflowCommand.BAD_INPUT);
+    assertThat(blank.err()).contains("--reason: must not be empty");
   }
 
   @Test

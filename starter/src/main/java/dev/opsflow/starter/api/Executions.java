@@ -4,6 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.Timestamp;
+import dev.opsflow.activities.dispatch.DispatchResult;
+import dev.opsflow.activities.dispatch.RemediationDispatcher;
+import dev.opsflow.activities.dispatch.RemediationRequest;
 import dev.opsflow.workflows.human.ApprovalStatus;
 import dev.opsflow.workflows.human.Decision;
 import dev.opsflow.workflows.human.OperatorNames;
@@ -12,7 +15,9 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.temporal.api.common.v1.Payloads;
 import io.temporal.api.common.v1.WorkflowExecution;
+import io.temporal.api.enums.v1.HistoryEventFilterType;
 import io.temporal.api.enums.v1.WorkflowExecutionStatus;
+import io.temporal.api.failure.v1.Failure;
 import io.temporal.api.filter.v1.StartTimeFilter;
 import io.temporal.api.history.v1.HistoryEvent;
 import io.temporal.api.workflow.v1.WorkflowExecutionInfo;
@@ -93,6 +98,23 @@ public final class Executions implements AutoCloseable {
     return stub;
   }
 
+  /**
+   * Delivers an operator's remediation as every alert is delivered: signal-with-start on the
+   * problem's workflow ID, so a second start for one problem lands in the run already working on
+   * it.
+   */
+  public DispatchResult remediate(RemediationRequest request, String taskQueue) {
+    return new RemediationDispatcher(client, taskQueue).dispatch(request);
+  }
+
+  /** A stub of one run (for its result). */
+  public WorkflowStub run(String workflowId, String runId) {
+    return client.newUntypedWorkflowStub(
+        workflowId,
+        runId == null || runId.isEmpty() ? Optional.empty() : Optional.of(runId),
+        Optional.empty());
+  }
+
   /** The latest run with this ID, as Temporal describes it; empty when there is none. */
   public Optional<WorkflowExecutionInfo> info(String workflowId) {
     try {
@@ -138,7 +160,67 @@ public final class Executions implements AutoCloseable {
     view.put("history", progress.map(Progress::history).orElse(List.of()));
     view.put("waitingFor", progress.map(Progress::waitingFor).orElse(List.of()));
     view.put("cancelledBy", progress.map(Progress::cancelledBy).orElse(""));
+    view.putAll(closeReason(info));
     return Optional.of(view);
+  }
+
+  /**
+   * Why a closed run ended, from its close event: {@code failure} for a run that FAILED or
+   * TIMED_OUT (the workflow's message and the causes under it), {@code terminatedBy} for one that
+   * was TERMINATED (the reason given, which opsflow's verbs fill with who and why); empty for a run
+   * that is running, completed or was cancelled (the run records who cancelled it).
+   */
+  public Map<String, Object> closeReason(WorkflowExecutionInfo info) {
+    Map<String, Object> reason = new LinkedHashMap<>();
+    WorkflowExecutionStatus status = info.getStatus();
+    if (status != WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_FAILED
+        && status != WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_TIMED_OUT
+        && status != WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_TERMINATED) {
+      return reason;
+    }
+    List<HistoryEvent> events =
+        service()
+            .getWorkflowExecutionHistory(
+                GetWorkflowExecutionHistoryRequest.newBuilder()
+                    .setNamespace(namespace)
+                    .setExecution(info.getExecution())
+                    .setHistoryEventFilterType(
+                        HistoryEventFilterType.HISTORY_EVENT_FILTER_TYPE_CLOSE_EVENT)
+                    .build())
+            .getHistory()
+            .getEventsList();
+    for (HistoryEvent event : events) {
+      if (event.hasWorkflowExecutionFailedEventAttributes()) {
+        reason.put(
+            "failure",
+            failureMessage(event.getWorkflowExecutionFailedEventAttributes().getFailure()));
+      } else if (event.hasWorkflowExecutionTimedOutEventAttributes()) {
+        reason.put(
+            "failure",
+            "timed out (retry state "
+                + event
+                    .getWorkflowExecutionTimedOutEventAttributes()
+                    .getRetryState()
+                    .name()
+                    .replace("RETRY_STATE_", "")
+                + ")");
+      } else if (event.hasWorkflowExecutionTerminatedEventAttributes()) {
+        reason.put(
+            "terminatedBy", event.getWorkflowExecutionTerminatedEventAttributes().getReason());
+      }
+    }
+    return reason;
+  }
+
+  /** A failure and the causes under it, outermost first: "Activity task failed: refused". */
+  static String failureMessage(Failure failure) {
+    List<String> messages = new ArrayList<>();
+    for (Failure f = failure; f != null; f = f.hasCause() ? f.getCause() : null) {
+      if (!f.getMessage().isBlank() && !messages.contains(f.getMessage())) {
+        messages.add(f.getMessage());
+      }
+    }
+    return messages.isEmpty() ? "failed (no message)" : String.join(": ", messages);
   }
 
   /** The JSON input the run was started with ({@code null} when it had none). */
@@ -317,6 +399,31 @@ public final class Executions implements AutoCloseable {
   }
 
   /**
+   * Terminates a running run at once, without its cleanup (for a run that cancellation cannot
+   * stop): the reason is recorded in its history as Temporal's terminate reason.
+   *
+   * @param run the run as {@link #info} found it (its run ID is the one terminated)
+   * @return empty when it was terminated; otherwise why not (it is no longer running)
+   */
+  public Optional<String> terminate(WorkflowExecutionInfo run, String reason) {
+    String workflowId = run.getExecution().getWorkflowId();
+    if (run.getStatus() != WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING) {
+      return Optional.of(
+          "execution '"
+              + workflowId
+              + "' is "
+              + status(run.getStatus())
+              + "; nothing to terminate");
+    }
+    try {
+      run(workflowId, run.getExecution().getRunId()).terminate(reason);
+    } catch (io.temporal.client.WorkflowNotFoundException e) {
+      return Optional.of("execution '" + workflowId + "' closed before it could be terminated");
+    }
+    return Optional.empty();
+  }
+
+  /**
    * Approves or rejects through the Update; the run's validator refuses a decision that would not
    * count (not an approver, four-eyes, nothing waiting) with {@link
    * io.temporal.client.WorkflowUpdateException}.
@@ -366,6 +473,11 @@ public final class Executions implements AutoCloseable {
   /** What a cancel request carries as its reason; the run records it as {@code cancelledBy}. */
   public static String cancelReason(String who, String via, String why) {
     return "cancelled by " + who + " via " + via + (why == null || why.isBlank() ? "" : ": " + why);
+  }
+
+  /** What a terminate carries as its reason: who, through what, and why (required). */
+  public static String terminateReason(String who, String via, String why) {
+    return "terminated by " + who + " via " + via + ": " + why;
   }
 
   /** True when Temporal could not be reached (the caller should retry later: 503). */

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.opsflow.activities.dispatch.DispatchResult;
+import dev.opsflow.activities.dispatch.RemediationRequest;
 import dev.opsflow.config.OpsflowConfig;
 import dev.opsflow.config.OpsflowConfig.ApiCaller;
 import dev.opsflow.workflows.TaskQueues;
@@ -16,11 +18,13 @@ import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
 import io.temporal.api.common.v1.WorkflowExecution;
+import io.temporal.api.workflow.v1.WorkflowExecutionInfo;
 import io.temporal.client.WorkflowExecutionAlreadyStarted;
 import io.temporal.client.WorkflowFailedException;
 import io.temporal.client.WorkflowNotFoundException;
 import io.temporal.client.WorkflowStub;
 import io.temporal.client.WorkflowUpdateException;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -39,10 +43,14 @@ import java.util.concurrent.TimeoutException;
  *
  * <pre>
  * POST   /api/runbooks/execute            operator  {workflowType|runbookId, context, async, workflowId?, timeoutSeconds?}
- *                                                  (admin for the governor and the watchdogs)
+ *                                                  (admin for the governor and the watchdogs); a remediation's
+ *                                                  context is checked at the door and delivered like an alert,
+ *                                                  on the problem's workflow ID (no workflowId, no policy)
  * GET    /api/runbooks?executionId=ID     viewer    status, currentStep, startTime, context, history
  * GET    /api/runbooks?status=active      viewer    executions and count (status=closed for finished)
  * DELETE /api/runbooks?executionId=ID     operator  request cancellation (reason: who, via the API)
+ * POST   /api/executions/{id}/terminate   operator  {reason}; stops a run at once, without cleanup
+ *                                                  (admin for the governor and the watchdogs)
  * POST   /api/executions/{id}/approve     operator  {comment?}; the caller is the approver
  * POST   /api/executions/{id}/reject      operator  {comment?}
  * GET    /api/approvals                   viewer    every run waiting for a human
@@ -54,22 +62,32 @@ public final class RestApi {
   private static final Set<String> EXECUTE_FIELDS =
       Set.of("workflowType", "runbookId", "context", "async", "workflowId", "timeoutSeconds");
   private static final int MAX_WAIT_SECONDS = 600;
+  private static final int MAX_REASON = 1000;
 
   /**
    * What may be started and where.
    *
    * @param types workflow type names that may be started
-   * @param requesterTypes types whose input carries {@code requestedBy} (four-eyes): the API sets
-   *     it to the caller, never to what the body says
-   * @param adminTypes types only an admin may start (long-running services the stack keeps one of)
+   * @param remediationTypes remediations: their input is parsed and checked at the door as a {@code
+   *     RemediationRequest} and delivered like an alert ({@link OperatorStart}, signal-with-start
+   *     on the problem's workflow ID), never started with the caller's input as it is
+   * @param requesterTypes other types whose input carries {@code requestedBy} (four-eyes): the API
+   *     sets it to the caller, never to what the body says
+   * @param adminTypes types only an admin may start or terminate (long-running services the stack
+   *     keeps one of)
    * @param taskQueue where runs are started
    */
   public record Catalog(
-      List<String> types, Set<String> requesterTypes, Set<String> adminTypes, String taskQueue) {
+      List<String> types,
+      Set<String> remediationTypes,
+      Set<String> requesterTypes,
+      Set<String> adminTypes,
+      String taskQueue) {
     public static Catalog opsflow() {
       return new Catalog(
           WorkflowCatalog.typeNames(),
           Set.copyOf(WorkflowCatalog.remediationTypeNames()),
+          Set.of(),
           Set.copyOf(WorkflowCatalog.serviceTypeNames()),
           TaskQueues.OPERATIONS);
     }
@@ -105,6 +123,7 @@ public final class RestApi {
         "POST /api/runbooks/execute",
         "GET /api/runbooks?executionId=|status=active|closed",
         "DELETE /api/runbooks?executionId=",
+        "POST /api/executions/{id}/terminate",
         "POST /api/executions/{id}/approve",
         "POST /api/executions/{id}/reject",
         "GET /api/approvals",
@@ -115,6 +134,8 @@ public final class RestApi {
     routes.post("/api/runbooks/execute", secured(ApiAuth.OPERATOR, "execute", this::execute));
     routes.get("/api/runbooks", secured(ApiAuth.VIEWER, "read", this::read));
     routes.delete("/api/runbooks", secured(ApiAuth.OPERATOR, "cancel", this::cancel));
+    routes.post(
+        "/api/executions/{id}/terminate", secured(ApiAuth.OPERATOR, "terminate", this::terminate));
     routes.post(
         "/api/executions/{id}/approve",
         secured(ApiAuth.OPERATOR, "approve", (ctx, caller) -> decide(ctx, caller, true)));
@@ -192,6 +213,10 @@ public final class RestApi {
     if (catalog.adminTypes().contains(type)) {
       ApiAuth.authorize(caller, ApiAuth.ADMIN, "starting " + type);
     }
+    if (catalog.remediationTypes().contains(type)) {
+      executeRemediation(ctx, caller, type, body);
+      return;
+    }
     JsonNode contextNode = body.get("context");
     ObjectNode input;
     if (contextNode == null || contextNode.isNull()) {
@@ -227,6 +252,53 @@ public final class RestApi {
       throw ApiError.conflict("workflowId: an execution '" + workflowId + "' already exists");
     }
     WorkflowExecution execution = stub.getExecution();
+    Map<String, Object> answer = started(execution, type, caller);
+    ctx.attribute("audit", "started " + type);
+    answer(ctx, answer, stub, async, timeoutSeconds, type);
+  }
+
+  /**
+   * A remediation goes through the door every alert goes through: parsed and checked before
+   * anything starts (the server's policy, the caller as requester, the names of the target), then
+   * delivered with signal-with-start on the problem's workflow ID. A second start for the same
+   * problem joins the run already on it.
+   */
+  private void executeRemediation(Context ctx, ApiCaller caller, String type, JsonNode body)
+      throws Exception {
+    if (body.hasNonNull("workflowId")) {
+      throw ApiError.badRequest(
+          "workflowId: a remediation's workflow ID is derived from its problem (procedure and"
+              + " target), so one problem is one run; leave it out");
+    }
+    boolean async = bool(body, "async", true);
+    int timeoutSeconds = integer(body, "timeoutSeconds", 60, 1, MAX_WAIT_SECONDS);
+    JsonNode contextNode = body.get("context");
+    if (contextNode != null && !contextNode.isNull() && !contextNode.isObject()) {
+      throw ApiError.badRequest("context: must be a JSON object (the remediation request)");
+    }
+    RemediationRequest request;
+    try {
+      request =
+          OperatorStart.request(type, contextNode, caller.name(), "the REST API", Instant.now());
+    } catch (OperatorStart.Refused e) {
+      throw ApiError.badRequest(e.describe("context."));
+    }
+    ctx.attribute("executionId", request.workflowId());
+    DispatchResult delivered = executions.remediate(request, catalog.taskQueue());
+    WorkflowStub stub = executions.run(delivered.workflowId(), delivered.runId());
+    WorkflowExecution execution =
+        WorkflowExecution.newBuilder()
+            .setWorkflowId(delivered.workflowId())
+            .setRunId(delivered.runId())
+            .build();
+    Map<String, Object> answer = started(execution, type, caller);
+    answer.put("target", request.target().key());
+    answer.put("severity", request.severity());
+    ctx.attribute("audit", "delivered " + type + " for " + request.target().key());
+    answer(ctx, answer, stub, async, timeoutSeconds, type);
+  }
+
+  private Map<String, Object> started(WorkflowExecution execution, String type, ApiCaller caller) {
     Map<String, Object> answer = new LinkedHashMap<>();
     answer.put("executionId", execution.getWorkflowId());
     answer.put("runId", execution.getRunId());
@@ -234,7 +306,18 @@ public final class RestApi {
     answer.put("taskQueue", catalog.taskQueue());
     answer.put("requestedBy", caller.name());
     answer.put("statusUrl", "/api/runbooks?executionId=" + execution.getWorkflowId());
-    ctx.attribute("audit", "started " + type);
+    return answer;
+  }
+
+  /** 202 at once (async), or the result within {@code timeoutSeconds}. */
+  private void answer(
+      Context ctx,
+      Map<String, Object> answer,
+      WorkflowStub stub,
+      boolean async,
+      int timeoutSeconds,
+      String type) {
+    String workflowId = String.valueOf(answer.get("executionId"));
     if (async) {
       answer.put("status", "RUNNING");
       ctx.status(202).json(answer);
@@ -356,6 +439,54 @@ public final class RestApi {
     answer.put("reason", reason);
     ctx.attribute("audit", reason);
     ctx.status(202).json(answer);
+  }
+
+  // ---- POST /api/executions/{id}/terminate --------------------------------------------------
+
+  /**
+   * For a run that cancellation cannot stop (its cleanup hangs, its workflow task keeps failing):
+   * Temporal ends it at once and records the reason; nothing of the run's cleanup runs, so a held
+   * governor slot is freed only when its lease runs out.
+   */
+  private void terminate(Context ctx, ApiCaller caller) {
+    String executionId = ctx.pathParam("id");
+    ctx.attribute("executionId", executionId);
+    JsonNode body = objectBody(ctx);
+    for (var it = body.fieldNames(); it.hasNext(); ) {
+      String field = it.next();
+      if (!field.equals("reason")) {
+        throw ApiError.badRequest(field + ": unknown field; expected reason");
+      }
+    }
+    String why = text(body, "reason");
+    if (why == null) {
+      throw ApiError.badRequest(
+          "reason: required (why the run is terminated; it is recorded in its history)");
+    }
+    if (why.length() > MAX_REASON) {
+      throw ApiError.badRequest("reason: at most " + MAX_REASON + " characters");
+    }
+    WorkflowExecutionInfo run =
+        executions
+            .info(executionId)
+            .orElseThrow(() -> ApiError.notFound("no execution '" + executionId + "'"));
+    if (catalog.adminTypes().contains(run.getType().getName())) {
+      ApiAuth.authorize(caller, ApiAuth.ADMIN, "terminating " + run.getType().getName());
+    }
+    String reason = Executions.terminateReason(caller.name(), "the REST API", why);
+    executions
+        .terminate(run, reason)
+        .ifPresent(
+            refused -> {
+              throw ApiError.conflict(refused);
+            });
+    Map<String, Object> answer = new LinkedHashMap<>();
+    answer.put("executionId", executionId);
+    answer.put("runId", run.getExecution().getRunId());
+    answer.put("status", "TERMINATED");
+    answer.put("reason", reason);
+    ctx.attribute("audit", reason);
+    ctx.json(answer);
   }
 
   // ---- POST /api/executions/{id}/approve|reject ----------------------------------------------

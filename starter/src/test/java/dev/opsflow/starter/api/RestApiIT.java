@@ -5,11 +5,16 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.opsflow.activities.dispatch.RemediationRequest;
+import dev.opsflow.activities.dispatch.Target;
 import dev.opsflow.config.OpsflowConfig;
 import dev.opsflow.config.OpsflowConfig.ApiCaller;
 import dev.opsflow.config.Secret;
 import dev.opsflow.starter.GuardedRestart;
 import io.javalin.Javalin;
+import io.temporal.api.common.v1.WorkflowExecution;
+import io.temporal.api.history.v1.HistoryEvent;
+import io.temporal.api.workflowservice.v1.GetWorkflowExecutionHistoryRequest;
 import io.temporal.client.WorkflowClient;
 import io.temporal.testing.TestWorkflowEnvironment;
 import java.net.URI;
@@ -73,7 +78,11 @@ class RestApiIT {
             new ApiAuth(api),
             new AuditLog(api.auditLog()),
             new RestApi.Catalog(
-                List.of("GuardedRestart", "ServiceLoop"),
+                List.of(
+                    "GuardedRestart", "ServiceLoop", "CrashLoopRemediation", "KafkaLagRemediation"),
+                // No worker runs the remediations here: a delivered run waits, which is what
+                // the one-run-per-problem and refusal tests need.
+                Set.of("CrashLoopRemediation", "KafkaLagRemediation"),
                 Set.of("GuardedRestart"),
                 Set.of("ServiceLoop"),
                 QUEUE));
@@ -399,6 +408,182 @@ class RestApiIT {
     assertThat(call("GET", "/api/runbooks?executionId=nope", VIEWER, null).status()).isEqualTo(404);
     assertThat(call("GET", "/api/runbooks?status=active", VIEWER, null).body().get("count").asInt())
         .isEqualTo(before);
+  }
+
+  private static String crashLoop(String deployment, String severity) {
+    return "{\"workflowType\":\"CrashLoopRemediation\",\"context\":{\"target\":"
+        + "{\"namespace\":\"demo\",\"deployment\":\""
+        + deployment
+        + "\"},\"severity\":\""
+        + severity
+        + "\"}}";
+  }
+
+  private static String problemId(String deployment) {
+    return new RemediationRequest(
+            "CrashLoopRemediation",
+            new Target("demo", deployment, null, null, null, null, null),
+            "critical",
+            null,
+            null)
+        .workflowId();
+  }
+
+  private static long openRunsWithId(String workflowId) {
+    return executions.list(false, 1000).stream()
+        .filter(r -> r.get("executionId").equals(workflowId))
+        .count();
+  }
+
+  private static List<HistoryEvent> history(String workflowId) {
+    return client
+        .getWorkflowServiceStubs()
+        .blockingStub()
+        .getWorkflowExecutionHistory(
+            GetWorkflowExecutionHistoryRequest.newBuilder()
+                .setNamespace(client.getOptions().getNamespace())
+                .setExecution(WorkflowExecution.newBuilder().setWorkflowId(workflowId))
+                .build())
+        .getHistory()
+        .getEventsList();
+  }
+
+  @Test
+  void twoExecutesForOneProblemAreOneRunOnTheProblemsWorkflowId() throws Exception {
+    String id = problemId("rest-payments");
+    Reply first =
+        call("POST", "/api/runbooks/execute", ALICE, crashLoop("rest-payments", "critical"));
+    assertThat(first.status()).as(String.valueOf(first.body())).isEqualTo(202);
+    Reply second =
+        call("POST", "/api/runbooks/execute", MALLORY, crashLoop("rest-payments", "critical"));
+    assertThat(second.status()).as(String.valueOf(second.body())).isEqualTo(202);
+
+    assertThat(first.body().get("executionId").asText()).isEqualTo(id);
+    assertThat(second.body().get("executionId").asText()).isEqualTo(id);
+    assertThat(second.body().get("runId").asText()).isEqualTo(first.body().get("runId").asText());
+    assertThat(openRunsWithId(id)).isEqualTo(1);
+    // The first start's signal is in the history (the test service holds back later ones while
+    // a workflow task is out, and no worker here completes one).
+    assertThat(history(id))
+        .filteredOn(HistoryEvent::hasWorkflowExecutionSignaledEventAttributes)
+        .extracting(e -> e.getWorkflowExecutionSignaledEventAttributes().getSignalName())
+        .startsWith("alertFired");
+
+    Reply read = call("GET", "/api/runbooks?executionId=" + id, VIEWER, null);
+    JsonNode input = read.body().get("context");
+    assertThat(input.get("procedure").asText()).isEqualTo("CrashLoopRemediation");
+    assertThat(input.get("requestedBy").asText()).isEqualTo("alice");
+    assertThat(input.get("policy").isNull()).as("the server's policy holds").isTrue();
+    assertThat(input.at("/alert/source").asText()).isEqualTo("operator");
+    assertThat(input.at("/alert/fingerprint").asText()).isEqualTo("operator:alice");
+    assertThat(input.at("/target/deployment").asText()).isEqualTo("rest-payments");
+    client.newUntypedWorkflowStub(id).terminate("test over");
+  }
+
+  @Test
+  void aRemediationThatCouldNotBeARequestIsRefusedAndNothingStarts() throws Exception {
+    int before = executions.list(false, 1000).size();
+    assertThat(
+            error(
+                "POST",
+                "/api/runbooks/execute",
+                "{\"workflowType\":\"KafkaLagRemediation\",\"context\":{\"target\":{\"namespace\":"
+                    + "\"demo\",\"deployment\":\"orders-consumer\",\"consumerGroup\":\"orders\"},"
+                    + "\"severity\":\"high\",\"policy\":{\"maxReplicas\":1000}}}"))
+        .isEqualTo(
+            "context.policy: the safety policy is the server's (opsflow.yaml healing.* /"
+                + " procedures:); it cannot be set per run");
+    assertThat(
+            error(
+                "POST",
+                "/api/runbooks/execute",
+                "{\"workflowType\":\"CrashLoopRemediation\",\"workflowId\":\"my-own-id\","
+                    + "\"context\":{\"target\":{\"namespace\":\"demo\",\"deployment\":\"p\"},"
+                    + "\"severity\":\"critical\"}}"))
+        .startsWith("workflowId: a remediation's workflow ID is derived from its problem");
+    assertThat(executions.info("my-own-id")).isEmpty();
+    assertThat(
+            error("POST", "/api/runbooks/execute", "{\"workflowType\":\"CrashLoopRemediation\"}"))
+        .isEqualTo(
+            "context.severity: expected one of [critical, high, medium, low], got 'null'; "
+                + "context.target: required");
+    assertThat(
+            error(
+                "POST",
+                "/api/runbooks/execute",
+                "{\"workflowType\":\"CrashLoopRemediation\",\"context\":{}}"))
+        .contains("context.target: required");
+    assertThat(executions.info(problemId(""))).isEmpty();
+    assertThat(error("POST", "/api/runbooks/execute", crashLoop("rest-typo", "urgent")))
+        .isEqualTo("context.severity: expected one of [critical, high, medium, low], got 'urgent'");
+    assertThat(executions.info(problemId("rest-typo"))).isEmpty();
+    String traversal = "../../prod/deployments/x";
+    assertThat(error("POST", "/api/runbooks/execute", crashLoop(traversal, "critical")))
+        .startsWith("context.target.deployment: '../../prod/deployments/x' is not valid");
+    assertThat(executions.info(problemId(traversal))).isEmpty();
+    assertThat(executions.list(false, 1000)).hasSize(before);
+  }
+
+  @Test
+  void terminateStopsARunAtOnceAndRecordsWhoAndWhy() throws Exception {
+    String id = startWaiting("approval", List.of("alice"), 1);
+    String path = "/api/executions/" + id + "/terminate";
+    assertThat(error("POST", path, "{}")).startsWith("reason: required");
+    assertThat(error("POST", path, "{\"reason\":\"x\",\"by\":\"bob\"}"))
+        .startsWith("by: unknown field");
+    assertThat(call("POST", path, VIEWER, "{\"reason\":\"x\"}").status()).isEqualTo(403);
+    Reply unknown =
+        call("POST", "/api/executions/never-started/terminate", ALICE, "{\"reason\":\"x\"}");
+    assertThat(unknown.status()).isEqualTo(404);
+
+    Reply terminated = call("POST", path, ALICE, "{\"reason\":\"cleanup hangs\"}");
+    assertThat(terminated.status()).as(String.valueOf(terminated.body())).isEqualTo(200);
+    assertThat(terminated.body().get("reason").asText())
+        .isEqualTo("terminated by alice via the REST API: cleanup hangs");
+    Reply read = call("GET", "/api/runbooks?executionId=" + id, VIEWER, null);
+    assertThat(read.body().get("status").asText()).isEqualTo("TERMINATED");
+    assertThat(read.body().get("terminatedBy").asText())
+        .isEqualTo("terminated by alice via the REST API: cleanup hangs");
+
+    Reply again = call("POST", path, ALICE, "{\"reason\":\"again\"}");
+    assertThat(again.status()).isEqualTo(409);
+    assertThat(again.body().get("error").asText()).endsWith("is TERMINATED; nothing to terminate");
+  }
+
+  @Test
+  void aServiceIsAnAdminsToTerminate() throws Exception {
+    Reply started =
+        call("POST", "/api/runbooks/execute", ADMIN, "{\"workflowType\":\"ServiceLoop\"}");
+    String id = started.body().get("executionId").asText();
+    Reply byOperator =
+        call("POST", "/api/executions/" + id + "/terminate", ALICE, "{\"reason\":\"x\"}");
+    assertThat(byOperator.status()).isEqualTo(403);
+    assertThat(byOperator.body().get("error").asText())
+        .isEqualTo("alice has role operator; terminating ServiceLoop needs role admin or higher");
+    assertThat(executions.info(id).orElseThrow().getStatus().name()).endsWith("RUNNING");
+    Reply byAdmin =
+        call("POST", "/api/executions/" + id + "/terminate", ADMIN, "{\"reason\":\"test over\"}");
+    assertThat(byAdmin.status()).isEqualTo(200);
+  }
+
+  @Test
+  void aFailedRunShowsItsReason() throws Exception {
+    Reply failed =
+        call(
+            "POST",
+            "/api/runbooks/execute",
+            ALICE,
+            "{\"workflowType\":\"GuardedRestart\",\"context\":{\"askAbout\":\"fail\"}}");
+    String id = failed.body().get("executionId").asText();
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () -> {
+              Reply read = call("GET", "/api/runbooks?executionId=" + id, VIEWER, null);
+              assertThat(read.body().get("status").asText()).isEqualTo("FAILED");
+              assertThat(read.body().get("failure").asText())
+                  .isEqualTo("restart refused by the cluster");
+            });
   }
 
   private static String error(String method, String path, String body) throws Exception {

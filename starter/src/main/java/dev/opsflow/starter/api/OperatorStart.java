@@ -1,0 +1,205 @@
+package dev.opsflow.starter.api;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MapperFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.opsflow.activities.InvalidNameException;
+import dev.opsflow.activities.dispatch.AlertNotice;
+import dev.opsflow.activities.dispatch.RemediationRequest;
+import dev.opsflow.activities.dispatch.Target;
+import dev.opsflow.activities.kafka.KafkaNames;
+import dev.opsflow.activities.kubernetes.KubernetesNames;
+import dev.opsflow.activities.postgres.PostgresNames;
+import dev.opsflow.workflows.remediation.RequestValidation;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.BinaryOperator;
+import java.util.stream.Collectors;
+
+/**
+ * The door for a remediation a person starts (REST API, CLI): the JSON input becomes the same
+ * {@link RemediationRequest} an alert becomes, checked before anything starts, so the run is
+ * delivered by {@link dev.opsflow.activities.dispatch.RemediationDispatcher} on the problem's
+ * workflow ID under the server's policy. What the caller may not choose is refused with the field
+ * named: a {@code policy} (the server's), an {@code alert} (the door records the operator's own
+ * notice), a {@code requestedBy} other than the caller (four-eyes). Every target field that names a
+ * cluster object is checked as what it names, with the activities' own name rules.
+ */
+public final class OperatorStart {
+  /** The notice source of a start by a person. */
+  public static final String SOURCE = "operator";
+
+  static final String POLICY_REFUSED =
+      "policy: the safety policy is the server's (opsflow.yaml healing.* / procedures:); it cannot"
+          + " be set per run";
+  static final String ALERT_REFUSED =
+      "alert: an operator start records its own notice (source operator, the caller, now); leave"
+          + " it out";
+
+  /** Strict: a misspelt field ({@code namspace}) is refused, not silently empty. */
+  private static final ObjectMapper STRICT =
+      JsonMapper.builder()
+          .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+          .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+          .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
+          .build();
+
+  private OperatorStart() {}
+
+  /** The input could not be a remediation request: every problem, each naming its field. */
+  public static final class Refused extends RuntimeException {
+    private final List<String> problems;
+
+    Refused(List<String> problems) {
+      super(String.join("; ", problems), null, false, false);
+      this.problems = List.copyOf(problems);
+    }
+
+    /** Each "field: reason", the field relative to the input ({@code target.namespace}). */
+    public List<String> problems() {
+      return problems;
+    }
+
+    /** The problems with each field prefixed, e.g. {@code context.} for the REST body. */
+    public String describe(String fieldPrefix) {
+      return problems.stream().map(p -> fieldPrefix + p).collect(Collectors.joining("; "));
+    }
+  }
+
+  /**
+   * Builds the request for a remediation of {@code procedure} that {@code caller} starts now.
+   *
+   * @param input the JSON input (null = {@code {}})
+   * @param caller who starts it: the API caller, or the CLI's --by / login name
+   * @param via how it was started, for the notice ("the REST API", "the opsflow CLI")
+   * @throws Refused naming every bad field, before anything is started
+   */
+  public static RemediationRequest request(
+      String procedure, JsonNode input, String caller, String via, Instant now) {
+    Objects.requireNonNull(caller, "caller");
+    if (input != null && !input.isNull() && !input.isObject()) {
+      throw new Refused(List.of("input: must be a JSON object (procedure, target, severity)"));
+    }
+    ObjectNode fields =
+        input == null || input.isNull()
+            ? STRICT.createObjectNode()
+            : ((ObjectNode) input).deepCopy();
+    List<String> problems = new ArrayList<>();
+    if (present(fields, "policy")) {
+      problems.add(POLICY_REFUSED);
+    }
+    if (present(fields, "alert")) {
+      problems.add(ALERT_REFUSED);
+    }
+    JsonNode requestedBy = fields.get("requestedBy");
+    if (present(fields, "requestedBy") && !caller.equals(requestedBy.asText())) {
+      problems.add(
+          "requestedBy: opsflow records the caller ("
+              + caller
+              + ") as the requester; leave it out");
+    }
+    fields.remove(List.of("policy", "alert", "requestedBy"));
+    if (!present(fields, "procedure")) {
+      fields.put("procedure", procedure);
+    }
+    RemediationRequest parsed = null;
+    try {
+      parsed = STRICT.treeToValue(fields, RemediationRequest.class);
+    } catch (UnrecognizedPropertyException e) {
+      problems.add(
+          path(e)
+              + ": unknown field; expected one of "
+              + e.getKnownPropertyIds().stream()
+                  .map(String::valueOf)
+                  .filter(f -> !f.equals("policy") && !f.equals("alert"))
+                  .sorted()
+                  .collect(Collectors.joining(", ")));
+    } catch (JsonMappingException e) {
+      problems.add(path(e) + ": " + e.getOriginalMessage().split("\n")[0]);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      problems.add("input: " + e.getOriginalMessage());
+    }
+    if (parsed != null) {
+      problems.addAll(RequestValidation.problems(procedure, parsed));
+      if (parsed.target() != null) {
+        problems.addAll(nameProblems(parsed.target()));
+      }
+    }
+    if (!problems.isEmpty()) {
+      throw new Refused(problems);
+    }
+    return new RemediationRequest(
+        parsed.procedure(),
+        parsed.target(),
+        parsed.severity(),
+        null,
+        notice(procedure, caller, via, now),
+        caller);
+  }
+
+  /**
+   * The notice of an operator start: its own source, a fingerprint per caller and the moment as its
+   * episode, so a second start by the same person in the same second is a resend and one by someone
+   * else (or later) a new episode of the same problem, in the same run.
+   */
+  static AlertNotice notice(String procedure, String caller, String via, Instant now) {
+    return new AlertNotice(
+        procedure,
+        AlertNotice.FIRING,
+        SOURCE + ":" + caller,
+        now.truncatedTo(ChronoUnit.SECONDS).toString(),
+        Map.of("alertname", procedure, "requestedBy", caller),
+        Map.of("summary", "started by " + caller + " via " + via),
+        SOURCE);
+  }
+
+  /** Each target field that names a cluster object, checked as what it names. */
+  static List<String> nameProblems(Target target) {
+    List<String> problems = new ArrayList<>();
+    check(problems, "target.namespace", target.namespace(), KubernetesNames::namespace);
+    check(problems, "target.deployment", target.deployment(), KubernetesNames::deployment);
+    check(problems, "target.container", target.container(), KubernetesNames::container);
+    check(problems, "target.podSelector", target.podSelector(), KubernetesNames::labelSelector);
+    check(problems, "target.consumerGroup", target.consumerGroup(), KafkaNames::consumerGroup);
+    check(problems, "target.topic", target.topic(), KafkaNames::topic);
+    check(problems, "target.database", target.database(), PostgresNames::database);
+    return problems;
+  }
+
+  private static void check(
+      List<String> problems, String field, String value, BinaryOperator<String> rule) {
+    if (value.isEmpty()) {
+      return; // required fields are RequestValidation's; empty means "not this procedure's"
+    }
+    try {
+      rule.apply(field, value);
+    } catch (InvalidNameException e) {
+      // The message starts with the field and shows the value escaped ("target.deployment '..'").
+      problems.add(
+          e.getMessage().replaceFirst("^" + java.util.regex.Pattern.quote(field), field + ":"));
+    }
+  }
+
+  private static boolean present(JsonNode fields, String name) {
+    JsonNode v = fields.get(name);
+    return v != null && !v.isNull();
+  }
+
+  private static String path(JsonMappingException e) {
+    String path =
+        e.getPath().stream()
+            .map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
+            .collect(Collectors.joining("."))
+            .replace(".[", "[");
+    return path.isEmpty() ? "input" : path;
+  }
+}
