@@ -23,7 +23,7 @@ public final class RequestValidation {
   public static List<String> problems(String workflowType, RemediationRequest request) {
     List<String> problems = new ArrayList<>();
     if (request == null) {
-      return List.of("input: required (procedure, target, severity, alert)");
+      return List.of("input: required (procedure, target, severity)");
     }
     if (request.procedure() == null || request.procedure().isBlank()) {
       problems.add("procedure: required (the workflow type, e.g. " + workflowType + ")");
