@@ -108,6 +108,19 @@ class ArchitectureTest {
           .dependOnClassesThat(WORKFLOW_SIDE_CODE)
           .because("code that calls the Workflow API runs only inside a workflow");
 
+  static final ArchRule CONTRACTS_DEPEND_ON_NOTHING_OF_OURS =
+      noClasses()
+          .that()
+          .resideInAPackage("dev.opsflow.contracts..")
+          .should()
+          .dependOnClassesThat(
+              DescribedPredicate.describe(
+                  "opsflow classes outside dev.opsflow.contracts",
+                  (JavaClass c) ->
+                      c.getPackageName().startsWith("dev.opsflow.")
+                          && !c.getPackageName().startsWith("dev.opsflow.contracts")))
+          .because("every module may use the contracts, so they may use none of them");
+
   private static JavaClasses production;
   private static JavaClasses planted;
 
@@ -127,8 +140,14 @@ class ArchitectureTest {
   }
 
   @Test
+  void contractsDependOnNothingOfOurs() {
+    CONTRACTS_DEPEND_ON_NOTHING_OF_OURS.check(production);
+  }
+
+  @Test
   void everyModuleIsImported() {
     assertThat(production.stream().map(JavaClass::getPackageName).distinct())
+        .anyMatch(p -> p.startsWith("dev.opsflow.contracts"))
         .anyMatch(p -> p.startsWith("dev.opsflow.config"))
         .anyMatch(p -> p.startsWith("dev.opsflow.activities"))
         .anyMatch(p -> p.startsWith("dev.opsflow.workflows"))

@@ -2,14 +2,14 @@ package dev.opsflow.dev;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.opsflow.activities.diagnostics.ProbeResult;
 import dev.opsflow.config.ConfigLoader;
 import dev.opsflow.config.OpsflowConfig;
+import dev.opsflow.contracts.diagnostics.ConnectivityCheck;
+import dev.opsflow.contracts.diagnostics.ConnectivityCheckInput;
+import dev.opsflow.contracts.diagnostics.ConnectivityReport;
+import dev.opsflow.contracts.diagnostics.ProbeResult;
 import dev.opsflow.sandbox.kubernetes.KubernetesSandbox;
 import dev.opsflow.workflows.TaskQueues;
-import dev.opsflow.workflows.diagnostics.ConnectivityCheck;
-import dev.opsflow.workflows.diagnostics.ConnectivityCheckInput;
-import dev.opsflow.workflows.diagnostics.ConnectivityReport;
 import io.temporal.client.WorkflowOptions;
 import java.sql.Connection;
 import java.sql.PreparedStatement;

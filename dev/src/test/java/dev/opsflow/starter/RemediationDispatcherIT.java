@@ -2,16 +2,17 @@ package dev.opsflow.starter;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.opsflow.activities.dispatch.AlertNotice;
-import dev.opsflow.activities.dispatch.DispatchResult;
-import dev.opsflow.activities.dispatch.HealingPolicy;
 import dev.opsflow.activities.dispatch.RemediationDispatcher;
-import dev.opsflow.activities.dispatch.RemediationRequest;
-import dev.opsflow.activities.dispatch.Target;
+import dev.opsflow.activities.dispatch.ServerPolicy;
 import dev.opsflow.config.OpsflowConfig;
+import dev.opsflow.contracts.remediation.AlertNotice;
+import dev.opsflow.contracts.remediation.DispatchResult;
+import dev.opsflow.contracts.remediation.HealingPolicy;
+import dev.opsflow.contracts.remediation.RemediationRequest;
+import dev.opsflow.contracts.remediation.RemediationStatus;
+import dev.opsflow.contracts.remediation.Target;
 import dev.opsflow.dev.DevStack;
 import dev.opsflow.workflows.TaskQueues;
-import dev.opsflow.workflows.remediation.RemediationStatus;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -42,7 +43,7 @@ class RemediationDispatcherIT {
   void concurrentFirstNoticesOfOneProblemStartOneRunAndAllSucceed() throws Exception {
     RemediationDispatcher dispatcher =
         new RemediationDispatcher(stack.client(), TaskQueues.OPERATIONS);
-    HealingPolicy policy = HealingPolicy.from(OpsflowConfig.defaults().healing());
+    HealingPolicy policy = ServerPolicy.from(OpsflowConfig.defaults().healing());
     ExecutorService pool = Executors.newFixedThreadPool(8);
     try {
       for (int problem = 0; problem < 5; problem++) {

@@ -3,10 +3,10 @@ package dev.opsflow.worker;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.opsflow.activities.diagnostics.ConnectivityActivities;
-import dev.opsflow.activities.diagnostics.ProbeResult;
-import dev.opsflow.activities.diagnostics.ProbeTarget;
 import dev.opsflow.config.ConfigLoader;
 import dev.opsflow.config.OpsflowConfig;
+import dev.opsflow.contracts.diagnostics.ProbeResult;
+import dev.opsflow.contracts.diagnostics.ProbeTarget;
 import dev.opsflow.dev.EmbeddedTemporalService;
 import dev.opsflow.workflows.TaskQueues;
 import io.temporal.client.WorkflowOptions;

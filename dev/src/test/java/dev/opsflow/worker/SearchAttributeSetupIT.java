@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.opsflow.config.OpsflowConfig;
+import dev.opsflow.contracts.human.OpsflowSearchAttributes;
 import dev.opsflow.dev.EmbeddedTemporalService;
-import dev.opsflow.workflows.human.OpsflowSearchAttributes;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowStub;

@@ -1,9 +1,9 @@
 package dev.opsflow.cli;
 
+import dev.opsflow.contracts.human.HumanTask;
 import dev.opsflow.starter.api.ApprovalInbox;
 import dev.opsflow.starter.api.Executions;
 import dev.opsflow.worker.TemporalConnection;
-import dev.opsflow.workflows.human.HumanTask;
 import java.time.Instant;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

@@ -1,10 +1,10 @@
 package dev.opsflow.cli;
 
+import dev.opsflow.contracts.human.ApprovalStatus;
+import dev.opsflow.contracts.human.Decision;
+import dev.opsflow.contracts.human.Refusal;
 import dev.opsflow.starter.api.Executions;
 import dev.opsflow.worker.TemporalConnection;
-import dev.opsflow.workflows.human.ApprovalStatus;
-import dev.opsflow.workflows.human.Decision;
-import dev.opsflow.workflows.human.Refusal;
 import io.temporal.client.WorkflowNotFoundException;
 import io.temporal.client.WorkflowUpdateException;
 import java.util.LinkedHashMap;

@@ -1,8 +1,8 @@
 package dev.opsflow.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.opsflow.activities.dispatch.DispatchResult;
-import dev.opsflow.activities.dispatch.RemediationRequest;
+import dev.opsflow.contracts.remediation.DispatchResult;
+import dev.opsflow.contracts.remediation.RemediationRequest;
 import dev.opsflow.starter.api.Executions;
 import dev.opsflow.starter.api.OperatorStart;
 import dev.opsflow.worker.TemporalConnection;

@@ -1,7 +1,7 @@
 package dev.opsflow.starter;
 
-import dev.opsflow.activities.dispatch.HealingPolicy;
 import dev.opsflow.activities.dispatch.RemediationDispatcher;
+import dev.opsflow.activities.dispatch.ServerPolicy;
 import dev.opsflow.config.ConfigException;
 import dev.opsflow.config.OpsflowConfig;
 import dev.opsflow.starter.alerts.AlertRouter;
@@ -53,7 +53,7 @@ public final class StarterServer implements AutoCloseable {
             new WebhookAuth(config.alerts()),
             new AlertRouter(
                 config.alerts().routes(),
-                HealingPolicy.from(config),
+                ServerPolicy.from(config),
                 WorkflowCatalog.remediationTypeNames()),
             new RemediationDispatcher(client, TaskQueues.OPERATIONS),
             config.healing().actionCooldown().toMillis(),

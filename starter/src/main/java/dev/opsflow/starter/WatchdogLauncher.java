@@ -1,10 +1,11 @@
 package dev.opsflow.starter;
 
-import dev.opsflow.activities.dispatch.HealingPolicy;
-import dev.opsflow.activities.dispatch.Target;
+import dev.opsflow.activities.dispatch.ServerPolicy;
 import dev.opsflow.config.OpsflowConfig;
+import dev.opsflow.contracts.remediation.HealingPolicy;
+import dev.opsflow.contracts.remediation.Target;
+import dev.opsflow.contracts.remediation.WatchdogInput;
 import dev.opsflow.workflows.TaskQueues;
-import dev.opsflow.workflows.remediation.watchdog.WatchdogInput;
 import io.temporal.api.enums.v1.WorkflowIdReusePolicy;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowOptions;
@@ -29,7 +30,7 @@ public final class WatchdogLauncher {
    * @return the IDs of the watchdogs now running
    */
   public static List<String> ensureRunning(WorkflowClient client, OpsflowConfig config) {
-    HealingPolicy policy = HealingPolicy.from(config);
+    HealingPolicy policy = ServerPolicy.from(config);
     List<String> running = new ArrayList<>();
     for (String check : OpsflowConfig.Watch.CHECKS) {
       List<Map<String, String>> targets = config.watch().targets(check);

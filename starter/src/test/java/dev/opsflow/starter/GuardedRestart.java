@@ -1,14 +1,14 @@
 package dev.opsflow.starter;
 
-import dev.opsflow.activities.dispatch.ApprovalPolicy;
-import dev.opsflow.workflows.human.ActionRecord;
+import dev.opsflow.contracts.human.ActionRecord;
+import dev.opsflow.contracts.human.ApprovalPolicy;
+import dev.opsflow.contracts.human.ApprovalStatus;
+import dev.opsflow.contracts.human.Decision;
+import dev.opsflow.contracts.human.HumanTask;
+import dev.opsflow.contracts.human.Progress;
+import dev.opsflow.contracts.human.Supervised;
 import dev.opsflow.workflows.human.ApprovalGate;
-import dev.opsflow.workflows.human.ApprovalStatus;
-import dev.opsflow.workflows.human.Decision;
 import dev.opsflow.workflows.human.FailedStep;
-import dev.opsflow.workflows.human.HumanTask;
-import dev.opsflow.workflows.human.Progress;
-import dev.opsflow.workflows.human.Supervised;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.failure.ApplicationFailure;

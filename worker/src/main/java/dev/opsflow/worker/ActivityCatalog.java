@@ -3,15 +3,16 @@ package dev.opsflow.worker;
 import dev.opsflow.activities.command.CommandActivitiesImpl;
 import dev.opsflow.activities.diagnostics.ConnectivityActivitiesImpl;
 import dev.opsflow.activities.dispatch.DispatchActivitiesImpl;
-import dev.opsflow.activities.dispatch.HealingPolicy;
 import dev.opsflow.activities.dispatch.PolicyActivitiesImpl;
 import dev.opsflow.activities.dispatch.RemediationDispatcher;
+import dev.opsflow.activities.dispatch.ServerPolicy;
 import dev.opsflow.activities.kafka.KafkaActivitiesImpl;
 import dev.opsflow.activities.kubernetes.KubernetesActivitiesImpl;
 import dev.opsflow.activities.metrics.MetricsActivitiesImpl;
 import dev.opsflow.activities.notify.NotificationActivitiesImpl;
 import dev.opsflow.activities.postgres.PostgresActivitiesImpl;
 import dev.opsflow.config.OpsflowConfig;
+import dev.opsflow.contracts.remediation.HealingPolicy;
 import dev.opsflow.workflows.TaskQueues;
 import io.temporal.client.WorkflowClient;
 import java.util.ArrayList;
@@ -34,7 +35,7 @@ public final class ActivityCatalog implements AutoCloseable {
    *     through it, exactly as the starter does
    */
   public static ActivityCatalog fromConfig(OpsflowConfig config, WorkflowClient client) {
-    HealingPolicy policy = HealingPolicy.from(config);
+    HealingPolicy policy = ServerPolicy.from(config);
     return fromConfig(config, client, () -> policy);
   }
 

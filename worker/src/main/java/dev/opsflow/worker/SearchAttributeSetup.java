@@ -1,6 +1,6 @@
 package dev.opsflow.worker;
 
-import dev.opsflow.workflows.human.OpsflowSearchAttributes;
+import dev.opsflow.contracts.human.OpsflowSearchAttributes;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.temporal.api.enums.v1.IndexedValueType;

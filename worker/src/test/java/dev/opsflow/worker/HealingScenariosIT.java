@@ -5,23 +5,24 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.opsflow.activities.dispatch.AlertNotice;
-import dev.opsflow.activities.dispatch.HealingPolicy;
 import dev.opsflow.activities.dispatch.RemediationDispatcher;
-import dev.opsflow.activities.dispatch.RemediationRequest;
-import dev.opsflow.activities.dispatch.Target;
+import dev.opsflow.activities.dispatch.ServerPolicy;
 import dev.opsflow.config.ConfigLoader;
 import dev.opsflow.config.OpsflowConfig;
+import dev.opsflow.contracts.remediation.AlertNotice;
+import dev.opsflow.contracts.remediation.HealingPolicy;
+import dev.opsflow.contracts.remediation.HealthWatchdog;
+import dev.opsflow.contracts.remediation.RemediationOutcome;
+import dev.opsflow.contracts.remediation.RemediationRequest;
+import dev.opsflow.contracts.remediation.RemediationStatus;
+import dev.opsflow.contracts.remediation.RemediationStatus.Phase;
+import dev.opsflow.contracts.remediation.Target;
+import dev.opsflow.contracts.remediation.WatchdogInput;
 import dev.opsflow.sandbox.kafka.EmbeddedKafka;
 import dev.opsflow.sandbox.kubernetes.KubernetesSandbox;
 import dev.opsflow.sandbox.postgres.SandboxPostgres;
 import dev.opsflow.workflows.TaskQueues;
 import dev.opsflow.workflows.WorkflowCatalog;
-import dev.opsflow.workflows.remediation.RemediationOutcome;
-import dev.opsflow.workflows.remediation.RemediationStatus;
-import dev.opsflow.workflows.remediation.RemediationStatus.Phase;
-import dev.opsflow.workflows.remediation.watchdog.HealthWatchdog;
-import dev.opsflow.workflows.remediation.watchdog.WatchdogInput;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.javalin.Javalin;
 import io.temporal.client.WorkflowClient;
@@ -138,7 +139,7 @@ class HealingScenariosIT {
     // The same registration the worker does at start-up, against the test service.
     SearchAttributeSetup.ensure(client);
     OpsflowConfig config = ConfigLoader.load(null, settings);
-    serverPolicy.set(HealingPolicy.from(config));
+    serverPolicy.set(ServerPolicy.from(config));
     activities = ActivityCatalog.fromConfig(config, client, serverPolicy::get);
     Worker worker = env.newWorker(TaskQueues.OPERATIONS);
     WorkflowCatalog.register(worker);
@@ -162,7 +163,7 @@ class HealingScenariosIT {
     for (int i = 0; i < keyValues.length; i += 2) {
       env.put(keyValues[i], keyValues[i + 1]);
     }
-    HealingPolicy policy = HealingPolicy.from(ConfigLoader.load(null, env).healing());
+    HealingPolicy policy = ServerPolicy.from(ConfigLoader.load(null, env).healing());
     serverPolicy.set(policy);
     return policy;
   }

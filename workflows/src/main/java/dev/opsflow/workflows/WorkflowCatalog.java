@@ -1,7 +1,7 @@
 package dev.opsflow.workflows;
 
+import dev.opsflow.contracts.human.Supervised;
 import dev.opsflow.workflows.diagnostics.ConnectivityCheckImpl;
-import dev.opsflow.workflows.human.Supervised;
 import dev.opsflow.workflows.remediation.crashloop.CrashLoopRemediationImpl;
 import dev.opsflow.workflows.remediation.disk.DiskPressureRemediationImpl;
 import dev.opsflow.workflows.remediation.governor.BlastRadiusGovernorImpl;

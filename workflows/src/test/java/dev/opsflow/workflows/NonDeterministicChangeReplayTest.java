@@ -5,12 +5,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.opsflow.activities.diagnostics.ConnectivityActivities;
 import dev.opsflow.activities.diagnostics.ConnectivityOptions;
-import dev.opsflow.activities.diagnostics.ProbeResult;
-import dev.opsflow.activities.diagnostics.ProbeTarget;
-import dev.opsflow.workflows.diagnostics.ConnectivityCheck;
+import dev.opsflow.contracts.diagnostics.ConnectivityCheck;
+import dev.opsflow.contracts.diagnostics.ConnectivityCheckInput;
+import dev.opsflow.contracts.diagnostics.ConnectivityReport;
+import dev.opsflow.contracts.diagnostics.ProbeResult;
+import dev.opsflow.contracts.diagnostics.ProbeTarget;
 import dev.opsflow.workflows.diagnostics.ConnectivityCheckImpl;
-import dev.opsflow.workflows.diagnostics.ConnectivityCheckInput;
-import dev.opsflow.workflows.diagnostics.ConnectivityReport;
 import io.temporal.common.WorkflowExecutionHistory;
 import io.temporal.testing.WorkflowReplayer;
 import io.temporal.worker.NonDeterministicException;

@@ -11,13 +11,13 @@ import static org.mockito.Mockito.verify;
 import static org.mockito.Mockito.when;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.opsflow.activities.dispatch.RemediationRequest;
 import dev.opsflow.activities.kubernetes.RestartRequest;
 import dev.opsflow.activities.kubernetes.RestartResult;
-import dev.opsflow.workflows.human.Progress;
-import dev.opsflow.workflows.remediation.RemediationOutcome;
+import dev.opsflow.contracts.human.Progress;
+import dev.opsflow.contracts.remediation.CrashLoopRemediation;
+import dev.opsflow.contracts.remediation.RemediationOutcome;
+import dev.opsflow.contracts.remediation.RemediationRequest;
 import dev.opsflow.workflows.remediation.RemediationTestKit;
-import dev.opsflow.workflows.remediation.crashloop.CrashLoopRemediation;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowFailedException;
 import io.temporal.client.WorkflowOptions;

@@ -1,5 +1,7 @@
 package dev.opsflow.activities.diagnostics;
 
+import dev.opsflow.contracts.diagnostics.ProbeResult;
+import dev.opsflow.contracts.diagnostics.ProbeTarget;
 import io.temporal.activity.ActivityInterface;
 import java.util.List;
 

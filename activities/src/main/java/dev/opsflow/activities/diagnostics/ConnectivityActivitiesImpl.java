@@ -3,6 +3,8 @@ package dev.opsflow.activities.diagnostics;
 import dev.opsflow.activities.FailureTypes;
 import dev.opsflow.activities.kubernetes.KubernetesActivitiesImpl;
 import dev.opsflow.config.OpsflowConfig;
+import dev.opsflow.contracts.diagnostics.ProbeResult;
+import dev.opsflow.contracts.diagnostics.ProbeTarget;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;

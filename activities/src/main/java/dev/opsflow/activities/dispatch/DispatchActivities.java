@@ -1,5 +1,9 @@
 package dev.opsflow.activities.dispatch;
 
+import dev.opsflow.contracts.remediation.ActionMark;
+import dev.opsflow.contracts.remediation.AdmissionRequest;
+import dev.opsflow.contracts.remediation.DispatchResult;
+import dev.opsflow.contracts.remediation.RemediationRequest;
 import io.temporal.activity.ActivityInterface;
 
 /**

@@ -1,5 +1,10 @@
 package dev.opsflow.activities.dispatch;
 
+import dev.opsflow.contracts.remediation.ActionMark;
+import dev.opsflow.contracts.remediation.AdmissionRequest;
+import dev.opsflow.contracts.remediation.DispatchResult;
+import dev.opsflow.contracts.remediation.RemediationRequest;
+
 public final class DispatchActivitiesImpl implements DispatchActivities {
   private final RemediationDispatcher dispatcher;
 

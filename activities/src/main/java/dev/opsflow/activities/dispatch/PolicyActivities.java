@@ -1,5 +1,6 @@
 package dev.opsflow.activities.dispatch;
 
+import dev.opsflow.contracts.remediation.HealingPolicy;
 import io.temporal.activity.ActivityInterface;
 
 /**

@@ -1,5 +1,6 @@
 package dev.opsflow.activities.dispatch;
 
+import dev.opsflow.contracts.remediation.HealingPolicy;
 import java.util.function.Supplier;
 
 /** Serves the policy the worker was configured with. */
@@ -7,7 +8,7 @@ public final class PolicyActivitiesImpl implements PolicyActivities {
   private final Supplier<HealingPolicy> policy;
 
   /**
-   * @param policy the worker's policy, usually {@code HealingPolicy.from(config)}
+   * @param policy the worker's policy, usually {@code ServerPolicy.from(config)}
    */
   public PolicyActivitiesImpl(Supplier<HealingPolicy> policy) {
     this.policy = policy;

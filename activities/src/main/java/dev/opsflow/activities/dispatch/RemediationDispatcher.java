@@ -1,5 +1,11 @@
 package dev.opsflow.activities.dispatch;
 
+import dev.opsflow.contracts.remediation.ActionMark;
+import dev.opsflow.contracts.remediation.AdmissionRequest;
+import dev.opsflow.contracts.remediation.DispatchResult;
+import dev.opsflow.contracts.remediation.GovernorNames;
+import dev.opsflow.contracts.remediation.RemediationRequest;
+import dev.opsflow.contracts.remediation.RemediationSignals;
 import io.temporal.api.enums.v1.WorkflowIdReusePolicy;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowExecutionAlreadyStarted;

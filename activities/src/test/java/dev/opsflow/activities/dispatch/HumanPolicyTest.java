@@ -4,6 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.opsflow.config.ConfigLoader;
 import dev.opsflow.config.OpsflowConfig;
+import dev.opsflow.contracts.human.ApprovalPolicy;
+import dev.opsflow.contracts.human.EscalationStep;
+import dev.opsflow.contracts.human.HumanPolicy;
+import dev.opsflow.contracts.remediation.HealingPolicy;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,7 +22,7 @@ class HumanPolicyTest {
     Path file = dir.resolve("opsflow.yaml");
     Files.writeString(file, yaml);
     OpsflowConfig config = ConfigLoader.load(file, env);
-    return HealingPolicy.from(config);
+    return ServerPolicy.from(config);
   }
 
   @Test

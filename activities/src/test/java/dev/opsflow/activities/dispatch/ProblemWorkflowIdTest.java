@@ -2,6 +2,8 @@ package dev.opsflow.activities.dispatch;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.opsflow.contracts.remediation.RemediationRequest;
+import dev.opsflow.contracts.remediation.Target;
 import org.junit.jupiter.api.Test;
 
 /** One problem maps to one workflow ID whatever the source; two problems never share one. */

@@ -1,8 +1,8 @@
 package dev.opsflow.starter.api;
 
+import dev.opsflow.contracts.human.HumanTask;
+import dev.opsflow.contracts.human.Progress;
 import dev.opsflow.workflows.WorkflowCatalog;
-import dev.opsflow.workflows.human.HumanTask;
-import dev.opsflow.workflows.human.Progress;
 import io.temporal.api.workflow.v1.WorkflowExecutionInfo;
 import java.time.Instant;
 import java.util.ArrayList;

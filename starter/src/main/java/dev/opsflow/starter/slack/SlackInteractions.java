@@ -5,13 +5,13 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.opsflow.config.OpsflowConfig;
-import dev.opsflow.workflows.human.ApprovalGate;
-import dev.opsflow.workflows.human.ApprovalStatus;
-import dev.opsflow.workflows.human.Decision;
-import dev.opsflow.workflows.human.HumanTask;
-import dev.opsflow.workflows.human.OperatorNames;
-import dev.opsflow.workflows.human.Progress;
-import dev.opsflow.workflows.human.Refusal;
+import dev.opsflow.contracts.human.ApprovalResult;
+import dev.opsflow.contracts.human.ApprovalStatus;
+import dev.opsflow.contracts.human.Decision;
+import dev.opsflow.contracts.human.HumanTask;
+import dev.opsflow.contracts.human.OperatorNames;
+import dev.opsflow.contracts.human.Progress;
+import dev.opsflow.contracts.human.Refusal;
 import dev.opsflow.workflows.human.SlackBlocks;
 import io.grpc.StatusRuntimeException;
 import io.javalin.config.RoutesConfig;
@@ -294,7 +294,7 @@ public final class SlackInteractions {
     Optional<Progress> progress = progress(run);
     String target = progress.map(Progress::target).orElse("");
     String summary = summary(click, progress);
-    if (status.state() != ApprovalGate.Result.PENDING) {
+    if (status.state() != ApprovalResult.PENDING) {
       return replacement(
           SlackBlocks.outcomeText(click.workflowId(), summary, SlackBlocks.approvalOutcome(status)),
           SlackBlocks.outcome(

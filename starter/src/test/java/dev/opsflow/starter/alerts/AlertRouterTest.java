@@ -3,18 +3,18 @@ package dev.opsflow.starter.alerts;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.opsflow.activities.dispatch.HealingPolicy;
-import dev.opsflow.activities.dispatch.RemediationRequest;
+import dev.opsflow.activities.dispatch.ServerPolicy;
 import dev.opsflow.config.AlertRoute;
 import dev.opsflow.config.ConfigException;
 import dev.opsflow.config.OpsflowConfig;
+import dev.opsflow.contracts.remediation.HealingPolicy;
+import dev.opsflow.contracts.remediation.RemediationRequest;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class AlertRouterTest {
-  private static final HealingPolicy POLICY =
-      HealingPolicy.from(OpsflowConfig.defaults().healing());
+  private static final HealingPolicy POLICY = ServerPolicy.from(OpsflowConfig.defaults().healing());
   private static final List<String> KNOWN =
       List.of(
           "KafkaLagRemediation",

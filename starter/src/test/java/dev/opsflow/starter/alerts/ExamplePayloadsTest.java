@@ -3,10 +3,10 @@ package dev.opsflow.starter.alerts;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.opsflow.activities.dispatch.HealingPolicy;
-import dev.opsflow.activities.dispatch.RemediationRequest;
-import dev.opsflow.activities.dispatch.Target;
+import dev.opsflow.activities.dispatch.ServerPolicy;
 import dev.opsflow.config.OpsflowConfig;
+import dev.opsflow.contracts.remediation.RemediationRequest;
+import dev.opsflow.contracts.remediation.Target;
 import dev.opsflow.workflows.WorkflowCatalog;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -27,7 +27,7 @@ class ExamplePayloadsTest {
   private static final AlertRouter DEFAULT_ROUTER =
       new AlertRouter(
           List.of(),
-          HealingPolicy.from(OpsflowConfig.defaults().healing()),
+          ServerPolicy.from(OpsflowConfig.defaults().healing()),
           WorkflowCatalog.remediationTypeNames());
 
   static Stream<Arguments> examples() {

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.opsflow.config.OpsflowConfig;
 import dev.opsflow.config.OpsflowConfig.ApiCaller;
 import dev.opsflow.config.Secret;
-import dev.opsflow.workflows.human.Refusal;
+import dev.opsflow.contracts.human.Refusal;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

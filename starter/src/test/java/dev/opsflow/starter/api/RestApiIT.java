@@ -5,11 +5,11 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.opsflow.activities.dispatch.RemediationRequest;
-import dev.opsflow.activities.dispatch.Target;
 import dev.opsflow.config.OpsflowConfig;
 import dev.opsflow.config.OpsflowConfig.ApiCaller;
 import dev.opsflow.config.Secret;
+import dev.opsflow.contracts.remediation.RemediationRequest;
+import dev.opsflow.contracts.remediation.Target;
 import dev.opsflow.starter.GuardedRestart;
 import io.javalin.Javalin;
 import io.temporal.api.common.v1.WorkflowExecution;

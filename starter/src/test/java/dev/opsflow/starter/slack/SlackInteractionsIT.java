@@ -7,11 +7,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.opsflow.config.OpsflowConfig;
 import dev.opsflow.config.Secret;
+import dev.opsflow.contracts.human.ApprovalResult;
+import dev.opsflow.contracts.human.ApprovalStatus;
+import dev.opsflow.contracts.human.HumanTask;
+import dev.opsflow.contracts.human.Progress;
 import dev.opsflow.starter.GuardedRestart;
 import dev.opsflow.workflows.human.ApprovalGate;
-import dev.opsflow.workflows.human.ApprovalStatus;
-import dev.opsflow.workflows.human.HumanTask;
-import dev.opsflow.workflows.human.Progress;
 import dev.opsflow.workflows.human.SlackBlocks;
 import io.javalin.Javalin;
 import io.temporal.client.WorkflowClient;
@@ -211,7 +212,7 @@ class SlackInteractionsIT {
         .contains("Approved by alice (1 of 1)")
         .contains("orders-consumer is crash-looping")
         .doesNotContain("\"actions\"");
-    assertThat(run(id).approval().state()).isEqualTo(ApprovalGate.Result.APPROVED);
+    assertThat(run(id).approval().state()).isEqualTo(ApprovalResult.APPROVED);
     assertThat(client.newUntypedWorkflowStub(id).getResult(5, TimeUnit.SECONDS, String.class))
         .isEqualTo("APPROVED");
 
@@ -235,7 +236,7 @@ class SlackInteractionsIT {
         .contains("bob approved")
         .contains(SlackBlocks.DECISION_BLOCK)
         .contains("\"action_id\":\"approve\"");
-    assertThat(run(id).approval().state()).isEqualTo(ApprovalGate.Result.PENDING);
+    assertThat(run(id).approval().state()).isEqualTo(ApprovalResult.PENDING);
     assertThat(run(id).approval().approvals()).isEqualTo(1);
   }
 
@@ -251,7 +252,7 @@ class SlackInteractionsIT {
     assertThat(reply.path("replace_original").asBoolean(true)).isFalse();
     assertThat(reply.path("text").asText()).contains("mallory is not an approver");
     ApprovalStatus status = run(id).approval();
-    assertThat(status.state()).isEqualTo(ApprovalGate.Result.PENDING);
+    assertThat(status.state()).isEqualTo(ApprovalResult.PENDING);
     assertThat(status.approvals()).isZero();
     assertThat(status.decisions())
         .as("an Update refused by its validator leaves no trace")
@@ -267,7 +268,7 @@ class SlackInteractionsIT {
     JsonNode reply = reply("reject-1");
     assertThat(reply.path("replace_original").asBoolean()).isTrue();
     assertThat(blocksText(reply)).contains("Rejected by carol");
-    assertThat(run(id).approval().state()).isEqualTo(ApprovalGate.Result.REJECTED);
+    assertThat(run(id).approval().state()).isEqualTo(ApprovalResult.REJECTED);
   }
 
   @Test
@@ -294,7 +295,7 @@ class SlackInteractionsIT {
     Thread.sleep(300); // a reply, were one sent, would be on its way by now
     assertThat(replies.get("forged-1")).isNullOrEmpty();
     ApprovalStatus status = run(id).approval();
-    assertThat(status.state()).isEqualTo(ApprovalGate.Result.PENDING);
+    assertThat(status.state()).isEqualTo(ApprovalResult.PENDING);
     assertThat(status.decisions()).isEmpty();
   }
 

@@ -2,8 +2,11 @@ package dev.opsflow.workflows.diagnostics;
 
 import dev.opsflow.activities.diagnostics.ConnectivityActivities;
 import dev.opsflow.activities.diagnostics.ConnectivityOptions;
-import dev.opsflow.activities.diagnostics.ProbeResult;
-import dev.opsflow.activities.diagnostics.ProbeTarget;
+import dev.opsflow.contracts.diagnostics.ConnectivityCheck;
+import dev.opsflow.contracts.diagnostics.ConnectivityCheckInput;
+import dev.opsflow.contracts.diagnostics.ConnectivityReport;
+import dev.opsflow.contracts.diagnostics.ProbeResult;
+import dev.opsflow.contracts.diagnostics.ProbeTarget;
 import io.temporal.workflow.Async;
 import io.temporal.workflow.Promise;
 import io.temporal.workflow.Workflow;

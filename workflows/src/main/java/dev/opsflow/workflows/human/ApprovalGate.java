@@ -1,6 +1,11 @@
 package dev.opsflow.workflows.human;
 
-import dev.opsflow.activities.dispatch.ApprovalPolicy;
+import dev.opsflow.contracts.human.ApprovalPolicy;
+import dev.opsflow.contracts.human.ApprovalRecord;
+import dev.opsflow.contracts.human.ApprovalResult;
+import dev.opsflow.contracts.human.ApprovalStatus;
+import dev.opsflow.contracts.human.Decision;
+import dev.opsflow.contracts.human.Refusal;
 import io.temporal.workflow.Workflow;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -18,21 +23,14 @@ import java.util.Set;
  */
 public final class ApprovalGate {
   /** How a gate ended (or PENDING while it waits). */
-  public enum Result {
-    PENDING,
-    APPROVED,
-    REJECTED,
-    /** Nobody decided in time and the policy says to hand over to the next level. */
-    ESCALATE
-  }
-
   private final String action;
+
   private final String requestedBy;
   private final ApprovalPolicy policy;
   private final long sinceMillis;
   private final List<ApprovalRecord> decisions = new ArrayList<>();
   private final Set<String> approvedBy = new LinkedHashSet<>();
-  private Result state = Result.PENDING;
+  private ApprovalResult state = ApprovalResult.PENDING;
   private boolean withdrawn;
   private String withdrawnBecause = "";
 
@@ -66,7 +64,7 @@ public final class ApprovalGate {
     if (withdrawn) {
       return new Refusal(Refusal.NOTHING_PENDING, "the request was withdrawn: " + withdrawnBecause);
     }
-    if (state != Result.PENDING) {
+    if (state != ApprovalResult.PENDING) {
       return new Refusal(
           Refusal.ALREADY_DECIDED, "the request is already " + state.name().toLowerCase());
     }
@@ -90,7 +88,7 @@ public final class ApprovalGate {
    * pending, so the inbox and the progress query no longer list it.
    */
   public void withdraw(String why) {
-    if (state == Result.PENDING) {
+    if (state == ApprovalResult.PENDING) {
       withdrawn = true;
       withdrawnBecause = why;
     }
@@ -102,7 +100,7 @@ public final class ApprovalGate {
     if (refusal == null
         && approvedBy.add(decision.by())
         && approvedBy.size() >= policy.required()) {
-      state = Result.APPROVED;
+      state = ApprovalResult.APPROVED;
     }
   }
 
@@ -110,12 +108,12 @@ public final class ApprovalGate {
     String refusal = refusal(decision);
     record(decision, false, refusal);
     if (refusal == null) {
-      state = Result.REJECTED;
+      state = ApprovalResult.REJECTED;
     }
   }
 
   /** Waits (durably) for the decision or the timeout, then applies the timeout policy. */
-  public Result await() {
+  public ApprovalResult await() {
     return awaitUnless(() -> false);
   }
 
@@ -123,25 +121,26 @@ public final class ApprovalGate {
    * Like {@link #await()}, but gives up early (returning {@code PENDING}) once {@code moot} holds,
    * e.g. when the problem that asked for approval went away meanwhile.
    */
-  public Result awaitUnless(java.util.function.Supplier<Boolean> moot) {
+  public ApprovalResult awaitUnless(java.util.function.Supplier<Boolean> moot) {
     long remaining = sinceMillis + policy.timeoutSeconds() * 1000 - Workflow.currentTimeMillis();
     boolean decided =
         Workflow.await(
-            Duration.ofMillis(Math.max(0, remaining)), () -> state != Result.PENDING || moot.get());
-    if (state == Result.PENDING && moot.get()) {
+            Duration.ofMillis(Math.max(0, remaining)),
+            () -> state != ApprovalResult.PENDING || moot.get());
+    if (state == ApprovalResult.PENDING && moot.get()) {
       return state;
     }
     if (!decided) {
       state =
           switch (policy.onTimeout()) {
-            case ApprovalPolicy.APPROVE -> Result.APPROVED;
-            case ApprovalPolicy.REJECT -> Result.REJECTED;
-            default -> Result.ESCALATE;
+            case ApprovalPolicy.APPROVE -> ApprovalResult.APPROVED;
+            case ApprovalPolicy.REJECT -> ApprovalResult.REJECTED;
+            default -> ApprovalResult.ESCALATE;
           };
       decisions.add(
           new ApprovalRecord(
               "timeout",
-              state == Result.APPROVED,
+              state == ApprovalResult.APPROVED,
               "no decision within " + policy.timeoutSeconds() + "s: " + policy.onTimeout(),
               Workflow.currentTimeMillis(),
               ""));
@@ -150,7 +149,7 @@ public final class ApprovalGate {
   }
 
   public boolean pending() {
-    return state == Result.PENDING && !withdrawn;
+    return state == ApprovalResult.PENDING && !withdrawn;
   }
 
   /**
@@ -168,9 +167,9 @@ public final class ApprovalGate {
   }
 
   /** What the approvals inbox shows while the gate waits. */
-  public dev.opsflow.workflows.human.HumanTask task() {
-    return new dev.opsflow.workflows.human.HumanTask(
-        dev.opsflow.workflows.human.HumanTask.APPROVAL,
+  public dev.opsflow.contracts.human.HumanTask task() {
+    return new dev.opsflow.contracts.human.HumanTask(
+        dev.opsflow.contracts.human.HumanTask.APPROVAL,
         action,
         policy.fourEyes() ? "four-eyes: the requester cannot approve" : "",
         requestedBy,
@@ -180,8 +179,8 @@ public final class ApprovalGate {
         sinceMillis,
         sinceMillis + policy.timeoutSeconds() * 1000,
         List.of(
-            dev.opsflow.workflows.human.OperatorNames.APPROVE,
-            dev.opsflow.workflows.human.OperatorNames.REJECT));
+            dev.opsflow.contracts.human.OperatorNames.APPROVE,
+            dev.opsflow.contracts.human.OperatorNames.REJECT));
   }
 
   public ApprovalStatus status() {

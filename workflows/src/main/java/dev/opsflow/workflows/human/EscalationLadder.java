@@ -1,12 +1,12 @@
 package dev.opsflow.workflows.human;
 
-import dev.opsflow.activities.dispatch.EscalationStep;
 import dev.opsflow.activities.notify.NotificationActivities;
 import dev.opsflow.activities.notify.NotificationOptions;
 import dev.opsflow.activities.notify.PagerDutyEvent;
 import dev.opsflow.activities.notify.SlackMessage;
 import dev.opsflow.activities.notify.SlackPosted;
 import dev.opsflow.activities.notify.SlackUpdate;
+import dev.opsflow.contracts.human.EscalationStep;
 import io.temporal.failure.ActivityFailure;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.workflow.Workflow;

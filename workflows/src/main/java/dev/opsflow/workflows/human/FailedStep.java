@@ -1,5 +1,9 @@
 package dev.opsflow.workflows.human;
 
+import dev.opsflow.contracts.human.ApprovalRecord;
+import dev.opsflow.contracts.human.Decision;
+import dev.opsflow.contracts.human.HumanTask;
+import dev.opsflow.contracts.human.OperatorNames;
 import io.temporal.workflow.Workflow;
 import java.time.Duration;
 import java.util.List;

@@ -1,5 +1,11 @@
 package dev.opsflow.workflows.human;
 
+import dev.opsflow.contracts.human.ApprovalRecord;
+import dev.opsflow.contracts.human.ApprovalResult;
+import dev.opsflow.contracts.human.ApprovalStatus;
+import dev.opsflow.contracts.human.Decision;
+import dev.opsflow.contracts.human.HumanTask;
+import dev.opsflow.contracts.human.OperatorNames;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -165,7 +171,7 @@ public final class SlackBlocks {
         default -> "Timed out: escalated";
       };
     }
-    if (status.state() == ApprovalGate.Result.APPROVED) {
+    if (status.state() == ApprovalResult.APPROVED) {
       String by =
           counted.stream()
               .filter(ApprovalRecord::approve)
@@ -175,14 +181,14 @@ public final class SlackBlocks {
               .collect(Collectors.joining(", "));
       return "Approved by " + by + " (" + status.approvals() + " of " + status.required() + ")";
     }
-    if (status.state() == ApprovalGate.Result.REJECTED) {
+    if (status.state() == ApprovalResult.REJECTED) {
       return counted.stream()
           .filter(d -> !d.approve())
           .findFirst()
           .map(d -> "Rejected by " + d.by() + withComment(d.comment()))
           .orElse("Rejected");
     }
-    if (status.state() == ApprovalGate.Result.ESCALATE) {
+    if (status.state() == ApprovalResult.ESCALATE) {
       return "Timed out: escalated";
     }
     return "Waiting: " + status.approvals() + " of " + status.required() + " approvals";

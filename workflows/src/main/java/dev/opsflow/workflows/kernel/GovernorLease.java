@@ -1,8 +1,8 @@
 package dev.opsflow.workflows.kernel;
 
-import dev.opsflow.activities.dispatch.AdmissionRequest;
 import dev.opsflow.activities.dispatch.DispatchActivities;
 import dev.opsflow.activities.dispatch.DispatchOptions;
+import dev.opsflow.contracts.remediation.AdmissionRequest;
 import io.temporal.workflow.Workflow;
 import java.time.Duration;
 import java.util.function.BooleanSupplier;

@@ -1,19 +1,20 @@
 package dev.opsflow.workflows.kernel;
 
-import dev.opsflow.activities.dispatch.ApprovalPolicy;
-import dev.opsflow.activities.dispatch.HumanPolicy;
 import dev.opsflow.activities.notify.SlackPosted;
-import dev.opsflow.workflows.human.ActionRecord;
+import dev.opsflow.contracts.human.ActionRecord;
+import dev.opsflow.contracts.human.ApprovalPolicy;
+import dev.opsflow.contracts.human.ApprovalRecord;
+import dev.opsflow.contracts.human.ApprovalResult;
+import dev.opsflow.contracts.human.ApprovalStatus;
+import dev.opsflow.contracts.human.Decision;
+import dev.opsflow.contracts.human.HumanPolicy;
+import dev.opsflow.contracts.human.HumanTask;
+import dev.opsflow.contracts.human.OpsflowSearchAttributes;
+import dev.opsflow.contracts.human.Progress;
+import dev.opsflow.contracts.human.Refusal;
 import dev.opsflow.workflows.human.ApprovalGate;
-import dev.opsflow.workflows.human.ApprovalRecord;
-import dev.opsflow.workflows.human.ApprovalStatus;
-import dev.opsflow.workflows.human.Decision;
 import dev.opsflow.workflows.human.EscalationLadder;
 import dev.opsflow.workflows.human.FailedStep;
-import dev.opsflow.workflows.human.HumanTask;
-import dev.opsflow.workflows.human.OpsflowSearchAttributes;
-import dev.opsflow.workflows.human.Progress;
-import dev.opsflow.workflows.human.Refusal;
 import dev.opsflow.workflows.human.SlackBlocks;
 import io.temporal.failure.ActivityFailure;
 import io.temporal.workflow.Async;
@@ -275,7 +276,7 @@ public final class ProcedureRun {
    *
    * @param moot gives up waiting (returns PENDING), e.g. when the problem went away
    */
-  public ApprovalGate.Result approval(
+  public ApprovalResult approval(
       String waitingPhase, String plan, ApprovalPolicy policy, BooleanSupplier moot) {
     gate = new ApprovalGate(plan, identity.requestedBy(), policy);
     enter(
@@ -305,7 +306,7 @@ public final class ProcedureRun {
     String summary = identity.procedure() + " on " + identity.target() + " needs approval";
     Optional<SlackPosted> message =
         ladder.slack(ask, SlackBlocks.request(gate.task(), id, identity.target(), summary));
-    ApprovalGate.Result result =
+    ApprovalResult result =
         RunMetrics.awaited(identity.procedure(), gate, () -> gate.awaitUnless(moot::getAsBoolean));
     ladder.update(
         message,
@@ -315,7 +316,7 @@ public final class ProcedureRun {
   }
 
   /** The sentence recorded for an approval's result. */
-  public String approvalOutcome(ApprovalGate.Result result, String plan) {
+  public String approvalOutcome(ApprovalResult result, String plan) {
     return switch (result) {
       case APPROVED -> "Approved by " + gate.decidedBy() + ": " + plan;
       case REJECTED -> "Rejected by " + gate.decidedBy() + ": " + plan;

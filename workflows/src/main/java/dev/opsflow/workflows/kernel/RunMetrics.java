@@ -1,9 +1,10 @@
 package dev.opsflow.workflows.kernel;
 
 import com.uber.m3.tally.Scope;
+import dev.opsflow.contracts.human.ApprovalRecord;
+import dev.opsflow.contracts.human.ApprovalResult;
+import dev.opsflow.contracts.human.ApprovalStatus;
 import dev.opsflow.workflows.human.ApprovalGate;
-import dev.opsflow.workflows.human.ApprovalRecord;
-import dev.opsflow.workflows.human.ApprovalStatus;
 import io.temporal.workflow.Workflow;
 import java.util.List;
 import java.util.Map;
@@ -51,10 +52,10 @@ public final class RunMetrics {
    * out: a decision, the timeout, the problem going away, or an exception (the run was cancelled or
    * failed while waiting), so requested and closed stay balanced within a run.
    */
-  public static ApprovalGate.Result awaited(
-      String procedure, ApprovalGate gate, Supplier<ApprovalGate.Result> await) {
+  public static ApprovalResult awaited(
+      String procedure, ApprovalGate gate, Supplier<ApprovalResult> await) {
     scope(Map.of("procedure", name(procedure))).counter(APPROVALS_REQUESTED).inc(1);
-    ApprovalGate.Result result = null;
+    ApprovalResult result = null;
     try {
       result = await.get();
       return result;
@@ -64,14 +65,14 @@ public final class RunMetrics {
   }
 
   /** The {@code outcome} label of a gate that returned {@code result} (null: it threw). */
-  static String outcome(ApprovalStatus status, ApprovalGate.Result result) {
-    if (result == null || result == ApprovalGate.Result.PENDING) {
+  static String outcome(ApprovalStatus status, ApprovalResult result) {
+    if (result == null || result == ApprovalResult.PENDING) {
       return "withdrawn";
     }
-    if (result == ApprovalGate.Result.ESCALATE || timedOut(status)) {
+    if (result == ApprovalResult.ESCALATE || timedOut(status)) {
       return "timeout";
     }
-    return result == ApprovalGate.Result.APPROVED ? "approved" : "rejected";
+    return result == ApprovalResult.APPROVED ? "approved" : "rejected";
   }
 
   /** A run handed over to a human by its procedure's own rule, while in {@code phase}. */
@@ -90,7 +91,7 @@ public final class RunMetrics {
         .inc(1);
   }
 
-  private static void closed(String procedure, ApprovalStatus status, ApprovalGate.Result result) {
+  private static void closed(String procedure, ApprovalStatus status, ApprovalResult result) {
     Scope closed = scope(Map.of("procedure", name(procedure), "outcome", outcome(status, result)));
     closed.counter(APPROVALS_CLOSED).inc(1);
     closed

@@ -1,8 +1,8 @@
 package dev.opsflow.workflows.remediation;
 
-import dev.opsflow.activities.dispatch.HealingPolicy;
-import dev.opsflow.activities.dispatch.HumanPolicy;
 import dev.opsflow.config.Quantities;
+import dev.opsflow.contracts.human.HumanPolicy;
+import dev.opsflow.contracts.remediation.HealingPolicy;
 import java.util.ArrayList;
 import java.util.List;
 

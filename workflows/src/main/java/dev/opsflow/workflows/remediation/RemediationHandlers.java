@@ -1,11 +1,14 @@
 package dev.opsflow.workflows.remediation;
 
-import dev.opsflow.activities.dispatch.AlertNotice;
-import dev.opsflow.activities.dispatch.RemediationRequest;
-import dev.opsflow.workflows.human.ApprovalStatus;
-import dev.opsflow.workflows.human.Decision;
+import dev.opsflow.contracts.human.ApprovalStatus;
+import dev.opsflow.contracts.human.Decision;
+import dev.opsflow.contracts.human.Progress;
+import dev.opsflow.contracts.remediation.AlertNotice;
+import dev.opsflow.contracts.remediation.Remediation;
+import dev.opsflow.contracts.remediation.RemediationOutcome;
+import dev.opsflow.contracts.remediation.RemediationRequest;
+import dev.opsflow.contracts.remediation.RemediationStatus;
 import dev.opsflow.workflows.human.FailedStep;
-import dev.opsflow.workflows.human.Progress;
 import io.temporal.failure.CanceledFailure;
 import io.temporal.workflow.Workflow;
 

@@ -1,26 +1,28 @@
 package dev.opsflow.workflows.remediation;
 
-import dev.opsflow.activities.dispatch.ActionMark;
-import dev.opsflow.activities.dispatch.AdmissionRequest;
-import dev.opsflow.activities.dispatch.AlertNotice;
-import dev.opsflow.activities.dispatch.ApprovalPolicy;
 import dev.opsflow.activities.dispatch.DispatchActivities;
 import dev.opsflow.activities.dispatch.DispatchOptions;
-import dev.opsflow.activities.dispatch.HealingPolicy;
 import dev.opsflow.activities.dispatch.PolicyActivities;
-import dev.opsflow.activities.dispatch.RemediationRequest;
 import dev.opsflow.activities.kubernetes.DeploymentInspection;
 import dev.opsflow.activities.kubernetes.KubernetesActivities;
 import dev.opsflow.activities.kubernetes.KubernetesOptions;
-import dev.opsflow.workflows.human.ApprovalGate;
-import dev.opsflow.workflows.human.ApprovalStatus;
-import dev.opsflow.workflows.human.Decision;
+import dev.opsflow.contracts.human.ApprovalPolicy;
+import dev.opsflow.contracts.human.ApprovalResult;
+import dev.opsflow.contracts.human.ApprovalStatus;
+import dev.opsflow.contracts.human.Decision;
+import dev.opsflow.contracts.human.Progress;
+import dev.opsflow.contracts.remediation.ActionMark;
+import dev.opsflow.contracts.remediation.AdmissionRequest;
+import dev.opsflow.contracts.remediation.AlertNotice;
+import dev.opsflow.contracts.remediation.HealingPolicy;
+import dev.opsflow.contracts.remediation.RemediationOutcome;
+import dev.opsflow.contracts.remediation.RemediationRequest;
+import dev.opsflow.contracts.remediation.RemediationStatus;
+import dev.opsflow.contracts.remediation.RemediationStatus.Phase;
 import dev.opsflow.workflows.human.EscalationLadder;
 import dev.opsflow.workflows.human.FailedStep;
-import dev.opsflow.workflows.human.Progress;
 import dev.opsflow.workflows.kernel.Check;
 import dev.opsflow.workflows.kernel.ProcedureRun;
-import dev.opsflow.workflows.remediation.RemediationStatus.Phase;
 import io.temporal.failure.ActivityFailure;
 import io.temporal.workflow.Workflow;
 import java.time.Duration;
@@ -400,7 +402,7 @@ public final class RemediationRun {
     if (policy == null) {
       return Optional.empty();
     }
-    ApprovalGate.Result result =
+    ApprovalResult result =
         run.approval(Phase.WAITING_FOR_APPROVAL.name(), plan, policy, () -> resolved);
     return switch (result) {
       case APPROVED -> Optional.empty();

@@ -10,8 +10,11 @@ import static org.mockito.Mockito.when;
 import static org.mockito.Mockito.withSettings;
 
 import dev.opsflow.activities.diagnostics.ConnectivityActivities;
-import dev.opsflow.activities.diagnostics.ProbeResult;
-import dev.opsflow.activities.diagnostics.ProbeTarget;
+import dev.opsflow.contracts.diagnostics.ConnectivityCheck;
+import dev.opsflow.contracts.diagnostics.ConnectivityCheckInput;
+import dev.opsflow.contracts.diagnostics.ConnectivityReport;
+import dev.opsflow.contracts.diagnostics.ProbeResult;
+import dev.opsflow.contracts.diagnostics.ProbeTarget;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.testing.TestWorkflowEnvironment;

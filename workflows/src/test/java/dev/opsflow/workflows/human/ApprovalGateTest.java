@@ -3,7 +3,10 @@ package dev.opsflow.workflows.human;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.opsflow.activities.dispatch.ApprovalPolicy;
+import dev.opsflow.contracts.human.ApprovalPolicy;
+import dev.opsflow.contracts.human.ApprovalResult;
+import dev.opsflow.contracts.human.ApprovalStatus;
+import dev.opsflow.contracts.human.Decision;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowUpdateException;
@@ -26,7 +29,7 @@ class ApprovalGateTest {
   @WorkflowInterface
   public interface GatedChange {
     @WorkflowMethod
-    ApprovalGate.Result run(String requestedBy, ApprovalPolicy policy);
+    ApprovalResult run(String requestedBy, ApprovalPolicy policy);
 
     @SignalMethod
     void approve(Decision decision);
@@ -53,7 +56,7 @@ class ApprovalGateTest {
     }
 
     @Override
-    public ApprovalGate.Result run(String requestedBy, ApprovalPolicy policy) {
+    public ApprovalResult run(String requestedBy, ApprovalPolicy policy) {
       return gate.await();
     }
 
@@ -127,8 +130,8 @@ class ApprovalGateTest {
     return client.newWorkflowStub(GatedChange.class, "change-1");
   }
 
-  private ApprovalGate.Result result() {
-    return client.newUntypedWorkflowStub("change-1").getResult(ApprovalGate.Result.class);
+  private ApprovalResult result() {
+    return client.newUntypedWorkflowStub("change-1").getResult(ApprovalResult.class);
   }
 
   private static ApprovalPolicy oneOf(String onTimeout, String... approvers) {
@@ -139,7 +142,7 @@ class ApprovalGateTest {
   void aListedApproverApproves() {
     GatedChange change = start("carol", oneOf("escalate", "alice", "bob"));
     change.approve(new Decision("alice", "replica is caught up"));
-    assertThat(result()).isEqualTo(ApprovalGate.Result.APPROVED);
+    assertThat(result()).isEqualTo(ApprovalResult.APPROVED);
   }
 
   @Test
@@ -149,14 +152,14 @@ class ApprovalGateTest {
             "carol", new ApprovalPolicy(List.of("alice", "bob"), 2, true, THREE_DAYS, "escalate"));
     change.approve(new Decision("alice", "ok"));
     change.reject(new Decision("bob", "not during the sale"));
-    assertThat(result()).isEqualTo(ApprovalGate.Result.REJECTED);
+    assertThat(result()).isEqualTo(ApprovalResult.REJECTED);
   }
 
   @Test
   void nobodyDecidingForDaysFollowsTheTimeoutPolicy() {
     useEnvironment(true);
     start("carol", oneOf("escalate", "alice"));
-    assertThat(result()).isEqualTo(ApprovalGate.Result.ESCALATE);
+    assertThat(result()).isEqualTo(ApprovalResult.ESCALATE);
     assertThat(env.currentTimeMillis() - System.currentTimeMillis())
         .as("three days were skipped")
         .isGreaterThan(2 * 24 * 3600 * 1000L);
@@ -166,7 +169,7 @@ class ApprovalGateTest {
   void autoRejectOnTimeoutWhenConfigured() {
     useEnvironment(true);
     start("carol", oneOf("reject", "alice"));
-    assertThat(result()).isEqualTo(ApprovalGate.Result.REJECTED);
+    assertThat(result()).isEqualTo(ApprovalResult.REJECTED);
   }
 
   @Test
@@ -174,7 +177,7 @@ class ApprovalGateTest {
     GatedChange change = start("carol", oneOf("escalate", "alice"));
     change.approve(new Decision("mallory", "lgtm"));
     ApprovalStatus status = change.approval();
-    assertThat(status.state()).isEqualTo(ApprovalGate.Result.PENDING);
+    assertThat(status.state()).isEqualTo(ApprovalResult.PENDING);
     assertThat(status.decisions())
         .singleElement()
         .satisfies(
@@ -183,17 +186,17 @@ class ApprovalGateTest {
               assertThat(d.ignoredBecause()).contains("not an approver");
             });
     change.approve(new Decision("alice", "ok"));
-    assertThat(result()).isEqualTo(ApprovalGate.Result.APPROVED);
+    assertThat(result()).isEqualTo(ApprovalResult.APPROVED);
   }
 
   @Test
   void theRequesterCannotApproveTheirOwnRequestUnderFourEyes() {
     GatedChange change = start("alice", oneOf("escalate", "alice", "bob"));
     change.approve(new Decision("alice", "my own change"));
-    assertThat(change.approval().state()).isEqualTo(ApprovalGate.Result.PENDING);
+    assertThat(change.approval().state()).isEqualTo(ApprovalResult.PENDING);
     assertThat(change.approval().decisions().get(0).ignoredBecause()).contains("four-eyes");
     change.approve(new Decision("bob", "ok"));
-    assertThat(result()).isEqualTo(ApprovalGate.Result.APPROVED);
+    assertThat(result()).isEqualTo(ApprovalResult.APPROVED);
   }
 
   @Test
@@ -205,9 +208,9 @@ class ApprovalGateTest {
     change.approve(new Decision("alice", "ok"));
     change.approve(new Decision("alice", "really ok"));
     assertThat(change.approval().approvals()).isEqualTo(1);
-    assertThat(change.approval().state()).isEqualTo(ApprovalGate.Result.PENDING);
+    assertThat(change.approval().state()).isEqualTo(ApprovalResult.PENDING);
     change.approve(new Decision("carol", "ok"));
-    assertThat(result()).isEqualTo(ApprovalGate.Result.APPROVED);
+    assertThat(result()).isEqualTo(ApprovalResult.APPROVED);
   }
 
   @Test
@@ -221,7 +224,7 @@ class ApprovalGateTest {
         .as("a refused update leaves no trace in the state")
         .isEmpty();
     assertThat(change.approveNow(new Decision("alice", "ok"))).isEqualTo("APPROVED");
-    assertThat(result()).isEqualTo(ApprovalGate.Result.APPROVED);
+    assertThat(result()).isEqualTo(ApprovalResult.APPROVED);
   }
 
   @Test

@@ -4,6 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.opsflow.contracts.human.ApprovalRecord;
+import dev.opsflow.contracts.human.ApprovalResult;
+import dev.opsflow.contracts.human.ApprovalStatus;
+import dev.opsflow.contracts.human.Decision;
+import dev.opsflow.contracts.human.HumanTask;
+import dev.opsflow.contracts.human.OperatorNames;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -225,26 +231,25 @@ class SlackBlocksTest {
             new ApprovalRecord("mallory", true, "", 1, "mallory is not an approver"),
             new ApprovalRecord("alice", true, "", 2, ""),
             new ApprovalRecord("bob", true, "lgtm", 3, ""));
-    assertThat(SlackBlocks.approvalOutcome(status(ApprovalGate.Result.APPROVED, 2, approved)))
+    assertThat(SlackBlocks.approvalOutcome(status(ApprovalResult.APPROVED, 2, approved)))
         .isEqualTo("Approved by alice, bob (2 of 2)");
 
     List<ApprovalRecord> rejected =
         List.of(
             new ApprovalRecord("alice", true, "", 2, ""),
             new ApprovalRecord("carol", false, "not during the sale", 3, ""));
-    assertThat(SlackBlocks.approvalOutcome(status(ApprovalGate.Result.REJECTED, 1, rejected)))
+    assertThat(SlackBlocks.approvalOutcome(status(ApprovalResult.REJECTED, 1, rejected)))
         .isEqualTo("Rejected by carol: not during the sale");
 
     List<ApprovalRecord> timedOut =
         List.of(new ApprovalRecord("timeout", false, "no decision within 60s: escalate", 9, ""));
-    assertThat(SlackBlocks.approvalOutcome(status(ApprovalGate.Result.ESCALATE, 0, timedOut)))
+    assertThat(SlackBlocks.approvalOutcome(status(ApprovalResult.ESCALATE, 0, timedOut)))
         .isEqualTo("Timed out: escalated");
-    assertThat(SlackBlocks.approvalOutcome(status(ApprovalGate.Result.REJECTED, 0, timedOut)))
+    assertThat(SlackBlocks.approvalOutcome(status(ApprovalResult.REJECTED, 0, timedOut)))
         .isEqualTo("Timed out: rejected");
 
     assertThat(
-            SlackBlocks.approvalOutcome(
-                status(ApprovalGate.Result.PENDING, 1, approved.subList(0, 2))))
+            SlackBlocks.approvalOutcome(status(ApprovalResult.PENDING, 1, approved.subList(0, 2))))
         .isEqualTo("Waiting: 1 of 2 approvals");
   }
 
@@ -286,7 +291,7 @@ class SlackBlocksTest {
   }
 
   private static ApprovalStatus status(
-      ApprovalGate.Result state, int approvals, List<ApprovalRecord> decisions) {
+      ApprovalResult state, int approvals, List<ApprovalRecord> decisions) {
     return new ApprovalStatus(
         state,
         "restart",

@@ -3,9 +3,6 @@ package dev.opsflow.workflows.kernel;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.opsflow.activities.dispatch.ApprovalPolicy;
-import dev.opsflow.activities.dispatch.EscalationStep;
-import dev.opsflow.activities.dispatch.HumanPolicy;
 import dev.opsflow.activities.notify.NotificationActivities;
 import dev.opsflow.activities.notify.PagerDutyEvent;
 import dev.opsflow.activities.notify.PagerDutyResult;
@@ -14,10 +11,13 @@ import dev.opsflow.activities.notify.SlackPosted;
 import dev.opsflow.activities.notify.SlackUpdate;
 import dev.opsflow.activities.notify.WebhookDelivered;
 import dev.opsflow.activities.notify.WebhookEvent;
-import dev.opsflow.workflows.human.ApprovalGate;
-import dev.opsflow.workflows.human.Decision;
-import dev.opsflow.workflows.human.OperatorNames;
-import dev.opsflow.workflows.human.OpsflowSearchAttributes;
+import dev.opsflow.contracts.human.ApprovalPolicy;
+import dev.opsflow.contracts.human.ApprovalResult;
+import dev.opsflow.contracts.human.Decision;
+import dev.opsflow.contracts.human.EscalationStep;
+import dev.opsflow.contracts.human.HumanPolicy;
+import dev.opsflow.contracts.human.OperatorNames;
+import dev.opsflow.contracts.human.OpsflowSearchAttributes;
 import io.temporal.activity.ActivityInterface;
 import io.temporal.activity.ActivityOptions;
 import io.temporal.client.WorkflowClient;
@@ -90,13 +90,13 @@ class KernelCarriesOtherFamiliesTest {
       try {
         for (String step : List.of("fence", "switch", "verify")) {
           if (step.equals("switch") && needsApproval) {
-            ApprovalGate.Result result =
+            ApprovalResult result =
                 run.approval(
                     "WAITING_FOR_APPROVAL",
                     "switch db-1",
                     new ApprovalPolicy(List.of("alice"), 1, false, 3600, "reject"),
                     () -> false);
-            if (result != ApprovalGate.Result.APPROVED) {
+            if (result != ApprovalResult.APPROVED) {
               run.compensation().run("rejected");
               run.enter("REJECTED", "rejected");
               return "REJECTED";

@@ -13,16 +13,18 @@ import static org.mockito.Mockito.times;
 import static org.mockito.Mockito.verify;
 import static org.mockito.Mockito.when;
 
-import dev.opsflow.activities.dispatch.RemediationRequest;
-import dev.opsflow.activities.dispatch.Target;
 import dev.opsflow.activities.kubernetes.ExecOutput;
 import dev.opsflow.activities.kubernetes.MemoryResult;
 import dev.opsflow.activities.kubernetes.RestartResult;
+import dev.opsflow.contracts.remediation.HealthWatchdog;
+import dev.opsflow.contracts.remediation.RemediationOutcome;
+import dev.opsflow.contracts.remediation.RemediationRequest;
+import dev.opsflow.contracts.remediation.RemediationStatus;
+import dev.opsflow.contracts.remediation.RemediationStatus.Phase;
+import dev.opsflow.contracts.remediation.Target;
+import dev.opsflow.contracts.remediation.WatchdogInput;
+import dev.opsflow.contracts.remediation.WatchdogStatus;
 import dev.opsflow.workflows.TaskQueues;
-import dev.opsflow.workflows.remediation.RemediationStatus.Phase;
-import dev.opsflow.workflows.remediation.watchdog.HealthWatchdog;
-import dev.opsflow.workflows.remediation.watchdog.WatchdogInput;
-import dev.opsflow.workflows.remediation.watchdog.WatchdogStatus;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.failure.ApplicationFailure;
@@ -192,7 +194,7 @@ class CouldNotReadIsNeverHealthyTest {
             payments,
             "critical",
             RemediationTestKit.policy(),
-            new dev.opsflow.activities.dispatch.AlertNotice(
+            new dev.opsflow.contracts.remediation.AlertNotice(
                 "KubePodCrashLooping",
                 "firing",
                 "fp-other-pod",

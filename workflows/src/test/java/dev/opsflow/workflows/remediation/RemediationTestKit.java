@@ -5,13 +5,10 @@ import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.when;
 import static org.mockito.Mockito.withSettings;
 
-import dev.opsflow.activities.dispatch.AlertNotice;
 import dev.opsflow.activities.dispatch.DispatchActivitiesImpl;
-import dev.opsflow.activities.dispatch.HealingPolicy;
 import dev.opsflow.activities.dispatch.PolicyActivitiesImpl;
 import dev.opsflow.activities.dispatch.RemediationDispatcher;
-import dev.opsflow.activities.dispatch.RemediationRequest;
-import dev.opsflow.activities.dispatch.Target;
+import dev.opsflow.activities.dispatch.ServerPolicy;
 import dev.opsflow.activities.kafka.ConsumerLag;
 import dev.opsflow.activities.kafka.KafkaActivities;
 import dev.opsflow.activities.kubernetes.ContainerSpec;
@@ -25,9 +22,15 @@ import dev.opsflow.activities.notify.PagerDutyResult;
 import dev.opsflow.activities.notify.SlackPosted;
 import dev.opsflow.activities.postgres.PostgresActivities;
 import dev.opsflow.config.OpsflowConfig;
+import dev.opsflow.contracts.human.OpsflowSearchAttributes;
+import dev.opsflow.contracts.remediation.AlertNotice;
+import dev.opsflow.contracts.remediation.HealingPolicy;
+import dev.opsflow.contracts.remediation.RemediationOutcome;
+import dev.opsflow.contracts.remediation.RemediationRequest;
+import dev.opsflow.contracts.remediation.RemediationStatus;
+import dev.opsflow.contracts.remediation.Target;
 import dev.opsflow.workflows.TaskQueues;
 import dev.opsflow.workflows.WorkflowCatalog;
-import dev.opsflow.workflows.human.OpsflowSearchAttributes;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowStub;
 import io.temporal.testing.TestEnvironmentOptions;
@@ -105,7 +108,7 @@ public final class RemediationTestKit implements AutoCloseable {
   }
 
   public static HealingPolicy policy() {
-    return HealingPolicy.from(OpsflowConfig.defaults().healing());
+    return ServerPolicy.from(OpsflowConfig.defaults().healing());
   }
 
   public static AlertNotice firing(String alertName, String startsAt) {

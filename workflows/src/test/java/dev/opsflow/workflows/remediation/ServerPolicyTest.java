@@ -14,23 +14,26 @@ import static org.mockito.Mockito.verify;
 import static org.mockito.Mockito.when;
 
 import com.google.protobuf.ByteString;
-import dev.opsflow.activities.dispatch.ApprovalPolicy;
-import dev.opsflow.activities.dispatch.EscalationStep;
-import dev.opsflow.activities.dispatch.GovernorNames;
-import dev.opsflow.activities.dispatch.HealingPolicy;
-import dev.opsflow.activities.dispatch.HumanPolicy;
-import dev.opsflow.activities.dispatch.RemediationRequest;
-import dev.opsflow.activities.dispatch.Target;
+import dev.opsflow.activities.dispatch.ServerPolicy;
 import dev.opsflow.activities.kubernetes.DeploymentInspection;
 import dev.opsflow.activities.kubernetes.RestartRequest;
 import dev.opsflow.activities.kubernetes.RestartResult;
 import dev.opsflow.activities.kubernetes.ScaleRequest;
 import dev.opsflow.activities.kubernetes.ScaleResult;
+import dev.opsflow.contracts.human.ApprovalPolicy;
+import dev.opsflow.contracts.human.Decision;
+import dev.opsflow.contracts.human.EscalationStep;
+import dev.opsflow.contracts.human.HumanPolicy;
+import dev.opsflow.contracts.human.OperatorNames;
+import dev.opsflow.contracts.remediation.GovernorNames;
+import dev.opsflow.contracts.remediation.GovernorState;
+import dev.opsflow.contracts.remediation.HealingPolicy;
+import dev.opsflow.contracts.remediation.RemediationOutcome;
+import dev.opsflow.contracts.remediation.RemediationRequest;
+import dev.opsflow.contracts.remediation.RemediationStatus;
+import dev.opsflow.contracts.remediation.RemediationStatus.Phase;
+import dev.opsflow.contracts.remediation.Target;
 import dev.opsflow.workflows.TaskQueues;
-import dev.opsflow.workflows.human.Decision;
-import dev.opsflow.workflows.human.OperatorNames;
-import dev.opsflow.workflows.remediation.RemediationStatus.Phase;
-import dev.opsflow.workflows.remediation.governor.GovernorState;
 import io.temporal.api.common.v1.Payload;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowStub;
@@ -155,7 +158,7 @@ class ServerPolicyTest {
     // A day-long cooldown: however far the time-skipping server jumps while the test waits for
     // results, the third run still falls inside it.
     kit.serverPolicy(
-            HealingPolicy.from(
+            ServerPolicy.from(
                 dev.opsflow.config.ConfigLoader.load(null, Map.of("ACTION_COOLDOWN", "24h"))))
         .start();
     RemediationRequest first =

@@ -1,13 +1,14 @@
 package dev.opsflow.workflows.remediation.crashloop;
 
-import dev.opsflow.activities.dispatch.RemediationRequest;
-import dev.opsflow.activities.dispatch.Target;
 import dev.opsflow.activities.kubernetes.KubernetesActivities;
 import dev.opsflow.activities.kubernetes.KubernetesOptions;
 import dev.opsflow.activities.kubernetes.RestartRequest;
+import dev.opsflow.contracts.remediation.CrashLoopRemediation;
+import dev.opsflow.contracts.remediation.RemediationOutcome;
+import dev.opsflow.contracts.remediation.RemediationRequest;
+import dev.opsflow.contracts.remediation.Target;
 import dev.opsflow.workflows.remediation.PodSignals;
 import dev.opsflow.workflows.remediation.RemediationHandlers;
-import dev.opsflow.workflows.remediation.RemediationOutcome;
 import io.temporal.workflow.Workflow;
 
 public class CrashLoopRemediationImpl extends RemediationHandlers implements CrashLoopRemediation {

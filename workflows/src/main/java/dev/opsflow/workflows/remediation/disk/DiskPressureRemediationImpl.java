@@ -1,15 +1,16 @@
 package dev.opsflow.workflows.remediation.disk;
 
-import dev.opsflow.activities.dispatch.HealingPolicy;
-import dev.opsflow.activities.dispatch.RemediationRequest;
-import dev.opsflow.activities.dispatch.Target;
 import dev.opsflow.activities.kubernetes.ExecOutput;
 import dev.opsflow.activities.kubernetes.ExecRequest;
 import dev.opsflow.activities.kubernetes.KubernetesActivities;
 import dev.opsflow.activities.kubernetes.KubernetesOptions;
+import dev.opsflow.contracts.remediation.DiskPressureRemediation;
+import dev.opsflow.contracts.remediation.HealingPolicy;
+import dev.opsflow.contracts.remediation.RemediationOutcome;
+import dev.opsflow.contracts.remediation.RemediationRequest;
+import dev.opsflow.contracts.remediation.Target;
 import dev.opsflow.workflows.kernel.Check;
 import dev.opsflow.workflows.remediation.RemediationHandlers;
-import dev.opsflow.workflows.remediation.RemediationOutcome;
 import io.temporal.workflow.Workflow;
 import java.util.List;
 

@@ -1,9 +1,9 @@
 package dev.opsflow.workflows.remediation.disk;
 
-import dev.opsflow.activities.dispatch.Target;
 import dev.opsflow.activities.kubernetes.ExecOutput;
 import dev.opsflow.activities.kubernetes.ExecRequest;
 import dev.opsflow.activities.kubernetes.KubernetesActivities;
+import dev.opsflow.contracts.remediation.Target;
 import dev.opsflow.workflows.kernel.Check;
 import io.temporal.workflow.Workflow;
 import java.util.ArrayList;

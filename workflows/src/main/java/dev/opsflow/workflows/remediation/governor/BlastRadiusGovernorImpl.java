@@ -1,12 +1,14 @@
 package dev.opsflow.workflows.remediation.governor;
 
-import dev.opsflow.activities.dispatch.ActionMark;
-import dev.opsflow.activities.dispatch.AdmissionRequest;
 import dev.opsflow.activities.dispatch.DispatchOptions;
-import dev.opsflow.activities.dispatch.HealingPolicy;
 import dev.opsflow.activities.dispatch.PolicyActivities;
-import dev.opsflow.activities.dispatch.RemediationSignals;
 import dev.opsflow.config.Severities;
+import dev.opsflow.contracts.remediation.ActionMark;
+import dev.opsflow.contracts.remediation.AdmissionRequest;
+import dev.opsflow.contracts.remediation.BlastRadiusGovernor;
+import dev.opsflow.contracts.remediation.GovernorState;
+import dev.opsflow.contracts.remediation.HealingPolicy;
+import dev.opsflow.contracts.remediation.RemediationSignals;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.workflow.ExternalWorkflowStub;
 import io.temporal.workflow.SignalExternalWorkflowException;

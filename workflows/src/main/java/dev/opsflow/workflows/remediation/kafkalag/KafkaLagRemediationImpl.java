@@ -1,8 +1,5 @@
 package dev.opsflow.workflows.remediation.kafkalag;
 
-import dev.opsflow.activities.dispatch.HealingPolicy;
-import dev.opsflow.activities.dispatch.RemediationRequest;
-import dev.opsflow.activities.dispatch.Target;
 import dev.opsflow.activities.kafka.ConsumerLag;
 import dev.opsflow.activities.kafka.ConsumerLagRequest;
 import dev.opsflow.activities.kafka.KafkaActivities;
@@ -10,8 +7,12 @@ import dev.opsflow.activities.kafka.KafkaOptions;
 import dev.opsflow.activities.kubernetes.KubernetesActivities;
 import dev.opsflow.activities.kubernetes.KubernetesOptions;
 import dev.opsflow.activities.kubernetes.ScaleRequest;
+import dev.opsflow.contracts.remediation.HealingPolicy;
+import dev.opsflow.contracts.remediation.KafkaLagRemediation;
+import dev.opsflow.contracts.remediation.RemediationOutcome;
+import dev.opsflow.contracts.remediation.RemediationRequest;
+import dev.opsflow.contracts.remediation.Target;
 import dev.opsflow.workflows.remediation.RemediationHandlers;
-import dev.opsflow.workflows.remediation.RemediationOutcome;
 import io.temporal.workflow.Workflow;
 
 public class KafkaLagRemediationImpl extends RemediationHandlers implements KafkaLagRemediation {

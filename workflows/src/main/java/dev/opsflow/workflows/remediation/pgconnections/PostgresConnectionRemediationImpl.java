@@ -1,11 +1,12 @@
 package dev.opsflow.workflows.remediation.pgconnections;
 
-import dev.opsflow.activities.dispatch.RemediationRequest;
 import dev.opsflow.activities.postgres.PostgresActivities;
 import dev.opsflow.activities.postgres.PostgresOptions;
 import dev.opsflow.activities.postgres.TerminateIdleRequest;
+import dev.opsflow.contracts.remediation.PostgresConnectionRemediation;
+import dev.opsflow.contracts.remediation.RemediationOutcome;
+import dev.opsflow.contracts.remediation.RemediationRequest;
 import dev.opsflow.workflows.remediation.RemediationHandlers;
-import dev.opsflow.workflows.remediation.RemediationOutcome;
 import io.temporal.workflow.Workflow;
 
 public class PostgresConnectionRemediationImpl extends RemediationHandlers

@@ -1,11 +1,7 @@
 package dev.opsflow.workflows.remediation.watchdog;
 
-import dev.opsflow.activities.dispatch.AlertNotice;
 import dev.opsflow.activities.dispatch.DispatchActivities;
 import dev.opsflow.activities.dispatch.DispatchOptions;
-import dev.opsflow.activities.dispatch.HealingPolicy;
-import dev.opsflow.activities.dispatch.RemediationRequest;
-import dev.opsflow.activities.dispatch.Target;
 import dev.opsflow.activities.kafka.ConsumerLagRequest;
 import dev.opsflow.activities.kafka.KafkaActivities;
 import dev.opsflow.activities.kafka.KafkaOptions;
@@ -13,6 +9,13 @@ import dev.opsflow.activities.kubernetes.KubernetesActivities;
 import dev.opsflow.activities.kubernetes.KubernetesOptions;
 import dev.opsflow.activities.postgres.PostgresActivities;
 import dev.opsflow.activities.postgres.PostgresOptions;
+import dev.opsflow.contracts.remediation.AlertNotice;
+import dev.opsflow.contracts.remediation.HealingPolicy;
+import dev.opsflow.contracts.remediation.HealthWatchdog;
+import dev.opsflow.contracts.remediation.RemediationRequest;
+import dev.opsflow.contracts.remediation.Target;
+import dev.opsflow.contracts.remediation.WatchdogInput;
+import dev.opsflow.contracts.remediation.WatchdogStatus;
 import dev.opsflow.workflows.kernel.Check;
 import dev.opsflow.workflows.remediation.HealingMetrics;
 import dev.opsflow.workflows.remediation.PodSignals;

@@ -2,12 +2,15 @@ package dev.opsflow.workflows.remediation.governor;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.opsflow.activities.dispatch.AdmissionRequest;
-import dev.opsflow.activities.dispatch.GovernorNames;
-import dev.opsflow.activities.dispatch.HealingPolicy;
 import dev.opsflow.activities.dispatch.PolicyActivitiesImpl;
-import dev.opsflow.activities.dispatch.RemediationSignals;
+import dev.opsflow.activities.dispatch.ServerPolicy;
 import dev.opsflow.config.ConfigLoader;
+import dev.opsflow.contracts.remediation.AdmissionRequest;
+import dev.opsflow.contracts.remediation.BlastRadiusGovernor;
+import dev.opsflow.contracts.remediation.GovernorNames;
+import dev.opsflow.contracts.remediation.GovernorState;
+import dev.opsflow.contracts.remediation.HealingPolicy;
+import dev.opsflow.contracts.remediation.RemediationSignals;
 import dev.opsflow.workflows.TaskQueues;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowOptions;
@@ -76,7 +79,7 @@ class BlastRadiusGovernorTest {
     worker.registerWorkflowImplementationTypes(BlastRadiusGovernorImpl.class, RequesterImpl.class);
     // The governor's limits are the worker's configuration: two in flight, one per namespace.
     HealingPolicy limits =
-        HealingPolicy.from(
+        ServerPolicy.from(
             ConfigLoader.load(
                 null, Map.of("MAX_IN_FLIGHT", "2", "MAX_IN_FLIGHT_PER_NAMESPACE", "1")));
     worker.registerActivitiesImplementations(new PolicyActivitiesImpl(() -> limits));

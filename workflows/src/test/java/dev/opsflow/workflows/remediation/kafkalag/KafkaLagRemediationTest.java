@@ -12,12 +12,12 @@ import static org.mockito.Mockito.times;
 import static org.mockito.Mockito.verify;
 import static org.mockito.Mockito.when;
 
-import dev.opsflow.activities.dispatch.HealingPolicy;
-import dev.opsflow.activities.dispatch.RemediationRequest;
-import dev.opsflow.activities.dispatch.Target;
 import dev.opsflow.activities.kubernetes.ScaleResult;
-import dev.opsflow.workflows.remediation.RemediationOutcome;
-import dev.opsflow.workflows.remediation.RemediationStatus.Phase;
+import dev.opsflow.contracts.remediation.HealingPolicy;
+import dev.opsflow.contracts.remediation.RemediationOutcome;
+import dev.opsflow.contracts.remediation.RemediationRequest;
+import dev.opsflow.contracts.remediation.RemediationStatus.Phase;
+import dev.opsflow.contracts.remediation.Target;
 import dev.opsflow.workflows.remediation.RemediationTestKit;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;

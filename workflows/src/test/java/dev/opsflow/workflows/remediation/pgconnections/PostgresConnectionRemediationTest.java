@@ -8,12 +8,12 @@ import static org.mockito.Mockito.never;
 import static org.mockito.Mockito.verify;
 import static org.mockito.Mockito.when;
 
-import dev.opsflow.activities.dispatch.RemediationRequest;
-import dev.opsflow.activities.dispatch.Target;
 import dev.opsflow.activities.postgres.ConnectionUsage;
 import dev.opsflow.activities.postgres.TerminateIdleResult;
-import dev.opsflow.workflows.remediation.RemediationOutcome;
-import dev.opsflow.workflows.remediation.RemediationStatus.Phase;
+import dev.opsflow.contracts.remediation.RemediationOutcome;
+import dev.opsflow.contracts.remediation.RemediationRequest;
+import dev.opsflow.contracts.remediation.RemediationStatus.Phase;
+import dev.opsflow.contracts.remediation.Target;
 import dev.opsflow.workflows.remediation.RemediationTestKit;
 import java.util.List;
 import java.util.Map;

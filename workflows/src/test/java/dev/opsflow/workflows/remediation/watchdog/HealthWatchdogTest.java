@@ -5,10 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.Mockito.when;
 
-import dev.opsflow.activities.dispatch.RemediationRequest;
-import dev.opsflow.activities.dispatch.Target;
+import dev.opsflow.contracts.remediation.HealthWatchdog;
+import dev.opsflow.contracts.remediation.RemediationRequest;
+import dev.opsflow.contracts.remediation.RemediationStatus;
+import dev.opsflow.contracts.remediation.Target;
+import dev.opsflow.contracts.remediation.WatchdogInput;
+import dev.opsflow.contracts.remediation.WatchdogStatus;
 import dev.opsflow.workflows.TaskQueues;
-import dev.opsflow.workflows.remediation.RemediationStatus;
 import dev.opsflow.workflows.remediation.RemediationTestKit;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowOptions;

@@ -1,7 +1,0 @@
-package dev.opsflow.activities.diagnostics;
-
-/**
- * One system opsflow talks to and where: {@code system} is a name like {@code kafka}, {@code
- * endpoint} a {@code host:port} or URL.
- */
-public record ProbeTarget(String system, String endpoint) {}

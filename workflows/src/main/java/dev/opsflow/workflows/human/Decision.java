@@ -1,4 +1,0 @@
-package dev.opsflow.workflows.human;
-
-/** An approve or reject: who decided, and why. The payload of the approve/reject signals. */
-public record Decision(String by, String comment) {}
