@@ -17,12 +17,7 @@ public final class DispatchOptions {
           .setStartToCloseTimeout(Duration.ofSeconds(15))
           .setScheduleToCloseTimeout(Duration.ofMinutes(10))
           .setRetryOptions(
-              RetryOptions.newBuilder()
-                  .setInitialInterval(Duration.ofSeconds(1))
-                  .setBackoffCoefficient(2.0)
-                  .setMaximumInterval(Duration.ofSeconds(30))
-                  .setDoNotRetry(FailureTypes.NON_RETRYABLE.toArray(String[]::new))
-                  .build())
+              backoff().setDoNotRetry(FailureTypes.NON_RETRYABLE.toArray(String[]::new)).build())
           .build();
 
   /**
@@ -33,13 +28,16 @@ public final class DispatchOptions {
       ActivityOptions.newBuilder()
           .setStartToCloseTimeout(Duration.ofSeconds(10))
           .setScheduleToCloseTimeout(Duration.ofMinutes(10))
-          .setRetryOptions(
-              RetryOptions.newBuilder()
-                  .setInitialInterval(Duration.ofSeconds(1))
-                  .setBackoffCoefficient(2.0)
-                  .setMaximumInterval(Duration.ofSeconds(30))
-                  .build())
+          .setRetryOptions(backoff().build())
           .build();
+
+  /** From one second, doubling, to at most 30 s between attempts. */
+  private static RetryOptions.Builder backoff() {
+    return RetryOptions.newBuilder()
+        .setInitialInterval(Duration.ofSeconds(1))
+        .setBackoffCoefficient(2.0)
+        .setMaximumInterval(Duration.ofSeconds(30));
+  }
 
   private DispatchOptions() {}
 }

@@ -1,6 +1,7 @@
 package dev.opsflow.workflows.remediation;
 
 import static dev.opsflow.workflows.remediation.RemediationTestKit.deployment;
+import static dev.opsflow.workflows.remediation.RemediationTestKit.df;
 import static dev.opsflow.workflows.remediation.RemediationTestKit.firing;
 import static dev.opsflow.workflows.remediation.RemediationTestKit.lag;
 import static dev.opsflow.workflows.remediation.RemediationTestKit.pod;
@@ -48,19 +49,6 @@ class CouldNotReadIsNeverHealthyTest {
   @AfterEach
   void close() {
     kit.close();
-  }
-
-  private static List<ExecOutput> df(int percent) {
-    return List.of(
-        new ExecOutput(
-            "web-1",
-            0,
-            "Filesystem 1024-blocks Used Available Capacity Mounted on\n/dev/sda1 100 "
-                + percent
-                + " 9 "
-                + percent
-                + "% /var/log/app\n",
-            ""));
   }
 
   private RemediationRequest disk() {

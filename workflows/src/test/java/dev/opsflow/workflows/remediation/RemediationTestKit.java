@@ -15,6 +15,7 @@ import dev.opsflow.activities.kubernetes.ContainerSpec;
 import dev.opsflow.activities.kubernetes.ContainerState;
 import dev.opsflow.activities.kubernetes.DeploymentInfo;
 import dev.opsflow.activities.kubernetes.DeploymentInspection;
+import dev.opsflow.activities.kubernetes.ExecOutput;
 import dev.opsflow.activities.kubernetes.KubernetesActivities;
 import dev.opsflow.activities.kubernetes.PodInfo;
 import dev.opsflow.activities.notify.NotificationActivities;
@@ -155,6 +156,20 @@ public final class RemediationTestKit implements AutoCloseable {
     return client
         .newUntypedWorkflowStub(request.workflowId())
         .query("status", RemediationStatus.class);
+  }
+
+  /** What {@code df -P} prints in pod web-1 for a log file system at {@code percent}% use. */
+  public static List<ExecOutput> df(int percent) {
+    return List.of(
+        new ExecOutput(
+            "web-1",
+            0,
+            "Filesystem 1024-blocks Used Available Capacity Mounted on\n/dev/sda1 100 "
+                + percent
+                + " 9 "
+                + percent
+                + "% /var/log/app\n",
+            ""));
   }
 
   public static ConsumerLag lag(String group, long total, String topic, int partitions) {

@@ -76,15 +76,7 @@ public final class LogCleanup {
       KubernetesActivities exec, Target target, List<String> paths, long timeoutSeconds) {
     int highest = 0;
     for (String path : paths) {
-      for (ExecOutput output :
-          exec.execInPods(
-              new ExecRequest(
-                  Workflow.randomUUID().toString(),
-                  target.namespace(),
-                  target.effectivePodSelector(),
-                  target.container(),
-                  usageCommand(path),
-                  timeoutSeconds))) {
+      for (ExecOutput output : exec.execInPods(usageRequest(target, path, timeoutSeconds))) {
         highest = Math.max(highest, usedPercent(output.stdout()).orElse(0));
       }
     }
@@ -107,15 +99,7 @@ public final class LogCleanup {
     List<String> unreadable = new ArrayList<>();
     int readings = 0;
     for (String path : paths) {
-      List<ExecOutput> outputs =
-          exec.execInPods(
-              new ExecRequest(
-                  Workflow.randomUUID().toString(),
-                  target.namespace(),
-                  target.effectivePodSelector(),
-                  target.container(),
-                  usageCommand(path),
-                  timeoutSeconds));
+      List<ExecOutput> outputs = exec.execInPods(usageRequest(target, path, timeoutSeconds));
       if (outputs.isEmpty()) {
         unreadable.add(path + ": no pod matched " + target.effectivePodSelector());
       }
@@ -144,6 +128,17 @@ public final class LogCleanup {
       return Check.unknown(reading);
     }
     return Check.healthy(reading);
+  }
+
+  /** {@link #usageCommand} in every pod of the target. */
+  private static ExecRequest usageRequest(Target target, String path, long timeoutSeconds) {
+    return new ExecRequest(
+        Workflow.randomUUID().toString(),
+        target.namespace(),
+        target.effectivePodSelector(),
+        target.container(),
+        usageCommand(path),
+        timeoutSeconds);
   }
 
   /** Files deleted in all pods, from each pod's {@code find -print} output. */

@@ -1,5 +1,6 @@
 package dev.opsflow.workflows.remediation.disk;
 
+import static dev.opsflow.workflows.remediation.RemediationTestKit.df;
 import static dev.opsflow.workflows.remediation.RemediationTestKit.firing;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.mockito.ArgumentMatchers.argThat;
@@ -24,19 +25,6 @@ class DiskPressureRemediationTest {
   @AfterEach
   void close() {
     kit.close();
-  }
-
-  private static List<ExecOutput> df(int percent) {
-    return List.of(
-        new ExecOutput(
-            "web-1",
-            0,
-            "Filesystem 1024-blocks Used Available Capacity Mounted on\n/dev/sda1 100 "
-                + percent
-                + " 9 "
-                + percent
-                + "% /var/log/app\n",
-            ""));
   }
 
   @Test
