@@ -2,6 +2,7 @@ package dev.opsflow.workflows.remediation;
 
 import dev.opsflow.activities.kubernetes.ContainerState;
 import dev.opsflow.activities.kubernetes.PodInfo;
+import dev.opsflow.workflows.kernel.Check;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -54,5 +55,29 @@ public final class PodSignals {
         .flatMap(p -> p.containers().stream())
         .filter(c -> container.isEmpty() || c.name().equals(container))
         .anyMatch(c -> CRASH_LOOP.equals(c.stateReason()));
+  }
+
+  /**
+   * Whether a container of the pods was OOMKilled, as a check: no pod matching at all is UNKNOWN (a
+   * label typo, a Deployment that is gone), never "no problem".
+   */
+  public static Check oomKilled(List<PodInfo> pods, String selector) {
+    if (pods.isEmpty()) {
+      return Check.unknown("no pod matches " + selector);
+    }
+    List<String> killed = oomKilledContainers(pods);
+    return Check.of(
+        !killed.isEmpty(),
+        killed.isEmpty() ? pods.size() + " pods, none OOMKilled" : "OOMKilled: " + killed);
+  }
+
+  /** Whether a container of the pods is crash-looping, as a check: no pod at all is UNKNOWN. */
+  public static Check crashLooping(List<PodInfo> pods, String container, String selector) {
+    if (pods.isEmpty()) {
+      return Check.unknown("no pod matches " + selector);
+    }
+    boolean looping = anyCrashLooping(pods, container);
+    return Check.of(
+        looping, looping ? "a pod is in " + CRASH_LOOP : pods.size() + " pods, none crash-looping");
   }
 }

@@ -154,6 +154,28 @@ class CouldNotReadIsNeverHealthyTest {
   }
 
   @Test
+  void noPodMatchingTheSelectorAtConfirmationEscalatesInsteadOfCountingAsNoProblem() {
+    // A label typo, or a Deployment that is gone: before, "no pod is crash-looping" ended the run
+    // NOT_NEEDED and the alert vanished.
+    when(kit.k8s.listPods("demo", "app=ghost")).thenReturn(List.of());
+    kit.start();
+    RemediationRequest request =
+        RemediationTestKit.request(
+            "CrashLoopRemediation",
+            new Target("demo", "ghost", "", "", "", "", ""),
+            "critical",
+            RemediationTestKit.policy(),
+            firing("KubePodCrashLooping", "2026-11-23T10:00:00Z"));
+    kit.dispatch(request);
+
+    RemediationOutcome outcome = kit.outcome(request);
+
+    assertThat(outcome.result()).isEqualTo(Phase.ESCALATED);
+    assertThat(outcome.detail()).contains("no pod matches app=ghost");
+    verify(kit.k8s, never()).rolloutRestart(any());
+  }
+
+  @Test
   void anotherPodsAlertOfTheFixedEpisodeIsNotARecurrence() {
     Target payments = new Target("demo", "payments", "", "", "", "", "");
     when(kit.k8s.listPods("demo", "app=payments"))

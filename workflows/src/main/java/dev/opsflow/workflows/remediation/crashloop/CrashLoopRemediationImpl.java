@@ -7,6 +7,7 @@ import dev.opsflow.contracts.remediation.CrashLoopRemediation;
 import dev.opsflow.contracts.remediation.RemediationOutcome;
 import dev.opsflow.contracts.remediation.RemediationRequest;
 import dev.opsflow.contracts.remediation.Target;
+import dev.opsflow.workflows.kernel.Check;
 import dev.opsflow.workflows.remediation.PodSignals;
 import dev.opsflow.workflows.remediation.RemediationHandlers;
 import io.temporal.workflow.Workflow;
@@ -25,7 +26,7 @@ public class CrashLoopRemediationImpl extends RemediationHandlers implements Cra
   protected RemediationOutcome runbook(RemediationRequest request) {
     Target target = request.target();
     var stop =
-        run.confirmAndAdmit(
+        run.confirmAndAdmitCheck(
             () -> crashLooping(target),
             "no pod is crash-looping",
             "rollout restart of " + target.namespace() + "/" + target.deployment());
@@ -45,14 +46,17 @@ public class CrashLoopRemediationImpl extends RemediationHandlers implements Cra
     if (restarted.isEmpty()) {
       return run.escalate("rollout restart of " + where + " failed");
     }
-    boolean healthy =
-        run.verify(
+    Check after =
+        run.verifyCheck(
             () -> {
               rollout.waitForRollout(
                   target.namespace(), target.deployment(), run.policy().settleSeconds() * 5 + 60);
-              return !crashLooping(target);
+              return crashLooping(target);
             });
-    if (!healthy) {
+    if (after.unknown()) {
+      return run.escalate("could not verify the restart of " + where + ": " + after.reading());
+    }
+    if (!after.healthy()) {
       return run.escalate(
           "pods of "
               + where
@@ -61,8 +65,10 @@ public class CrashLoopRemediationImpl extends RemediationHandlers implements Cra
     return run.fixed("rollout restart of " + where + " brought the pods up");
   }
 
-  private boolean crashLooping(Target target) {
-    return PodSignals.anyCrashLooping(
-        readK8s.listPods(target.namespace(), target.effectivePodSelector()), target.container());
+  private Check crashLooping(Target target) {
+    return PodSignals.crashLooping(
+        readK8s.listPods(target.namespace(), target.effectivePodSelector()),
+        target.container(),
+        target.effectivePodSelector());
   }
 }

@@ -28,8 +28,8 @@ public class OomRemediationImpl extends RemediationHandlers implements OomRemedi
     Target target = request.target();
     HealingPolicy policy = run.policy();
     var stop =
-        run.confirmAndAdmit(
-            () -> !oomKilledContainers(target).isEmpty(),
+        run.confirmAndAdmitCheck(
+            () -> oomKilled(target),
             "no container was OOMKilled",
             "raise the memory limit of "
                 + target.namespace()
@@ -94,27 +94,26 @@ public class OomRemediationImpl extends RemediationHandlers implements OomRemedi
                 return Check.healthy("rolled out");
               }
               // Rolled out is not fixed: the new pods must run without being OOMKilled.
-              var pods = readK8s.listPods(target.namespace(), target.effectivePodSelector());
-              if (pods.isEmpty()) {
-                return Check.unknown("no pod matches " + target.effectivePodSelector());
-              }
-              var killed = PodSignals.oomKilledContainers(pods);
-              return Check.of(
-                  !killed.isEmpty(),
-                  killed.isEmpty()
-                      ? pods.size() + " pods running with the new limit"
-                      : "still OOMKilled with the new limit: " + killed);
+              return oomKilled(target);
             });
     if (after.unknown()) {
       return run.escalate("could not verify the raised limit: " + after.reading());
     }
     if (!after.healthy()) {
       return run.escalate(
-          "the Deployment did not roll out healthy with the new limit" + ": " + after.reading());
+          "the Deployment did not roll out healthy: still OOMKilled with the new limit ("
+              + after.reading()
+              + ")");
     }
     // A second OOM with the new limit arrives as a new alert episode during the cooldown and
     // escalates there (RemediationRun.fixed), instead of raising again.
     return run.fixed("memory limit of " + where + " raised to " + raise.get().limit());
+  }
+
+  private Check oomKilled(Target target) {
+    return PodSignals.oomKilled(
+        readK8s.listPods(target.namespace(), target.effectivePodSelector()),
+        target.effectivePodSelector());
   }
 
   private java.util.List<String> oomKilledContainers(Target target) {
