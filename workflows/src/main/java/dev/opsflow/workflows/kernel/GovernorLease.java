@@ -34,11 +34,6 @@ public final class GovernorLease {
     return admitted && !moot.getAsBoolean();
   }
 
-  /** True while this run holds (or waits for) a slot. */
-  public boolean held() {
-    return held;
-  }
-
   /** Gives the slot back, in a detached scope so that a cancellation does not skip it. */
   public void release() {
     if (!held) {

@@ -66,10 +66,10 @@ public final class ProcedureRun {
   private String cancelledBy = "";
   private String failure = "";
   private boolean acknowledged;
-  private boolean acted;
   private ApprovalGate gate;
   private FailedStep failedStep;
   private String failedStepAnsweredBy = "";
+  private Runnable onActing = () -> {};
 
   public ProcedureRun(String initialPhase, StepListener listener) {
     this.phase = initialPhase;
@@ -95,10 +95,6 @@ public final class ProcedureRun {
     return value.length() <= MAX_ATTRIBUTE ? value : value.substring(0, MAX_ATTRIBUTE - 1) + "~";
   }
 
-  public Identity identity() {
-    return identity;
-  }
-
   public HumanPolicy human() {
     return human;
   }
@@ -117,15 +113,6 @@ public final class ProcedureRun {
 
   public GovernorLease lease() {
     return lease;
-  }
-
-  public boolean acknowledged() {
-    return acknowledged;
-  }
-
-  /** True once any step was attempted (acted on the world, or tried to). */
-  public boolean acted() {
-    return acted;
   }
 
   public String phase() {
@@ -176,7 +163,6 @@ public final class ProcedureRun {
       BooleanSupplier settled) {
     while (true) {
       enter(actingPhase, name + " on " + target);
-      acted = true;
       onActing.run();
       try {
         T result = call.get();
@@ -201,8 +187,6 @@ public final class ProcedureRun {
       }
     }
   }
-
-  private Runnable onActing = () -> {};
 
   /** Called each time a step is about to act (remediations stamp their action time here). */
   public void onActing(Runnable hook) {
@@ -308,10 +292,8 @@ public final class ProcedureRun {
         ladder.slack(ask, SlackBlocks.request(gate.task(), id, identity.target(), summary));
     ApprovalResult result =
         RunMetrics.awaited(identity.procedure(), gate, () -> gate.awaitUnless(moot::getAsBoolean));
-    ladder.update(
-        message,
-        approvalOutcome(result, plan),
-        SlackBlocks.outcome(id, identity.target(), summary, approvalOutcome(result, plan)));
+    String outcome = approvalOutcome(result, plan);
+    ladder.update(message, outcome, SlackBlocks.outcome(id, identity.target(), summary, outcome));
     return result;
   }
 

@@ -118,11 +118,6 @@ public final class RemediationRun {
     return policy;
   }
 
-  /** The kernel run underneath (phase, steps, human loop, saga, lease). */
-  public ProcedureRun kernel() {
-    return run;
-  }
-
   // ---- signal, update and query handlers delegate here ----
 
   public void noticeFired(AlertNotice notice) {
