@@ -2,9 +2,7 @@ package dev.opsflow.starter.alerts;
 
 import dev.opsflow.activities.InvalidNameException;
 import dev.opsflow.activities.Printable;
-import dev.opsflow.activities.kafka.KafkaNames;
-import dev.opsflow.activities.kubernetes.KubernetesNames;
-import dev.opsflow.activities.postgres.PostgresNames;
+import dev.opsflow.activities.dispatch.TargetNames;
 import dev.opsflow.config.AlertRoute;
 import dev.opsflow.config.ConfigException;
 import dev.opsflow.config.Severities;
@@ -171,7 +169,7 @@ public final class AlertRouter {
         }
         m.appendTail(value);
         try {
-          fields.put(e.getKey(), checkedName(e.getKey(), value.toString()));
+          fields.put(e.getKey(), TargetNames.checked(e.getKey(), value.toString()));
         } catch (InvalidNameException invalid) {
           return new Routed.Unroutable(name, from(used) + invalid.getMessage());
         }
@@ -227,28 +225,6 @@ public final class AlertRouter {
           + " contains control characters, which no target name may have";
     }
     return null;
-  }
-
-  /**
-   * The value checked as the name it is, in the form that was checked (a label selector comes back
-   * in its canonical spelling). Empty stays empty: whether a procedure needs the field is its own
-   * check.
-   */
-  private static String checkedName(String field, String value) {
-    if (value.isEmpty()) {
-      return value;
-    }
-    String at = "target." + field;
-    return switch (field) {
-      case "namespace" -> KubernetesNames.namespace(at, value);
-      case "deployment" -> KubernetesNames.deployment(at, value);
-      case "container" -> KubernetesNames.container(at, value);
-      case "podSelector" -> KubernetesNames.labelSelector(at, value);
-      case "consumerGroup" -> KafkaNames.consumerGroup(at, value);
-      case "topic" -> KafkaNames.topic(at, value);
-      case "database" -> PostgresNames.database(at, value);
-      default -> throw new InvalidNameException(at, value, "not a target field");
-    };
   }
 
   private static String from(List<String> labels) {

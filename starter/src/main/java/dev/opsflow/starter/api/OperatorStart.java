@@ -8,13 +8,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.opsflow.activities.InvalidNameException;
-import dev.opsflow.activities.kafka.KafkaNames;
-import dev.opsflow.activities.kubernetes.KubernetesNames;
-import dev.opsflow.activities.postgres.PostgresNames;
+import dev.opsflow.activities.dispatch.TargetNames;
 import dev.opsflow.contracts.remediation.AlertNotice;
 import dev.opsflow.contracts.remediation.RemediationRequest;
-import dev.opsflow.contracts.remediation.Target;
 import dev.opsflow.workflows.remediation.RequestValidation;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -22,7 +18,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.function.BinaryOperator;
 import java.util.stream.Collectors;
 
 /**
@@ -131,7 +126,7 @@ public final class OperatorStart {
     if (parsed != null) {
       problems.addAll(RequestValidation.problems(procedure, parsed));
       if (parsed.target() != null) {
-        problems.addAll(nameProblems(parsed.target()));
+        problems.addAll(TargetNames.problems(parsed.target()));
       }
     }
     if (!problems.isEmpty()) {
@@ -160,33 +155,6 @@ public final class OperatorStart {
         Map.of("alertname", procedure, "requestedBy", caller),
         Map.of("summary", "started by " + caller + " via " + via),
         SOURCE);
-  }
-
-  /** Each target field that names a cluster object, checked as what it names. */
-  static List<String> nameProblems(Target target) {
-    List<String> problems = new ArrayList<>();
-    check(problems, "target.namespace", target.namespace(), KubernetesNames::namespace);
-    check(problems, "target.deployment", target.deployment(), KubernetesNames::deployment);
-    check(problems, "target.container", target.container(), KubernetesNames::container);
-    check(problems, "target.podSelector", target.podSelector(), KubernetesNames::labelSelector);
-    check(problems, "target.consumerGroup", target.consumerGroup(), KafkaNames::consumerGroup);
-    check(problems, "target.topic", target.topic(), KafkaNames::topic);
-    check(problems, "target.database", target.database(), PostgresNames::database);
-    return problems;
-  }
-
-  private static void check(
-      List<String> problems, String field, String value, BinaryOperator<String> rule) {
-    if (value.isEmpty()) {
-      return; // required fields are RequestValidation's; empty means "not this procedure's"
-    }
-    try {
-      rule.apply(field, value);
-    } catch (InvalidNameException e) {
-      // The message starts with the field and shows the value escaped ("target.deployment '..'").
-      problems.add(
-          e.getMessage().replaceFirst("^" + java.util.regex.Pattern.quote(field), field + ":"));
-    }
   }
 
   private static boolean present(JsonNode fields, String name) {
