@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.opsflow.config.OpsflowConfig;
 import dev.opsflow.contracts.remediation.RemediationRequest;
-import dev.opsflow.contracts.remediation.Target;
+import dev.opsflow.contracts.remediation.WorkloadTarget;
 import dev.opsflow.dev.DevStack;
 import dev.opsflow.starter.GuardedRestart;
 import dev.opsflow.starter.api.Executions;
@@ -170,10 +170,10 @@ class OpsflowCommandIT {
   private static String crashLoopProblem(String deployment) {
     return new RemediationRequest(
             "CrashLoopRemediation",
-            new Target("demo", deployment, null, null, null, null, null),
+            new WorkloadTarget("demo", deployment, null, null),
             "critical",
             null,
-            null)
+            RemediationRequest.AUTOMATON)
         .workflowId();
   }
 

@@ -5,12 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.opsflow.activities.dispatch.RemediationDispatcher;
 import dev.opsflow.activities.dispatch.ServerPolicy;
 import dev.opsflow.config.OpsflowConfig;
-import dev.opsflow.contracts.remediation.AlertNotice;
 import dev.opsflow.contracts.remediation.DispatchResult;
 import dev.opsflow.contracts.remediation.HealingPolicy;
 import dev.opsflow.contracts.remediation.RemediationRequest;
 import dev.opsflow.contracts.remediation.RemediationStatus;
-import dev.opsflow.contracts.remediation.Target;
+import dev.opsflow.contracts.remediation.WorkloadTarget;
+import dev.opsflow.contracts.run.AlertNotice;
+import dev.opsflow.contracts.run.RunEnvelope;
 import dev.opsflow.dev.DevStack;
 import dev.opsflow.workflows.TaskQueues;
 import java.util.ArrayList;
@@ -50,17 +51,21 @@ class RemediationDispatcherIT {
         RemediationRequest request =
             new RemediationRequest(
                 "CrashLoopRemediation",
-                new Target("race", "app-" + problem, "", "", "", "", ""),
-                "critical",
-                policy,
-                new AlertNotice(
-                    "KubePodCrashLooping",
-                    AlertNotice.FIRING,
-                    "fp-" + problem,
-                    "2026-11-23T10:00:00Z",
-                    Map.of(),
-                    Map.of(),
-                    "alertmanager"));
+                new WorkloadTarget("race", "app-" + problem, "", ""),
+                new RunEnvelope(
+                    "critical",
+                    new AlertNotice(
+                        "KubePodCrashLooping",
+                        AlertNotice.FIRING,
+                        "fp-" + problem,
+                        "2026-11-23T10:00:00Z",
+                        Map.of(),
+                        Map.of(),
+                        "alertmanager"),
+                    RemediationRequest.AUTOMATON,
+                    null),
+                null,
+                policy);
         List<Future<DispatchResult>> results = new ArrayList<>();
         for (int i = 0; i < 16; i++) {
           results.add(pool.submit(() -> dispatcher.dispatch(request)));

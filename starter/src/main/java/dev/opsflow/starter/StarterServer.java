@@ -1,7 +1,6 @@
 package dev.opsflow.starter;
 
 import dev.opsflow.activities.dispatch.RemediationDispatcher;
-import dev.opsflow.activities.dispatch.ServerPolicy;
 import dev.opsflow.config.ConfigException;
 import dev.opsflow.config.OpsflowConfig;
 import dev.opsflow.starter.alerts.AlertRouter;
@@ -51,10 +50,7 @@ public final class StarterServer implements AutoCloseable {
     AlertWebhook alerts =
         new AlertWebhook(
             new WebhookAuth(config.alerts()),
-            new AlertRouter(
-                config.alerts().routes(),
-                ServerPolicy.from(config),
-                WorkflowCatalog.remediationTypeNames()),
+            new AlertRouter(config.alerts().routes(), WorkflowCatalog.remediationTypeNames()),
             new RemediationDispatcher(client, TaskQueues.OPERATIONS),
             config.healing().actionCooldown().toMillis(),
             metrics.registry());

@@ -38,7 +38,12 @@ public final class WatchdogLauncher {
         continue;
       }
       WatchdogInput input =
-          new WatchdogInput(check, targets.stream().map(Target::of).toList(), policy, 0, Map.of());
+          new WatchdogInput(
+              check,
+              targets.stream().map(t -> Target.of(WatchdogInput.procedureOf(check), t)).toList(),
+              policy,
+              0,
+              Map.of());
       String id = WatchdogInput.workflowId(check);
       WorkflowStub stub =
           client.newUntypedWorkflowStub(

@@ -9,7 +9,8 @@ import dev.opsflow.activities.dispatch.RemediationDispatcher;
 import dev.opsflow.activities.dispatch.ServerPolicy;
 import dev.opsflow.config.ConfigLoader;
 import dev.opsflow.config.OpsflowConfig;
-import dev.opsflow.contracts.remediation.AlertNotice;
+import dev.opsflow.contracts.remediation.ConsumerGroupTarget;
+import dev.opsflow.contracts.remediation.DatabaseTarget;
 import dev.opsflow.contracts.remediation.HealingPolicy;
 import dev.opsflow.contracts.remediation.HealthWatchdog;
 import dev.opsflow.contracts.remediation.RemediationOutcome;
@@ -18,6 +19,9 @@ import dev.opsflow.contracts.remediation.RemediationStatus;
 import dev.opsflow.contracts.remediation.RemediationStatus.Phase;
 import dev.opsflow.contracts.remediation.Target;
 import dev.opsflow.contracts.remediation.WatchdogInput;
+import dev.opsflow.contracts.remediation.WorkloadTarget;
+import dev.opsflow.contracts.run.AlertNotice;
+import dev.opsflow.contracts.run.RunEnvelope;
 import dev.opsflow.sandbox.kafka.EmbeddedKafka;
 import dev.opsflow.sandbox.kubernetes.KubernetesSandbox;
 import dev.opsflow.sandbox.postgres.SandboxPostgres;
@@ -220,10 +224,14 @@ class HealingScenariosIT {
     RemediationRequest request =
         new RemediationRequest(
             "KafkaLagRemediation",
-            new Target(NS, KubernetesSandbox.CONSUMER, "", "orders-consumer", "orders", "", ""),
-            "high",
-            policy(),
-            firing("KafkaConsumerLagHigh", "2026-11-23T10:00:00Z"));
+            new ConsumerGroupTarget(NS, KubernetesSandbox.CONSUMER, "orders-consumer", "orders"),
+            new RunEnvelope(
+                "high",
+                firing("KafkaConsumerLagHigh", "2026-11-23T10:00:00Z"),
+                RemediationRequest.AUTOMATON,
+                null),
+            null,
+            policy());
     double before = settledCounter("scale_kafka_consumers", true);
     dispatcher.dispatch(request);
 
@@ -260,7 +268,7 @@ class HealingScenariosIT {
             kafka.commitOffsets("watched-group", "watched", EmbeddedKafka.spread(20_000, 6));
           }
         });
-    Target target = new Target(NS, "watched-consumer", "", "watched-group", "watched", "", "");
+    Target target = new ConsumerGroupTarget(NS, "watched-consumer", "watched-group", "watched");
     HealthWatchdog watchdog =
         client.newWorkflowStub(
             HealthWatchdog.class,
@@ -271,7 +279,13 @@ class HealingScenariosIT {
     WorkflowClient.start(
         watchdog::watch, new WatchdogInput("kafka", List.of(target), policy(), 0, Map.of()));
     String remediation =
-        new RemediationRequest("KafkaLagRemediation", target, "high", policy(), null).workflowId();
+        new RemediationRequest(
+                "KafkaLagRemediation",
+                target,
+                new RunEnvelope("high", null, RemediationRequest.AUTOMATON, null),
+                null,
+                policy())
+            .workflowId();
     await()
         .atMost(Duration.ofSeconds(30))
         .until(() -> watchdog.status().problems().contains(remediation));
@@ -293,10 +307,14 @@ class HealingScenariosIT {
     RemediationRequest request =
         new RemediationRequest(
             "PostgresConnectionRemediation",
-            new Target("", "", "", "", "", "", ""),
-            "high",
-            policy("POSTGRES_CONN_THRESHOLD", "50", "IDLE_SESSION_AGE", "2s"),
-            firing("PostgresTooManyConnections", "2026-11-23T10:00:00Z"));
+            new DatabaseTarget(""),
+            new RunEnvelope(
+                "high",
+                firing("PostgresTooManyConnections", "2026-11-23T10:00:00Z"),
+                RemediationRequest.AUTOMATON,
+                null),
+            null,
+            policy("POSTGRES_CONN_THRESHOLD", "50", "IDLE_SESSION_AGE", "2s"));
     dispatcher.dispatch(request);
 
     RemediationOutcome outcome = outcome(request);
@@ -326,10 +344,14 @@ class HealingScenariosIT {
     RemediationRequest request =
         new RemediationRequest(
             "OomRemediation",
-            new Target(NS, KubernetesSandbox.OOM, "app", "", "", "", ""),
-            "critical",
-            policy("MEMORY_RAISE_FACTOR", "2"),
-            firing("KubePodOOMKilled", "2026-11-23T10:00:00Z"));
+            new WorkloadTarget(NS, KubernetesSandbox.OOM, "app", ""),
+            new RunEnvelope(
+                "critical",
+                firing("KubePodOOMKilled", "2026-11-23T10:00:00Z"),
+                RemediationRequest.AUTOMATON,
+                null),
+            null,
+            policy("MEMORY_RAISE_FACTOR", "2"));
     // The kubelet: the raised pods run out of memory again, and Alertmanager reports a new episode.
     kubernetes.onRollout(
         NS,
@@ -351,11 +373,15 @@ class HealingScenariosIT {
                 new RemediationRequest(
                     request.procedure(),
                     request.target(),
-                    "critical",
-                    request.policy(),
-                    firing(
-                        "KubePodOOMKilled",
-                        java.time.Instant.ofEpochMilli(env.currentTimeMillis()).toString())));
+                    new RunEnvelope(
+                        "critical",
+                        firing(
+                            "KubePodOOMKilled",
+                            java.time.Instant.ofEpochMilli(env.currentTimeMillis()).toString()),
+                        RemediationRequest.AUTOMATON,
+                        null),
+                    null,
+                    request.policy()));
           }
         });
     dispatcher.dispatch(request);
@@ -389,10 +415,14 @@ class HealingScenariosIT {
     RemediationRequest request =
         new RemediationRequest(
             "CrashLoopRemediation",
-            new Target(NS, KubernetesSandbox.CRASH_LOOP, "", "", "", "", ""),
-            "critical",
-            policy(),
-            firing("KubePodCrashLooping", "2026-11-23T10:00:00Z"));
+            new WorkloadTarget(NS, KubernetesSandbox.CRASH_LOOP, "", ""),
+            new RunEnvelope(
+                "critical",
+                firing("KubePodCrashLooping", "2026-11-23T10:00:00Z"),
+                RemediationRequest.AUTOMATON,
+                null),
+            null,
+            policy());
     double before = settledCounter("rollout_restart", true);
     for (int i = 0; i < 50; i++) {
       dispatcher.dispatch(request);
@@ -449,10 +479,14 @@ class HealingScenariosIT {
     RemediationRequest request =
         new RemediationRequest(
             "KafkaLagRemediation",
-            new Target(NS, "stuck-consumer", "", "stuck-group", "stuck", "", ""),
-            "high",
-            policy(),
-            firing("KafkaConsumerLagHigh", "2026-11-23T11:00:00Z"));
+            new ConsumerGroupTarget(NS, "stuck-consumer", "stuck-group", "stuck"),
+            new RunEnvelope(
+                "high",
+                firing("KafkaConsumerLagHigh", "2026-11-23T11:00:00Z"),
+                RemediationRequest.AUTOMATON,
+                null),
+            null,
+            policy());
     double failuresBefore = settledCounter("scale_kafka_consumers", false);
     dispatcher.dispatch(request);
 

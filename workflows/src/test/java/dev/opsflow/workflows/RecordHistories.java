@@ -20,12 +20,15 @@ import dev.opsflow.contracts.diagnostics.ConnectivityCheck;
 import dev.opsflow.contracts.diagnostics.ConnectivityCheckInput;
 import dev.opsflow.contracts.diagnostics.ProbeResult;
 import dev.opsflow.contracts.diagnostics.ProbeTarget;
+import dev.opsflow.contracts.remediation.ConsumerGroupTarget;
+import dev.opsflow.contracts.remediation.DatabaseTarget;
 import dev.opsflow.contracts.remediation.GovernorNames;
 import dev.opsflow.contracts.remediation.HealthWatchdog;
 import dev.opsflow.contracts.remediation.RemediationOutcome;
 import dev.opsflow.contracts.remediation.RemediationRequest;
 import dev.opsflow.contracts.remediation.Target;
 import dev.opsflow.contracts.remediation.WatchdogInput;
+import dev.opsflow.contracts.remediation.WorkloadTarget;
 import dev.opsflow.workflows.remediation.RemediationTestKit;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowOptions;
@@ -153,7 +156,7 @@ public class RecordHistories {
     RemediationRequest r =
         run(
             "KafkaLagRemediation",
-            new Target("demo", "orders-consumer", "", "orders", "orders", "", ""),
+            new ConsumerGroupTarget("demo", "orders-consumer", "orders", "orders"),
             "high",
             "KafkaConsumerLagHigh");
     save("kafkalag", "scaled-and-fixed", r.workflowId());
@@ -172,7 +175,7 @@ public class RecordHistories {
     RemediationRequest r =
         run(
             "PostgresConnectionRemediation",
-            new Target("", "", "", "", "", "", ""),
+            new DatabaseTarget(""),
             "high",
             "PostgresTooManyConnections");
     save("pgconnections", "idle-sessions-ended", r.workflowId());
@@ -186,7 +189,7 @@ public class RecordHistories {
         .thenReturn(deployment("demo", "checkout", 1, "512Mi", "1Gi"));
     when(kit.k8s.setContainerMemory(any()))
         .thenReturn(new MemoryResult("512Mi", "1Gi", "615Mi", "1229Mi", true));
-    Target target = new Target("demo", "checkout", "app", "", "", "", "");
+    Target target = new WorkloadTarget("demo", "checkout", "app", "");
     RemediationRequest r =
         RemediationTestKit.request(
             "OomRemediation",
@@ -226,7 +229,7 @@ public class RecordHistories {
     RemediationRequest r =
         run(
             "CrashLoopRemediation",
-            new Target("demo", "payments", "", "", "", "", ""),
+            new WorkloadTarget("demo", "payments", "", ""),
             "critical",
             "KubePodCrashLooping");
     save("crashloop", "restarted-and-fixed", r.workflowId());
@@ -246,7 +249,7 @@ public class RecordHistories {
     RemediationRequest r =
         run(
             "DiskPressureRemediation",
-            new Target("demo", "web", "", "", "", "", "app=web"),
+            new WorkloadTarget("demo", "web", "", "app=web"),
             "medium",
             "DiskSpaceHigh");
     save("disk", "old-logs-deleted", r.workflowId());
@@ -267,7 +270,7 @@ public class RecordHistories {
         watchdog::watch,
         new WatchdogInput(
             "kafka",
-            List.of(new Target("demo", "orders-consumer", "", "orders", "orders", "", "")),
+            List.of(new ConsumerGroupTarget("demo", "orders-consumer", "orders", "orders")),
             RemediationTestKit.policy(),
             0,
             Map.of()));

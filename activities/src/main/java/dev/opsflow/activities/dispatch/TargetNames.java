@@ -45,13 +45,7 @@ public final class TargetNames {
   /** Every field of {@code target} that is not the name it must be, as "target.field: why". */
   public static List<String> problems(Target target) {
     List<String> problems = new ArrayList<>();
-    check(problems, "namespace", target.namespace());
-    check(problems, "deployment", target.deployment());
-    check(problems, "container", target.container());
-    check(problems, "podSelector", target.podSelector());
-    check(problems, "consumerGroup", target.consumerGroup());
-    check(problems, "topic", target.topic());
-    check(problems, "database", target.database());
+    target.fields().forEach((field, value) -> check(problems, field, value));
     return problems;
   }
 

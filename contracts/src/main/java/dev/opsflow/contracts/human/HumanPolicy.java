@@ -1,11 +1,11 @@
 package dev.opsflow.contracts.human;
 
-import dev.opsflow.contracts.remediation.HealingPolicy;
 import java.util.List;
 
 /**
- * How humans take part in one run of a procedure: part of the workflow's input (like {@link
- * HealingPolicy}), so the run keeps the rules it started with.
+ * How humans take part in one run of a procedure: the server's, per procedure ({@code procedures:}
+ * in opsflow.yaml), read by the run when it starts so it keeps the rules it started with. A
+ * caller's {@code run.human} may only add an approval where the server requires none.
  *
  * @param approval who must approve before acting; null = no approval needed
  * @param approvalNamespaces approval applies only to targets in these namespaces; empty = all

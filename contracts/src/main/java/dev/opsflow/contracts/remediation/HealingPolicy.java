@@ -4,9 +4,11 @@ import dev.opsflow.contracts.human.HumanPolicy;
 import java.util.List;
 
 /**
- * The automaton's limits as a remediation workflow sees them: part of its input, so a workflow
- * never reads configuration (which would not be deterministic) and a run keeps the policy it was
- * started with. Durations are in seconds so that an operator can type the JSON.
+ * The worker's healing policy as a remediation run reads it ({@code PolicyActivities.serverPolicy},
+ * recorded in the run's history, so a workflow never reads configuration and a replay sees the
+ * policy the run had) and as the watchdog is configured with. Not a caller's input: a caller
+ * tightens it with {@link RemediationLimits}; inputs from before those carried a whole policy
+ * ({@link RemediationRequest#policy()}). Durations are in seconds.
  */
 public record HealingPolicy(
     long kafkaLagThreshold,

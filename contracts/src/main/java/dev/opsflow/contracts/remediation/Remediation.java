@@ -1,6 +1,7 @@
 package dev.opsflow.contracts.remediation;
 
 import dev.opsflow.contracts.human.Supervised;
+import dev.opsflow.contracts.run.AlertNotice;
 import io.temporal.workflow.QueryMethod;
 import io.temporal.workflow.SignalMethod;
 

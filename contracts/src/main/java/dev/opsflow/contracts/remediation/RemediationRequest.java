@@ -1,34 +1,95 @@
 package dev.opsflow.contracts.remediation;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.opsflow.contracts.run.AlertNotice;
+import dev.opsflow.contracts.run.RunEnvelope;
 import java.util.Locale;
+import java.util.Map;
 
 /**
- * Start a remediation: which procedure, on what, how urgent, under which policy, and the
- * notification that asked for it. The same problem on the same target always maps to the same
- * {@link #workflowId()}, which is how repeated and grouped notifications end up in ONE workflow.
+ * Start a remediation: which procedure, on what, the run envelope every family shares (severity,
+ * notification, requester, human policy), and any limits the caller tightens. The same problem on
+ * the same target always maps to the same {@link #workflowId()}, which is how repeated and grouped
+ * notifications end up in ONE workflow.
+ *
+ * <p>On the wire (what a tctl user types) {@code target} is a flat object of the procedure's target
+ * fields, and the envelope may be given as {@code run} or flat ({@code severity}, {@code alert},
+ * {@code requestedBy}), as inputs were before the envelope existed:
+ *
+ * <pre>{"procedure":"CrashLoopRemediation","severity":"high",
+ *  "target":{"namespace":"demo","deployment":"payments"}}</pre>
  *
  * @param procedure remediation workflow type, e.g. {@code KafkaLagRemediation}
- * @param severity critical, high, medium or low
- * @param requestedBy who asked for the run: {@code opsflow} for alerts and watchdogs, the caller
- *     for a run started through the REST API (under four-eyes they cannot approve it themselves)
+ * @param target what it acts on, the record of the procedure's kind
+ * @param run severity, notification, requester and human policy
+ * @param limits limits tightened by the caller; null = the server's
+ * @param policy a whole policy, as inputs carried it before {@code limits}: read as limits to
+ *     tighten (never loosen), and as the policy of runs started before the policy was the server's
+ *     when their histories replay. New inputs leave it out.
  */
+@JsonInclude(JsonInclude.Include.NON_NULL)
 public record RemediationRequest(
     String procedure,
     Target target,
-    String severity,
-    HealingPolicy policy,
-    AlertNotice alert,
-    String requestedBy) {
+    RunEnvelope run,
+    RemediationLimits limits,
+    HealingPolicy policy) {
   /** Asked for by the automaton (an alert or a watchdog). */
-  public static final String AUTOMATON = "opsflow";
+  public static final String AUTOMATON = RunEnvelope.AUTOMATON;
 
   public RemediationRequest {
-    requestedBy = requestedBy == null || requestedBy.isBlank() ? AUTOMATON : requestedBy;
+    run = run == null ? new RunEnvelope(null, null, null, null) : run;
+    target = target == null ? Target.of(procedure, Map.of()) : target;
   }
 
+  /** A run an alert, a watchdog or an operator asked for, under the server's limits. */
   public RemediationRequest(
-      String procedure, Target target, String severity, HealingPolicy policy, AlertNotice alert) {
-    this(procedure, target, severity, policy, alert, AUTOMATON);
+      String procedure, Target target, String severity, AlertNotice alert, String requestedBy) {
+    this(procedure, target, new RunEnvelope(severity, alert, requestedBy, null), null, null);
+  }
+
+  /** Reads both the envelope and the flat form (see the class comment); never throws. */
+  @JsonCreator
+  static RemediationRequest fromJson(
+      @JsonProperty("procedure") String procedure,
+      @JsonProperty("target") Map<String, String> target,
+      @JsonProperty("run") RunEnvelope run,
+      @JsonProperty("limits") RemediationLimits limits,
+      @JsonProperty("policy") HealingPolicy policy,
+      @JsonProperty("severity") String severity,
+      @JsonProperty("alert") AlertNotice alert,
+      @JsonProperty("requestedBy") String requestedBy) {
+    RunEnvelope envelope = run != null ? run : new RunEnvelope(severity, alert, requestedBy, null);
+    return new RemediationRequest(
+        procedure, Target.of(procedure, target), envelope, limits, policy);
+  }
+
+  /** The same request with these limits. */
+  public RemediationRequest withLimits(RemediationLimits tightened) {
+    return new RemediationRequest(procedure, target, run, tightened, policy);
+  }
+
+  public String severity() {
+    return run.severity();
+  }
+
+  public AlertNotice alert() {
+    return run.alert();
+  }
+
+  public String requestedBy() {
+    return run.requestedBy();
+  }
+
+  /** The target as the record its procedure acts on. */
+  public <T extends Target> T target(Class<T> kind) {
+    if (!kind.isInstance(target)) {
+      throw new IllegalArgumentException(
+          procedure + " acts on a " + kind.getSimpleName() + ", not " + target);
+    }
+    return kind.cast(target);
   }
 
   /**
@@ -46,7 +107,7 @@ public record RemediationRequest(
    * land in the same run.
    */
   public String workflowId() {
-    String key = procedure.equals("PostgresConnectionRemediation") ? "" : target.encodedKey();
+    String key = target instanceof DatabaseTarget ? "" : target.encodedKey();
     String id = "heal-" + kebab(procedure) + (key.isEmpty() ? "" : "-" + key);
     return bounded(id);
   }

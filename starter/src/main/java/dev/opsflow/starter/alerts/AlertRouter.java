@@ -7,10 +7,9 @@ import dev.opsflow.config.AlertRoute;
 import dev.opsflow.config.ConfigException;
 import dev.opsflow.config.Severities;
 import dev.opsflow.config.Spelling;
-import dev.opsflow.contracts.remediation.AlertNotice;
-import dev.opsflow.contracts.remediation.HealingPolicy;
 import dev.opsflow.contracts.remediation.RemediationRequest;
 import dev.opsflow.contracts.remediation.Target;
+import dev.opsflow.contracts.run.AlertNotice;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -93,14 +92,13 @@ public final class AlertRouter {
                   "{{selector?}}")));
 
   private final List<AlertRoute> routes;
-  private final HealingPolicy policy;
 
   /**
-   * @param knownProcedures workflow types that exist; a rule naming another fails start-up
+   * @param knownProcedures workflow types that exist; a rule naming another, or a target field its
+   *     procedure's target does not have, fails start-up
    */
-  public AlertRouter(List<AlertRoute> routes, HealingPolicy policy, List<String> knownProcedures) {
+  public AlertRouter(List<AlertRoute> routes, List<String> knownProcedures) {
     this.routes = routes.isEmpty() ? DEFAULT_ROUTES : routes;
-    this.policy = policy;
     for (int i = 0; i < this.routes.size(); i++) {
       String procedure = this.routes.get(i).procedure();
       if (!knownProcedures.contains(procedure)) {
@@ -114,6 +112,16 @@ public final class AlertRouter {
                     .orElse("")
                 + "; known: "
                 + String.join(", ", knownProcedures));
+      }
+      List<String> unused = Target.unusedFields(procedure, this.routes.get(i).target());
+      if (!unused.isEmpty()) {
+        throw new ConfigException(
+            "routes[" + i + "].target." + unused.get(0),
+            procedure
+                + " does not use "
+                + String.join(", ", unused)
+                + "; its target has "
+                + String.join(", ", Target.fieldsOf(procedure)));
       }
     }
   }
@@ -191,7 +199,12 @@ public final class AlertRouter {
               alert.annotations(),
               "alertmanager");
       return new Routed.To(
-          new RemediationRequest(route.procedure(), Target.of(fields), severity, policy, notice));
+          new RemediationRequest(
+              route.procedure(),
+              Target.of(route.procedure(), fields),
+              severity,
+              notice,
+              RemediationRequest.AUTOMATON));
     }
     if (named.isEmpty()) {
       return new Routed.Unroutable(name, "no route matches alert " + Printable.quoted(name));

@@ -9,8 +9,11 @@ import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.opsflow.activities.dispatch.TargetNames;
-import dev.opsflow.contracts.remediation.AlertNotice;
+import dev.opsflow.contracts.human.HumanPolicy;
 import dev.opsflow.contracts.remediation.RemediationRequest;
+import dev.opsflow.contracts.remediation.Target;
+import dev.opsflow.contracts.run.AlertNotice;
+import dev.opsflow.contracts.run.RunEnvelope;
 import dev.opsflow.workflows.remediation.RequestValidation;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -46,6 +49,13 @@ public final class OperatorStart {
           .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
           .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
           .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
+          .build();
+
+  /** Like {@link #STRICT}, with absent flags and counts at their defaults. */
+  private static final ObjectMapper PARTIAL =
+      ((JsonMapper) STRICT)
+          .rebuild()
+          .disable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
           .build();
 
   private OperatorStart() {}
@@ -103,6 +113,37 @@ public final class OperatorStart {
               + ") as the requester; leave it out");
     }
     fields.remove(List.of("policy", "alert", "requestedBy"));
+    JsonNode run = fields.get("run");
+    if (run != null && run.isObject()) {
+      // The envelope may be given whole; its notice and requester are still the door's.
+      if (present(run, "alert")) {
+        problems.add("run." + ALERT_REFUSED);
+      }
+      if (present(run, "requestedBy") && !caller.equals(run.get("requestedBy").asText())) {
+        problems.add("run.requestedBy: opsflow records the caller (" + caller + "); leave it out");
+      }
+      if (present(fields, "severity")) {
+        problems.add("severity: given twice (flat and in run); give it once");
+      }
+      ((ObjectNode) run).remove(List.of("alert", "requestedBy"));
+    }
+    HumanPolicy human = null;
+    if (run != null && run.isObject() && present(run, "human")) {
+      // A partial human policy is fine (an approval alone); its fields are still checked.
+      try {
+        human = PARTIAL.treeToValue(run.get("human"), HumanPolicy.class);
+      } catch (JsonMappingException e) {
+        String at = path(e);
+        problems.add(
+            "run.human"
+                + (at.equals("input") ? "" : "." + at)
+                + ": "
+                + e.getOriginalMessage().split("\n")[0]);
+      } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        problems.add("run.human: " + e.getOriginalMessage());
+      }
+      ((ObjectNode) run).remove("human");
+    }
     if (!present(fields, "procedure")) {
       fields.put("procedure", procedure);
     }
@@ -115,7 +156,8 @@ public final class OperatorStart {
               + ": unknown field; expected one of "
               + e.getKnownPropertyIds().stream()
                   .map(String::valueOf)
-                  .filter(f -> !f.equals("policy") && !f.equals("alert"))
+                  .filter(
+                      f -> !f.equals("policy") && !f.equals("alert") && !f.equals("requestedBy"))
                   .sorted()
                   .collect(Collectors.joining(", ")));
     } catch (JsonMappingException e) {
@@ -125,9 +167,8 @@ public final class OperatorStart {
     }
     if (parsed != null) {
       problems.addAll(RequestValidation.problems(procedure, parsed));
-      if (parsed.target() != null) {
-        problems.addAll(TargetNames.problems(parsed.target()));
-      }
+      problems.addAll(TargetNames.problems(parsed.target()));
+      problems.addAll(unusedTargetFields(procedure, fields.get("target")));
     }
     if (!problems.isEmpty()) {
       throw new Refused(problems);
@@ -135,10 +176,32 @@ public final class OperatorStart {
     return new RemediationRequest(
         parsed.procedure(),
         parsed.target(),
-        parsed.severity(),
-        null,
-        notice(procedure, caller, via, now),
-        caller);
+        new RunEnvelope(parsed.severity(), notice(procedure, caller, via, now), caller, human),
+        parsed.limits(),
+        null);
+  }
+
+  /** A target field the procedure's target does not have is refused, never dropped. */
+  private static List<String> unusedTargetFields(String procedure, JsonNode target) {
+    if (target == null || !target.isObject()) {
+      return List.of();
+    }
+    Map<String, String> given = new java.util.LinkedHashMap<>();
+    target
+        .fields()
+        .forEachRemaining(
+            e -> given.put(e.getKey(), e.getValue().isNull() ? null : e.getValue().asText()));
+    return Target.unusedFields(procedure, given).stream()
+        .map(
+            f ->
+                "target."
+                    + f
+                    + ": not a field of "
+                    + procedure
+                    + "'s target (it has "
+                    + String.join(", ", Target.fieldsOf(procedure))
+                    + ")")
+        .toList();
   }
 
   /**

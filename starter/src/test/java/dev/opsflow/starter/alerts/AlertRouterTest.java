@@ -3,18 +3,16 @@ package dev.opsflow.starter.alerts;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.opsflow.activities.dispatch.ServerPolicy;
 import dev.opsflow.config.AlertRoute;
 import dev.opsflow.config.ConfigException;
-import dev.opsflow.config.OpsflowConfig;
-import dev.opsflow.contracts.remediation.HealingPolicy;
+import dev.opsflow.contracts.remediation.ConsumerGroupTarget;
 import dev.opsflow.contracts.remediation.RemediationRequest;
+import dev.opsflow.contracts.remediation.WorkloadTarget;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class AlertRouterTest {
-  private static final HealingPolicy POLICY = ServerPolicy.from(OpsflowConfig.defaults().healing());
   private static final List<String> KNOWN =
       List.of(
           "KafkaLagRemediation",
@@ -35,8 +33,23 @@ class AlertRouterTest {
   }
 
   @Test
+  void aRouteNamingAFieldItsProceduresTargetDoesNotHaveFailsStartUp() {
+    AlertRoute typo =
+        new AlertRoute(
+            "KubePodCrashLooping",
+            Map.of(),
+            "CrashLoopRemediation",
+            "",
+            Map.of("namespace", "{{namespace}}", "deployment", "{{deployment}}", "topic", "x"));
+    assertThatThrownBy(() -> new AlertRouter(List.of(typo), KNOWN))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("routes[0].target.topic")
+        .hasMessageContaining("CrashLoopRemediation does not use topic");
+  }
+
+  @Test
   void defaultRouteFillsTheTargetFromLabels() {
-    AlertRouter router = new AlertRouter(List.of(), POLICY, KNOWN);
+    AlertRouter router = new AlertRouter(List.of(), KNOWN);
     var routed =
         router.route(
             alert(
@@ -50,20 +63,19 @@ class AlertRouterTest {
     RemediationRequest request = ((AlertRouter.Routed.To) routed).request();
     assertThat(request.procedure()).isEqualTo("KafkaLagRemediation");
     assertThat(request.severity()).isEqualTo("high");
-    assertThat(request.target().namespace()).isEqualTo("demo");
-    assertThat(request.target().deployment()).isEqualTo("orders-consumer");
-    assertThat(request.target().consumerGroup()).isEqualTo("orders");
-    assertThat(request.target().topic()).isEmpty();
+    assertThat(request.target())
+        .isEqualTo(new ConsumerGroupTarget("demo", "orders-consumer", "orders", ""));
     assertThat(request.workflowId())
         .isEqualTo("heal-kafka-lag-remediation-demo/orders-consumer/orders");
     assertThat(request.alert().firing()).isTrue();
     assertThat(request.alert().episode()).isEqualTo("fp1@2026-11-23T10:00:00Z");
-    assertThat(request.policy()).isEqualTo(POLICY);
+    assertThat(request.policy()).as("an alert carries no policy: the worker's applies").isNull();
+    assertThat(request.limits()).isNull();
   }
 
   @Test
   void aMissingRequiredLabelMakesTheAlertUnroutableWithTheLabelNamed() {
-    AlertRouter router = new AlertRouter(List.of(), POLICY, KNOWN);
+    AlertRouter router = new AlertRouter(List.of(), KNOWN);
     var routed =
         router.route(
             alert("firing", Map.of("alertname", "KubePodCrashLooping", "namespace", "demo")));
@@ -76,7 +88,7 @@ class AlertRouterTest {
 
   @Test
   void unknownAlertNamesAreUnroutable() {
-    AlertRouter router = new AlertRouter(List.of(), POLICY, KNOWN);
+    AlertRouter router = new AlertRouter(List.of(), KNOWN);
     var routed = router.route(alert("firing", Map.of("alertname", "Watchdog")));
     assertThat(routed)
         .isEqualTo(
@@ -92,7 +104,7 @@ class AlertRouterTest {
             "CrashLoopRemediation",
             "",
             Map.of("namespace", "{{namespace}}", "deployment", "app-{{service}}"));
-    AlertRouter router = new AlertRouter(List.of(onlyPayments), POLICY, KNOWN);
+    AlertRouter router = new AlertRouter(List.of(onlyPayments), KNOWN);
     var other =
         router.route(
             alert(
@@ -131,7 +143,7 @@ class AlertRouterTest {
   @Test
   void aRouteToAnUnknownProcedureFailsStartUpNamingTheRule() {
     AlertRoute typo = new AlertRoute("X", Map.of(), "KafkaLagRemediaton", "high", Map.of());
-    assertThatThrownBy(() -> new AlertRouter(List.of(typo), POLICY, KNOWN))
+    assertThatThrownBy(() -> new AlertRouter(List.of(typo), KNOWN))
         .isInstanceOf(ConfigException.class)
         .hasMessageStartingWith(
             "routes[0].procedure: unknown remediation 'KafkaLagRemediaton' (did you mean"
@@ -149,7 +161,7 @@ class AlertRouterTest {
 
   @Test
   void theDefaultDiskRouteIgnoresDiskAlertsThatDidNotOptIntoLogCleanup() {
-    AlertRouter router = new AlertRouter(List.of(), POLICY, KNOWN);
+    AlertRouter router = new AlertRouter(List.of(), KNOWN);
     var routed =
         router.route(
             alert(
@@ -169,7 +181,7 @@ class AlertRouterTest {
 
   @Test
   void theDefaultDiskRouteCleansLogsWhereTheAlertOptsIn() {
-    AlertRouter router = new AlertRouter(List.of(), POLICY, KNOWN);
+    AlertRouter router = new AlertRouter(List.of(), KNOWN);
     var routed =
         router.route(
             alert(
@@ -185,7 +197,7 @@ class AlertRouterTest {
     assertThat(request.severity()).isEqualTo("medium");
     assertThat(request.target().namespace()).isEqualTo("demo");
     assertThat(request.target().deployment()).isEqualTo("web");
-    assertThat(request.target().podSelector())
+    assertThat(request.target(WorkloadTarget.class).podSelector())
         .as("the selector is sent in the spelling that was checked")
         .isEqualTo("app=web,tier in (frontend)");
     assertThat(AlertRouter.DEFAULT_ROUTES)
@@ -208,7 +220,7 @@ class AlertRouterTest {
 
   private static String refusal(String label, String value) {
     var routed =
-        new AlertRouter(List.of(), POLICY, KNOWN).route(alert("firing", kafkaLabels(label, value)));
+        new AlertRouter(List.of(), KNOWN).route(alert("firing", kafkaLabels(label, value)));
     assertThat(routed).isInstanceOf(AlertRouter.Routed.Unroutable.class);
     String reason = ((AlertRouter.Routed.Unroutable) routed).reason();
     assertThat(reason).as("a reason is one printable line").doesNotContain("\r", "\n", "\u001b");
@@ -258,7 +270,7 @@ class AlertRouterTest {
         String.join(".", "a".repeat(63), "b".repeat(63), "c".repeat(63), "d".repeat(61));
     assertThat(longest).hasSize(AlertRouter.MAX_TARGET_LABEL);
     var routed =
-        new AlertRouter(List.of(), POLICY, KNOWN)
+        new AlertRouter(List.of(), KNOWN)
             .route(alert("firing", kafkaLabels("deployment", longest)));
     RemediationRequest request = ((AlertRouter.Routed.To) routed).request();
     assertThat(request.target().deployment()).isEqualTo(longest);
@@ -282,7 +294,7 @@ class AlertRouterTest {
             "",
             Map.of("namespace", "{{namespace}}", "deployment", "{{app}}-{{tier}}"));
     var routed =
-        new AlertRouter(List.of(joined), POLICY, KNOWN)
+        new AlertRouter(List.of(joined), KNOWN)
             .route(
                 alert(
                     "firing",
@@ -298,7 +310,7 @@ class AlertRouterTest {
   @Test
   void anUnknownAlertNameIsShownEscaped() {
     var routed =
-        new AlertRouter(List.of(), POLICY, KNOWN)
+        new AlertRouter(List.of(), KNOWN)
             .route(alert("firing", Map.of("alertname", "Fake\nINFO ok")));
     assertThat(((AlertRouter.Routed.Unroutable) routed).reason())
         .isEqualTo("no route matches alert 'Fake\\nINFO ok'");

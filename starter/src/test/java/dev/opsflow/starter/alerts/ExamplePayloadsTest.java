@@ -3,10 +3,11 @@ package dev.opsflow.starter.alerts;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.opsflow.activities.dispatch.ServerPolicy;
-import dev.opsflow.config.OpsflowConfig;
+import dev.opsflow.contracts.remediation.ConsumerGroupTarget;
+import dev.opsflow.contracts.remediation.DatabaseTarget;
 import dev.opsflow.contracts.remediation.RemediationRequest;
 import dev.opsflow.contracts.remediation.Target;
+import dev.opsflow.contracts.remediation.WorkloadTarget;
 import dev.opsflow.workflows.WorkflowCatalog;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -25,10 +26,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 class ExamplePayloadsTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final AlertRouter DEFAULT_ROUTER =
-      new AlertRouter(
-          List.of(),
-          ServerPolicy.from(OpsflowConfig.defaults().healing()),
-          WorkflowCatalog.remediationTypeNames());
+      new AlertRouter(List.of(), WorkflowCatalog.remediationTypeNames());
 
   static Stream<Arguments> examples() {
     return Stream.of(
@@ -36,25 +34,25 @@ class ExamplePayloadsTest {
             "kafka-lag.json",
             "KafkaLagRemediation",
             "high",
-            new Target("demo", "orders-consumer", "", "orders-consumer", "orders", "", ""),
+            new ConsumerGroupTarget("demo", "orders-consumer", "orders-consumer", "orders"),
             "heal-kafka-lag-remediation-demo/orders-consumer/orders-consumer/orders"),
         Arguments.of(
             "oom.json",
             "OomRemediation",
             "critical",
-            new Target("demo", "checkout", "app", "", "", "", ""),
+            new WorkloadTarget("demo", "checkout", "app", ""),
             "heal-oom-remediation-demo/checkout/app"),
         Arguments.of(
             "crash-loop.json",
             "CrashLoopRemediation",
             "critical",
-            new Target("demo", "payments", "", "", "", "", ""),
+            new WorkloadTarget("demo", "payments", "", ""),
             "heal-crash-loop-remediation-demo/payments"),
         Arguments.of(
             "postgres-connections.json",
             "PostgresConnectionRemediation",
             "high",
-            new Target("", "", "", "", "", "postgres", ""),
+            new DatabaseTarget("postgres"),
             "heal-postgres-connection-remediation"));
   }
 

@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.opsflow.contracts.remediation.AlertNotice;
 import dev.opsflow.contracts.remediation.RemediationRequest;
-import dev.opsflow.contracts.remediation.Target;
+import dev.opsflow.contracts.remediation.WorkloadTarget;
+import dev.opsflow.contracts.run.AlertNotice;
 import dev.opsflow.workflows.WorkflowCatalog;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -44,7 +44,7 @@ class OperatorStartTest {
             "{\"target\":{\"namespace\":\"demo\",\"deployment\":\"payments\"},"
                 + "\"severity\":\"critical\"}");
     assertThat(request.procedure()).isEqualTo("CrashLoopRemediation");
-    assertThat(request.target()).isEqualTo(new Target("demo", "payments", "", "", "", "", ""));
+    assertThat(request.target()).isEqualTo(new WorkloadTarget("demo", "payments", "", ""));
     assertThat(request.severity()).isEqualTo("critical");
     assertThat(request.policy()).as("the server's policy applies").isNull();
     assertThat(request.requestedBy()).isEqualTo("alice");
@@ -58,10 +58,10 @@ class OperatorStartTest {
     RemediationRequest fromAnAlert =
         new RemediationRequest(
             "CrashLoopRemediation",
-            new Target("demo", "payments", null, null, null, null, null),
+            new WorkloadTarget("demo", "payments", null, null),
             "critical",
-            null,
-            notice);
+            notice,
+            RemediationRequest.AUTOMATON);
     assertThat(request.workflowId()).isEqualTo(fromAnAlert.workflowId());
   }
 
@@ -105,11 +105,13 @@ class OperatorStartTest {
     assertThat(refused("CrashLoopRemediation", "{}"))
         .containsExactly(
             "severity: expected one of [critical, high, medium, low], got 'null'",
-            "target: required");
+            "target.namespace: required for CrashLoopRemediation",
+            "target.deployment: required for CrashLoopRemediation");
     assertThat(refused("CrashLoopRemediation", null))
         .containsExactly(
             "severity: expected one of [critical, high, medium, low], got 'null'",
-            "target: required");
+            "target.namespace: required for CrashLoopRemediation",
+            "target.deployment: required for CrashLoopRemediation");
     assertThat(refused("KafkaLagRemediation", "{\"target\":{},\"severity\":\"high\"}"))
         .containsExactly(
             "target.namespace: required for KafkaLagRemediation",
@@ -159,10 +161,11 @@ class OperatorStartTest {
         .extracting(p -> p.substring(0, p.indexOf(':')))
         .containsExactly(
             "target.namespace",
-            "target.container",
-            "target.podSelector",
             "target.consumerGroup",
-            "target.topic");
+            "target.topic",
+            // A Kafka lag target has no container nor selector: refused, never dropped.
+            "target.container",
+            "target.podSelector");
     assertThat(String.join("\n", all)).doesNotContain("\r\nforged");
 
     assertThat(
@@ -181,14 +184,70 @@ class OperatorStartTest {
                 "CrashLoopRemediation",
                 "{\"target\":{\"namspace\":\"demo\",\"deployment\":\"payments\"},"
                     + "\"severity\":\"critical\"}"))
+        .containsExactly(
+            "target.namespace: required for CrashLoopRemediation",
+            "target.namspace: not a field of CrashLoopRemediation's target (it has namespace,"
+                + " deployment, container, podSelector)");
+    assertThat(
+            refused(
+                "CrashLoopRemediation",
+                "{\"target\":{\"namespace\":\"demo\",\"deployment\":\"payments\"},"
+                    + "\"severity\":\"critical\",\"limit\":{}}"))
         .singleElement()
         .asString()
-        .startsWith("target.namspace: unknown field; expected one of ")
-        .contains("namespace");
+        .startsWith("limit: unknown field; expected one of ")
+        .contains("limits")
+        .contains("run")
+        .doesNotContain("policy");
     assertThat(refused("CrashLoopRemediation", "{\"target\":\"demo/payments\"}"))
         .singleElement()
         .asString()
         .startsWith("target: ");
+  }
+
+  @Test
+  void limitsAndTheEnvelopesHumanPolicyPassTheDoorItsNoticeAndRequesterDoNot() throws Exception {
+    RemediationRequest request =
+        OperatorStart.request(
+            "KafkaLagRemediation",
+            JSON.readTree(
+                """
+                {"target":{"namespace":"demo","deployment":"orders-consumer",
+                           "consumerGroup":"orders-consumer"},
+                 "run":{"severity":"high","human":{"approval":{"approvers":["alice"],
+                        "required":1,"timeoutSeconds":3600,"onTimeout":"reject"}}},
+                 "limits":{"maxReplicas":3}}
+                """),
+            "bob",
+            "the REST API",
+            NOW);
+    assertThat(request.limits().maxReplicas()).isEqualTo(3);
+    assertThat(request.severity()).isEqualTo("high");
+    assertThat(request.requestedBy()).isEqualTo("bob");
+    assertThat(request.alert().source()).isEqualTo(OperatorStart.SOURCE);
+    assertThat(request.run().human().approval().approvers()).containsExactly("alice");
+
+    assertThat(
+            refused(
+                "CrashLoopRemediation",
+                """
+                {"target":{"namespace":"demo","deployment":"payments"},"severity":"high",
+                 "run":{"severity":"low","requestedBy":"mallory",
+                        "alert":{"alertName":"x","status":"firing"}}}
+                """))
+        .extracting(p -> p.substring(0, p.indexOf(':')))
+        .containsExactly("run.alert", "run.requestedBy", "severity");
+    assertThat(
+            refused(
+                "CrashLoopRemediation",
+                """
+                {"target":{"namespace":"demo","deployment":"payments"},
+                 "run":{"severity":"high","human":{"approval":{"approvers":["alice"],"required":2}}}}
+                """))
+        .singleElement()
+        .asString()
+        .startsWith("run.human.approval: ")
+        .contains("required must be between 1 and the number of approvers (1), got 2");
   }
 
   static List<String> remediations() {

@@ -9,7 +9,7 @@ import dev.opsflow.config.OpsflowConfig;
 import dev.opsflow.config.OpsflowConfig.ApiCaller;
 import dev.opsflow.config.Secret;
 import dev.opsflow.contracts.remediation.RemediationRequest;
-import dev.opsflow.contracts.remediation.Target;
+import dev.opsflow.contracts.remediation.WorkloadTarget;
 import dev.opsflow.starter.GuardedRestart;
 import io.javalin.Javalin;
 import io.temporal.api.common.v1.WorkflowExecution;
@@ -422,10 +422,10 @@ class RestApiIT {
   private static String problemId(String deployment) {
     return new RemediationRequest(
             "CrashLoopRemediation",
-            new Target("demo", deployment, null, null, null, null, null),
+            new WorkloadTarget("demo", deployment, null, null),
             "critical",
             null,
-            null)
+            RemediationRequest.AUTOMATON)
         .workflowId();
   }
 

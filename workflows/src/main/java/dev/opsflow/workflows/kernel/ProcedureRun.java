@@ -12,6 +12,7 @@ import dev.opsflow.contracts.human.HumanTask;
 import dev.opsflow.contracts.human.OpsflowSearchAttributes;
 import dev.opsflow.contracts.human.Progress;
 import dev.opsflow.contracts.human.Refusal;
+import dev.opsflow.contracts.run.RunEnvelope;
 import dev.opsflow.workflows.human.ApprovalGate;
 import dev.opsflow.workflows.human.EscalationLadder;
 import dev.opsflow.workflows.human.FailedStep;
@@ -44,8 +45,19 @@ import org.slf4j.Logger;
 public final class ProcedureRun {
   private static final Logger log = Workflow.getLogger(ProcedureRun.class);
 
-  /** What the family shows in progress and messages: type, target and urgency of the run. */
-  public record Identity(String procedure, String target, String severity, String requestedBy) {}
+  /**
+   * What the family shows in progress and messages: the procedure, its target (as a key) and the
+   * run envelope every family's input carries (severity, notification, requester).
+   */
+  public record Identity(String procedure, String target, RunEnvelope run) {
+    public String severity() {
+      return run.severity() == null ? "" : run.severity();
+    }
+
+    public String requestedBy() {
+      return run.requestedBy();
+    }
+  }
 
   /** Told of each recorded step (e.g. to count it in the family's metrics). */
   public interface StepListener {
@@ -58,7 +70,7 @@ public final class ProcedureRun {
   private final List<ActionRecord> steps = new ArrayList<>();
   private final List<ApprovalRecord> decisions = new ArrayList<>();
   private final StepListener listener;
-  private Identity identity = new Identity("", "", "", "");
+  private Identity identity = new Identity("", "", new RunEnvelope("", null, null, null));
   private HumanPolicy human = HumanPolicy.DEFAULT;
   private long startedAtMillis;
   private String phase;

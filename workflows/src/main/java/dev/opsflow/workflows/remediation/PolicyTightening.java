@@ -3,6 +3,7 @@ package dev.opsflow.workflows.remediation;
 import dev.opsflow.config.Quantities;
 import dev.opsflow.contracts.human.HumanPolicy;
 import dev.opsflow.contracts.remediation.HealingPolicy;
+import dev.opsflow.contracts.remediation.RemediationLimits;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -88,6 +89,88 @@ public final class PolicyTightening {
               + " (procedures: in opsflow.yaml)");
     }
     return new Result(effective, List.copyOf(notes));
+  }
+
+  /**
+   * The policy a run follows when its input names {@code limits} (and, from older or raw starts, a
+   * whole {@code policy}): the server's, tightened by each, never loosened. Both may be null.
+   */
+  public static Result apply(
+      HealingPolicy server, HealingPolicy wholePolicy, RemediationLimits limits) {
+    Result first = apply(server, wholePolicy);
+    if (limits == null) {
+      return first;
+    }
+    Result second = apply(first.policy(), partial(limits));
+    List<String> notes = new ArrayList<>(first.notes());
+    notes.addAll(second.notes());
+    return new Result(second.policy(), List.copyOf(notes));
+  }
+
+  /**
+   * The human policy a run follows: the server's for its procedure. The input may add an approval
+   * where the server requires none for the target's namespace (tighter); anything else it asks for
+   * is ignored and noted, because approvals and escalation are the server's.
+   */
+  public static HumanResult human(HumanPolicy server, HumanPolicy requested, String namespace) {
+    if (requested == null || requested.equals(server)) {
+      return new HumanResult(server, List.of());
+    }
+    if (requested.approval() != null && server.approvalFor(namespace) == null) {
+      HumanPolicy tightened =
+          new HumanPolicy(
+              requested.approval(),
+              List.of(),
+              server.escalation(),
+              server.askOnFailure(),
+              server.decisionTimeoutSeconds());
+      return new HumanResult(
+          tightened,
+          List.of(
+              "approval by "
+                  + requested.approval().approvers()
+                  + " applied (the input asks for one; the server requires none here)"));
+    }
+    return new HumanResult(
+        server,
+        List.of(
+            "human policy in the input ignored: approvals and escalation are the server's"
+                + " (procedures: in opsflow.yaml); an input may only add an approval"));
+  }
+
+  /** The human policy a run follows, and what was noted about the input's. */
+  public record HumanResult(HumanPolicy policy, List<String> notes) {}
+
+  /** The limits as a policy with 0 or empty where the input names none (the server's holds). */
+  private static HealingPolicy partial(RemediationLimits l) {
+    return new HealingPolicy(
+        orZero(l.kafkaLagThreshold()),
+        orZero(l.kafkaLagPerReplica()),
+        (int) orZero(l.postgresConnThreshold()),
+        (int) orZero(l.diskSpaceThreshold()),
+        (int) orZero(l.minReplicas()),
+        (int) orZero(l.maxReplicas()),
+        0,
+        orZero(l.actionCooldownSeconds()),
+        0,
+        orZero(l.confirmHighSeconds()),
+        orZero(l.confirmMediumSeconds()),
+        orZero(l.confirmLowSeconds()),
+        orZero(l.idleSessionAgeSeconds()),
+        orZero(l.logMaxAgeDays()),
+        l.logPaths(),
+        l.memoryRaiseFactor() == null ? 0 : l.memoryRaiseFactor(),
+        null,
+        l.memoryCeiling(),
+        0,
+        0,
+        0,
+        null,
+        null);
+  }
+
+  private static long orZero(Number n) {
+    return n == null ? 0 : n.longValue();
   }
 
   /** Compares one limit at a time and notes what it did. */

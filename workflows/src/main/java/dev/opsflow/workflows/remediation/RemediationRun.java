@@ -10,15 +10,16 @@ import dev.opsflow.contracts.human.ApprovalPolicy;
 import dev.opsflow.contracts.human.ApprovalResult;
 import dev.opsflow.contracts.human.ApprovalStatus;
 import dev.opsflow.contracts.human.Decision;
+import dev.opsflow.contracts.human.HumanPolicy;
 import dev.opsflow.contracts.human.Progress;
 import dev.opsflow.contracts.remediation.ActionMark;
 import dev.opsflow.contracts.remediation.AdmissionRequest;
-import dev.opsflow.contracts.remediation.AlertNotice;
 import dev.opsflow.contracts.remediation.HealingPolicy;
 import dev.opsflow.contracts.remediation.RemediationOutcome;
 import dev.opsflow.contracts.remediation.RemediationRequest;
 import dev.opsflow.contracts.remediation.RemediationStatus;
 import dev.opsflow.contracts.remediation.RemediationStatus.Phase;
+import dev.opsflow.contracts.run.AlertNotice;
 import dev.opsflow.workflows.human.EscalationLadder;
 import dev.opsflow.workflows.human.FailedStep;
 import dev.opsflow.workflows.kernel.Check;
@@ -84,19 +85,28 @@ public final class RemediationRun {
   public void begin(RemediationRequest request) {
     this.request = request;
     serverPolicy = Workflow.getVersion(SERVER_POLICY, Workflow.DEFAULT_VERSION, 1) == 1;
+    HumanPolicy human;
     if (serverPolicy) {
       PolicyTightening.Result result =
-          PolicyTightening.apply(policies.serverPolicy(), request.policy());
+          PolicyTightening.apply(policies.serverPolicy(), request.policy(), request.limits());
       policy = result.policy();
+      PolicyTightening.HumanResult people =
+          PolicyTightening.human(
+              policy.human(request.procedure()),
+              request.run().human(),
+              request.target().namespace());
+      human = people.policy();
       policyNotes.addAll(result.notes());
-      result.notes().forEach(n -> log.warn("Policy of {}: {}", request.workflowId(), n));
+      policyNotes.addAll(people.notes());
+      policyNotes.forEach(n -> log.warn("Policy of {}: {}", request.workflowId(), n));
     } else {
+      // A history from before the server owned the policy: the input's whole policy, as then.
       policy = request.policy();
+      human = policy.human(request.procedure());
     }
     run.begin(
-        new ProcedureRun.Identity(
-            request.procedure(), request.target().key(), request.severity(), request.requestedBy()),
-        policy.human(request.procedure()));
+        new ProcedureRun.Identity(request.procedure(), request.target().key(), request.run()),
+        human);
     noticeFired(request.alert());
     log.info(
         "Remediation {} of {} started (severity {}, source {})",

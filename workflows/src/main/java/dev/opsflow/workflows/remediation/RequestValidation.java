@@ -6,7 +6,6 @@ import dev.opsflow.contracts.remediation.Target;
 import io.temporal.failure.ApplicationFailure;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Function;
 
 /**
  * What a remediation's input must name before the run does anything: a start with missing fields
@@ -39,18 +38,14 @@ public final class RequestValidation {
           "severity: expected one of " + Severities.ALL + ", got '" + request.severity() + "'");
     }
     Target target = request.target();
-    if (target == null) {
-      problems.add("target: required");
-      return problems;
-    }
     for (String field : required(workflowType)) {
       if (field(target, field).isEmpty()) {
         problems.add("target." + field + ": required for " + workflowType);
       }
     }
     if (workflowType.equals("DiskPressureRemediation")
-        && target.deployment().isEmpty()
-        && target.podSelector().isEmpty()) {
+        && field(target, "deployment").isEmpty()
+        && field(target, "podSelector").isEmpty()) {
       problems.add("target.deployment or target.podSelector: required for " + workflowType);
     }
     return problems;
@@ -75,13 +70,6 @@ public final class RequestValidation {
   }
 
   private static String field(Target target, String name) {
-    Function<Target, String> read =
-        switch (name) {
-          case "namespace" -> Target::namespace;
-          case "deployment" -> Target::deployment;
-          case "consumerGroup" -> Target::consumerGroup;
-          default -> t -> "";
-        };
-    return read.apply(target);
+    return target.fields().getOrDefault(name, "");
   }
 }

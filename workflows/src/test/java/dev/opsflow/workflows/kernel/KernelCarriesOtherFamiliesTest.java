@@ -18,6 +18,7 @@ import dev.opsflow.contracts.human.EscalationStep;
 import dev.opsflow.contracts.human.HumanPolicy;
 import dev.opsflow.contracts.human.OperatorNames;
 import dev.opsflow.contracts.human.OpsflowSearchAttributes;
+import dev.opsflow.contracts.run.RunEnvelope;
 import io.temporal.activity.ActivityInterface;
 import io.temporal.activity.ActivityOptions;
 import io.temporal.client.WorkflowClient;
@@ -84,7 +85,8 @@ class KernelCarriesOtherFamiliesTest {
     @Override
     public String run(String failAt, boolean needsApproval) {
       run.begin(
-          new ProcedureRun.Identity("Drill", "db-1", "high", "opsflow"),
+          new ProcedureRun.Identity(
+              "Drill", "db-1", new RunEnvelope("high", null, "opsflow", null)),
           new HumanPolicy(
               null, List.of(), List.of(new EscalationStep(EscalationStep.SLACK, 0)), false, 60));
       try {

@@ -17,6 +17,7 @@ import static org.mockito.Mockito.when;
 import dev.opsflow.activities.kubernetes.ExecOutput;
 import dev.opsflow.activities.kubernetes.MemoryResult;
 import dev.opsflow.activities.kubernetes.RestartResult;
+import dev.opsflow.contracts.remediation.ConsumerGroupTarget;
 import dev.opsflow.contracts.remediation.HealthWatchdog;
 import dev.opsflow.contracts.remediation.RemediationOutcome;
 import dev.opsflow.contracts.remediation.RemediationRequest;
@@ -25,6 +26,7 @@ import dev.opsflow.contracts.remediation.RemediationStatus.Phase;
 import dev.opsflow.contracts.remediation.Target;
 import dev.opsflow.contracts.remediation.WatchdogInput;
 import dev.opsflow.contracts.remediation.WatchdogStatus;
+import dev.opsflow.contracts.remediation.WorkloadTarget;
 import dev.opsflow.workflows.TaskQueues;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowOptions;
@@ -43,7 +45,7 @@ import org.junit.jupiter.api.Test;
  * its configuration to one bad read or one bad signal.
  */
 class CouldNotReadIsNeverHealthyTest {
-  private static final Target WEB = new Target("demo", "web", "app", "", "", "", "app=web");
+  private static final Target WEB = new WorkloadTarget("demo", "web", "app", "app=web");
   private final RemediationTestKit kit = new RemediationTestKit();
 
   @AfterEach
@@ -128,7 +130,7 @@ class CouldNotReadIsNeverHealthyTest {
 
   @Test
   void anOomVerifyThatFindsNoPodsEscalates() {
-    Target checkout = new Target("demo", "checkout", "app", "", "", "", "");
+    Target checkout = new WorkloadTarget("demo", "checkout", "app", "");
     when(kit.k8s.listPods("demo", "app=checkout"))
         .thenReturn(List.of(pod("checkout-1", "checkout", "", "OOMKilled")), List.of());
     when(kit.k8s.getDeployment("demo", "checkout"))
@@ -162,7 +164,7 @@ class CouldNotReadIsNeverHealthyTest {
     RemediationRequest request =
         RemediationTestKit.request(
             "CrashLoopRemediation",
-            new Target("demo", "ghost", "", "", "", "", ""),
+            new WorkloadTarget("demo", "ghost", "", ""),
             "critical",
             RemediationTestKit.policy(),
             firing("KubePodCrashLooping", "2026-11-23T10:00:00Z"));
@@ -177,7 +179,7 @@ class CouldNotReadIsNeverHealthyTest {
 
   @Test
   void anotherPodsAlertOfTheFixedEpisodeIsNotARecurrence() {
-    Target payments = new Target("demo", "payments", "", "", "", "", "");
+    Target payments = new WorkloadTarget("demo", "payments", "", "");
     when(kit.k8s.listPods("demo", "app=payments"))
         .thenReturn(
             List.of(pod("payments-x-1", "payments", "CrashLoopBackOff", "Error")),
@@ -204,7 +206,7 @@ class CouldNotReadIsNeverHealthyTest {
             payments,
             "critical",
             RemediationTestKit.policy(),
-            new dev.opsflow.contracts.remediation.AlertNotice(
+            new dev.opsflow.contracts.run.AlertNotice(
                 "KubePodCrashLooping",
                 "firing",
                 "fp-other-pod",
@@ -230,7 +232,7 @@ class CouldNotReadIsNeverHealthyTest {
 
   @Test
   void oneFailedReadDoesNotTurnTheNextDetectionIntoANewEpisode() {
-    Target group = new Target("demo", "orders-consumer", "", "orders", "orders", "", "");
+    Target group = new ConsumerGroupTarget("demo", "orders-consumer", "orders", "orders");
     // Lagging, then one read fails, then lagging again: one streak, one episode.
     when(kit.kafka.consumerGroupLag(any()))
         .thenReturn(lag("orders", 20_000, "orders", 6))
@@ -244,7 +246,9 @@ class CouldNotReadIsNeverHealthyTest {
     kit.env.sleep(Duration.ofSeconds(125));
 
     String remediation =
-        new RemediationRequest("KafkaLagRemediation", group, "high", null, null).workflowId();
+        new RemediationRequest(
+                "KafkaLagRemediation", group, "high", null, RemediationRequest.AUTOMATON)
+            .workflowId();
     assertThat(
             kit.client
                 .newUntypedWorkflowStub(remediation)
@@ -256,7 +260,7 @@ class CouldNotReadIsNeverHealthyTest {
 
   @Test
   void aReconfigureWithoutTargetsOrPolicyIsIgnoredAndTheWatchdogKeepsChecking() {
-    Target group = new Target("demo", "orders-consumer", "", "orders", "orders", "", "");
+    Target group = new ConsumerGroupTarget("demo", "orders-consumer", "orders", "orders");
     when(kit.kafka.consumerGroupLag(any())).thenReturn(lag("orders", 10, "orders", 6));
     kit.start();
     HealthWatchdog watchdog = watchdog("kafka");

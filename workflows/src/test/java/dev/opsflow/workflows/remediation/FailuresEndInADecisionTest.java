@@ -25,6 +25,7 @@ import dev.opsflow.contracts.remediation.RemediationOutcome;
 import dev.opsflow.contracts.remediation.RemediationRequest;
 import dev.opsflow.contracts.remediation.RemediationStatus.Phase;
 import dev.opsflow.contracts.remediation.Target;
+import dev.opsflow.contracts.remediation.WorkloadTarget;
 import io.temporal.failure.ApplicationFailure;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,7 +39,7 @@ import org.junit.jupiter.api.Test;
  * workflow task that Temporal retries forever while the alert vanishes.
  */
 class FailuresEndInADecisionTest {
-  private static final Target TARGET = new Target("demo", "checkout", "app", "", "", "", "");
+  private static final Target TARGET = new WorkloadTarget("demo", "checkout", "app", "");
   private final RemediationTestKit kit = new RemediationTestKit();
   private final List<String> slackTexts = new ArrayList<>();
 
@@ -127,7 +128,7 @@ class FailuresEndInADecisionTest {
     RemediationRequest request =
         RemediationTestKit.request(
             "OomRemediation",
-            new Target("demo", "checkout", "", "", "", "", ""),
+            new WorkloadTarget("demo", "checkout", "", ""),
             "critical",
             RemediationTestKit.policy(),
             firing("KubePodOOMKilled", "2026-11-23T10:00:00Z"));

@@ -24,12 +24,13 @@ import dev.opsflow.activities.notify.SlackPosted;
 import dev.opsflow.activities.postgres.PostgresActivities;
 import dev.opsflow.config.OpsflowConfig;
 import dev.opsflow.contracts.human.OpsflowSearchAttributes;
-import dev.opsflow.contracts.remediation.AlertNotice;
 import dev.opsflow.contracts.remediation.HealingPolicy;
 import dev.opsflow.contracts.remediation.RemediationOutcome;
 import dev.opsflow.contracts.remediation.RemediationRequest;
 import dev.opsflow.contracts.remediation.RemediationStatus;
 import dev.opsflow.contracts.remediation.Target;
+import dev.opsflow.contracts.run.AlertNotice;
+import dev.opsflow.contracts.run.RunEnvelope;
 import dev.opsflow.workflows.TaskQueues;
 import dev.opsflow.workflows.WorkflowCatalog;
 import io.temporal.client.WorkflowClient;
@@ -136,7 +137,12 @@ public final class RemediationTestKit implements AutoCloseable {
 
   public static RemediationRequest request(
       String procedure, Target target, String severity, HealingPolicy policy, AlertNotice notice) {
-    return new RemediationRequest(procedure, target, severity, policy, notice);
+    return new RemediationRequest(
+        procedure,
+        target,
+        new RunEnvelope(severity, notice, RemediationRequest.AUTOMATON, null),
+        null,
+        policy);
   }
 
   /** Delivers a notice the way the webhook does, and returns the remediation's stub. */

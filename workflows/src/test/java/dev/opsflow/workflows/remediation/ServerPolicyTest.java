@@ -25,6 +25,7 @@ import dev.opsflow.contracts.human.Decision;
 import dev.opsflow.contracts.human.EscalationStep;
 import dev.opsflow.contracts.human.HumanPolicy;
 import dev.opsflow.contracts.human.OperatorNames;
+import dev.opsflow.contracts.remediation.ConsumerGroupTarget;
 import dev.opsflow.contracts.remediation.GovernorNames;
 import dev.opsflow.contracts.remediation.GovernorState;
 import dev.opsflow.contracts.remediation.HealingPolicy;
@@ -33,6 +34,7 @@ import dev.opsflow.contracts.remediation.RemediationRequest;
 import dev.opsflow.contracts.remediation.RemediationStatus;
 import dev.opsflow.contracts.remediation.RemediationStatus.Phase;
 import dev.opsflow.contracts.remediation.Target;
+import dev.opsflow.contracts.remediation.WorkloadTarget;
 import dev.opsflow.workflows.TaskQueues;
 import io.temporal.api.common.v1.Payload;
 import io.temporal.client.WorkflowOptions;
@@ -51,7 +53,7 @@ import org.mockito.ArgumentCaptor;
  */
 class ServerPolicyTest {
   private static final Target LAGGING =
-      new Target("demo", "orders-consumer", "", "orders-consumer", "orders", "", "");
+      new ConsumerGroupTarget("demo", "orders-consumer", "orders-consumer", "orders");
   private final RemediationTestKit kit = new RemediationTestKit();
 
   @AfterEach
@@ -133,6 +135,91 @@ class ServerPolicyTest {
   }
 
   @Test
+  void limitsAndAnApprovalInTheRunEnvelopeTightenAServerThatRequiresNone() throws Exception {
+    kit.serverPolicy(RemediationTestKit.policy()); // at most 10 replicas, no approval
+    when(kit.kafka.consumerGroupLag(any()))
+        .thenReturn(
+            lag("orders-consumer", 2_000_000, "orders", 200),
+            lag("orders-consumer", 2_000_000, "orders", 200),
+            lag("orders-consumer", 0, "orders", 200));
+    when(kit.k8s.getDeployment("demo", "orders-consumer"))
+        .thenReturn(deployment("demo", "orders-consumer", 2, "256Mi", "512Mi"));
+    when(kit.k8s.scaleDeployment(any())).thenReturn(new ScaleResult(2, 3, true));
+    kit.start();
+    // The README's example of a tightened start, as tctl sends it (critical: no confirmation).
+    WorkflowStub run =
+        startRaw(
+            """
+            {"procedure":"KafkaLagRemediation",
+             "target":{"namespace":"demo","deployment":"orders-consumer",
+                       "consumerGroup":"orders-consumer"},
+             "run":{"severity":"critical","human":{"approval":{"approvers":["alice"],
+                    "required":1,"fourEyes":false,"timeoutSeconds":3600,"onTimeout":"reject"}}},
+             "limits":{"maxReplicas":3}}
+            """,
+            "heal-kafka-lag-remediation-demo/orders-consumer/orders-consumer");
+
+    kit.env.sleep(Duration.ofSeconds(5));
+    assertThat(run.query("status", RemediationStatus.class).phase())
+        .as("the input added an approval the server does not require")
+        .isEqualTo(Phase.WAITING_FOR_APPROVAL);
+    run.signal(OperatorNames.APPROVE, new Decision("alice", "ok"));
+    RemediationOutcome outcome = run.getResult(RemediationOutcome.class);
+
+    ArgumentCaptor<ScaleRequest> scale = ArgumentCaptor.forClass(ScaleRequest.class);
+    verify(kit.k8s, times(1)).scaleDeployment(scale.capture());
+    assertThat(scale.getValue().replicas())
+        .as("limits.maxReplicas 3 < the server's 10")
+        .isEqualTo(3);
+    assertThat(outcome.result()).isEqualTo(Phase.FIXED);
+    assertThat(run.query("status", RemediationStatus.class).policyNotes())
+        .anySatisfy(n -> assertThat(n).startsWith("maxReplicas 3 applied"))
+        .anySatisfy(n -> assertThat(n).startsWith("approval by [alice] applied"));
+  }
+
+  @Test
+  void anInputCannotRemoveAnApprovalTheServerRequires() throws Exception {
+    kit.serverPolicy(serverWithApproval());
+    when(kit.kafka.consumerGroupLag(any()))
+        .thenReturn(lag("orders-consumer", 2_000_000, "orders", 200));
+    kit.start();
+    WorkflowStub run =
+        startRaw(
+            """
+            {"procedure":"KafkaLagRemediation",
+             "target":{"namespace":"demo","deployment":"orders-consumer",
+                       "consumerGroup":"orders-consumer"},
+             "run":{"severity":"critical","human":{"approval":null}}}
+            """,
+            "heal-kafka-lag-remediation-demo/orders-consumer/orders-consumer");
+
+    kit.env.sleep(Duration.ofSeconds(5));
+    RemediationStatus status = run.query("status", RemediationStatus.class);
+    assertThat(status.phase()).isEqualTo(Phase.WAITING_FOR_APPROVAL);
+    assertThat(status.policyNotes())
+        .anySatisfy(n -> assertThat(n).startsWith("human policy in the input ignored"));
+    verify(kit.k8s, never()).scaleDeployment(any());
+  }
+
+  /** Starts a run from raw JSON, as tctl and the temporal CLI do. */
+  private WorkflowStub startRaw(String json, String workflowId) {
+    WorkflowStub run =
+        kit.client.newUntypedWorkflowStub(
+            "KafkaLagRemediation",
+            WorkflowOptions.newBuilder()
+                .setTaskQueue(TaskQueues.OPERATIONS)
+                .setWorkflowId(workflowId)
+                .build());
+    run.start(
+        new RawValue(
+            Payload.newBuilder()
+                .putMetadata("encoding", ByteString.copyFromUtf8("json/plain"))
+                .setData(ByteString.copyFromUtf8(json))
+                .build()));
+    return run;
+  }
+
+  @Test
   void aTighterLimitInTheInputIsApplied() {
     HealingPolicy server = RemediationTestKit.policy();
     HealingPolicy requested =
@@ -148,7 +235,7 @@ class ServerPolicyTest {
 
   @Test
   void aNewEpisodeAfterAnEscalatedRunClosedDoesNotActAgainInsideTheCooldown() {
-    Target payments = new Target("demo", "payments", "", "", "", "", "");
+    Target payments = new WorkloadTarget("demo", "payments", "", "");
     // The restart does not help: the pods keep crash-looping.
     when(kit.k8s.listPods("demo", "app=payments"))
         .thenReturn(List.of(pod("payments-x-1", "payments", "CrashLoopBackOff", "Error")));
@@ -226,14 +313,14 @@ class ServerPolicyTest {
     RemediationRequest restart =
         RemediationTestKit.request(
             "CrashLoopRemediation",
-            new Target("demo", "payments", "", "", "", "", ""),
+            new WorkloadTarget("demo", "payments", "", ""),
             "critical",
             null,
             firing("KubePodCrashLooping", "2026-11-23T10:00:00Z"));
     RemediationRequest outside =
         RemediationTestKit.request(
             "CrashLoopRemediation",
-            new Target("prod", "billing", "", "", "", "", ""),
+            new WorkloadTarget("prod", "billing", "", ""),
             "critical",
             null,
             firing("KubePodCrashLooping", "2026-11-23T10:00:00Z"));

@@ -6,7 +6,7 @@ import dev.opsflow.activities.kubernetes.RestartRequest;
 import dev.opsflow.contracts.remediation.CrashLoopRemediation;
 import dev.opsflow.contracts.remediation.RemediationOutcome;
 import dev.opsflow.contracts.remediation.RemediationRequest;
-import dev.opsflow.contracts.remediation.Target;
+import dev.opsflow.contracts.remediation.WorkloadTarget;
 import dev.opsflow.workflows.kernel.Check;
 import dev.opsflow.workflows.remediation.PodSignals;
 import dev.opsflow.workflows.remediation.RemediationHandlers;
@@ -24,7 +24,7 @@ public class CrashLoopRemediationImpl extends RemediationHandlers implements Cra
 
   @Override
   protected RemediationOutcome runbook(RemediationRequest request) {
-    Target target = request.target();
+    WorkloadTarget target = request.target(WorkloadTarget.class);
     var stop =
         run.confirmAndAdmitCheck(
             () -> crashLooping(target),
@@ -65,7 +65,7 @@ public class CrashLoopRemediationImpl extends RemediationHandlers implements Cra
     return run.fixed("rollout restart of " + where + " brought the pods up");
   }
 
-  private Check crashLooping(Target target) {
+  private Check crashLooping(WorkloadTarget target) {
     return PodSignals.crashLooping(
         readK8s.listPods(target.namespace(), target.effectivePodSelector()),
         target.container(),

@@ -8,7 +8,7 @@ import dev.opsflow.contracts.remediation.DiskPressureRemediation;
 import dev.opsflow.contracts.remediation.HealingPolicy;
 import dev.opsflow.contracts.remediation.RemediationOutcome;
 import dev.opsflow.contracts.remediation.RemediationRequest;
-import dev.opsflow.contracts.remediation.Target;
+import dev.opsflow.contracts.remediation.WorkloadTarget;
 import dev.opsflow.workflows.kernel.Check;
 import dev.opsflow.workflows.remediation.RemediationHandlers;
 import io.temporal.workflow.Workflow;
@@ -24,7 +24,7 @@ public class DiskPressureRemediationImpl extends RemediationHandlers
 
   @Override
   protected RemediationOutcome runbook(RemediationRequest request) {
-    Target target = request.target();
+    WorkloadTarget target = request.target(WorkloadTarget.class);
     HealingPolicy policy = run.policy();
     var stop =
         run.confirmAndAdmitCheck(
@@ -95,11 +95,11 @@ public class DiskPressureRemediationImpl extends RemediationHandlers
         deleted + " old log files deleted; disk usage below " + policy.diskSpaceThreshold() + "%");
   }
 
-  private Check usage(Target target, HealingPolicy policy, int threshold) {
+  private Check usage(WorkloadTarget target, HealingPolicy policy, int threshold) {
     return LogCleanup.usage(exec, target, policy.logPaths(), threshold, EXEC_TIMEOUT_SECONDS);
   }
 
-  private static ExecRequest execRequest(Target target, List<String> command) {
+  private static ExecRequest execRequest(WorkloadTarget target, List<String> command) {
     return new ExecRequest(
         Workflow.randomUUID().toString(),
         target.namespace(),

@@ -3,7 +3,7 @@ package dev.opsflow.workflows.remediation.disk;
 import dev.opsflow.activities.kubernetes.ExecOutput;
 import dev.opsflow.activities.kubernetes.ExecRequest;
 import dev.opsflow.activities.kubernetes.KubernetesActivities;
-import dev.opsflow.contracts.remediation.Target;
+import dev.opsflow.contracts.remediation.WorkloadTarget;
 import dev.opsflow.workflows.kernel.Check;
 import io.temporal.workflow.Workflow;
 import java.util.ArrayList;
@@ -73,7 +73,7 @@ public final class LogCleanup {
    * read): runs {@link #usageCommand} in the pods. Used by the remediation and by the watchdog.
    */
   public static int highestUsage(
-      KubernetesActivities exec, Target target, List<String> paths, long timeoutSeconds) {
+      KubernetesActivities exec, WorkloadTarget target, List<String> paths, long timeoutSeconds) {
     int highest = 0;
     for (String path : paths) {
       for (ExecOutput output : exec.execInPods(usageRequest(target, path, timeoutSeconds))) {
@@ -91,7 +91,7 @@ public final class LogCleanup {
    */
   public static Check usage(
       KubernetesActivities exec,
-      Target target,
+      WorkloadTarget target,
       List<String> paths,
       int threshold,
       long timeoutSeconds) {
@@ -131,7 +131,7 @@ public final class LogCleanup {
   }
 
   /** {@link #usageCommand} in every pod of the target. */
-  private static ExecRequest usageRequest(Target target, String path, long timeoutSeconds) {
+  private static ExecRequest usageRequest(WorkloadTarget target, String path, long timeoutSeconds) {
     return new ExecRequest(
         Workflow.randomUUID().toString(),
         target.namespace(),

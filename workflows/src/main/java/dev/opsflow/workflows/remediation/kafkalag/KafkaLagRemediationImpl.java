@@ -7,11 +7,11 @@ import dev.opsflow.activities.kafka.KafkaOptions;
 import dev.opsflow.activities.kubernetes.KubernetesActivities;
 import dev.opsflow.activities.kubernetes.KubernetesOptions;
 import dev.opsflow.activities.kubernetes.ScaleRequest;
+import dev.opsflow.contracts.remediation.ConsumerGroupTarget;
 import dev.opsflow.contracts.remediation.HealingPolicy;
 import dev.opsflow.contracts.remediation.KafkaLagRemediation;
 import dev.opsflow.contracts.remediation.RemediationOutcome;
 import dev.opsflow.contracts.remediation.RemediationRequest;
-import dev.opsflow.contracts.remediation.Target;
 import dev.opsflow.workflows.remediation.RemediationHandlers;
 import io.temporal.workflow.Workflow;
 
@@ -29,7 +29,7 @@ public class KafkaLagRemediationImpl extends RemediationHandlers implements Kafk
 
   @Override
   protected RemediationOutcome runbook(RemediationRequest request) {
-    Target target = request.target();
+    ConsumerGroupTarget target = request.target(ConsumerGroupTarget.class);
     HealingPolicy policy = run.policy();
 
     var stop =
@@ -109,11 +109,11 @@ public class KafkaLagRemediationImpl extends RemediationHandlers implements Kafk
     return run.fixed("scaled " + where + " from " + current + " to " + desired + " replicas");
   }
 
-  private ConsumerLag lag(Target target) {
+  private ConsumerLag lag(ConsumerGroupTarget target) {
     return kafka.consumerGroupLag(new ConsumerLagRequest(target.consumerGroup(), target.topic()));
   }
 
-  private long lagOf(Target target) {
+  private long lagOf(ConsumerGroupTarget target) {
     return lag(target).totalLag();
   }
 

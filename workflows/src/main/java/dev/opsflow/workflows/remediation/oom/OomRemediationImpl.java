@@ -7,7 +7,7 @@ import dev.opsflow.contracts.remediation.HealingPolicy;
 import dev.opsflow.contracts.remediation.OomRemediation;
 import dev.opsflow.contracts.remediation.RemediationOutcome;
 import dev.opsflow.contracts.remediation.RemediationRequest;
-import dev.opsflow.contracts.remediation.Target;
+import dev.opsflow.contracts.remediation.WorkloadTarget;
 import dev.opsflow.workflows.kernel.Check;
 import dev.opsflow.workflows.remediation.PodSignals;
 import dev.opsflow.workflows.remediation.RemediationHandlers;
@@ -25,7 +25,7 @@ public class OomRemediationImpl extends RemediationHandlers implements OomRemedi
 
   @Override
   protected RemediationOutcome runbook(RemediationRequest request) {
-    Target target = request.target();
+    WorkloadTarget target = request.target(WorkloadTarget.class);
     HealingPolicy policy = run.policy();
     var stop =
         run.confirmAndAdmitCheck(
@@ -110,13 +110,13 @@ public class OomRemediationImpl extends RemediationHandlers implements OomRemedi
     return run.fixed("memory limit of " + where + " raised to " + raise.get().limit());
   }
 
-  private Check oomKilled(Target target) {
+  private Check oomKilled(WorkloadTarget target) {
     return PodSignals.oomKilled(
         readK8s.listPods(target.namespace(), target.effectivePodSelector()),
         target.effectivePodSelector());
   }
 
-  private java.util.List<String> oomKilledContainers(Target target) {
+  private java.util.List<String> oomKilledContainers(WorkloadTarget target) {
     return PodSignals.oomKilledContainers(
         readK8s.listPods(target.namespace(), target.effectivePodSelector()));
   }

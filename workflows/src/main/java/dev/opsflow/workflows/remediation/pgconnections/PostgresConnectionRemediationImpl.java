@@ -3,6 +3,7 @@ package dev.opsflow.workflows.remediation.pgconnections;
 import dev.opsflow.activities.postgres.PostgresActivities;
 import dev.opsflow.activities.postgres.PostgresOptions;
 import dev.opsflow.activities.postgres.TerminateIdleRequest;
+import dev.opsflow.contracts.remediation.DatabaseTarget;
 import dev.opsflow.contracts.remediation.PostgresConnectionRemediation;
 import dev.opsflow.contracts.remediation.RemediationOutcome;
 import dev.opsflow.contracts.remediation.RemediationRequest;
@@ -31,7 +32,7 @@ public class PostgresConnectionRemediationImpl extends RemediationHandlers
     if (stop.isPresent()) {
       return stop.get();
     }
-    String database = request.target().database();
+    String database = request.target(DatabaseTarget.class).database();
     long idleSeconds = run.policy().idleSessionAgeSeconds();
     String where = database.isEmpty() ? "all databases" : "database " + database;
     var ended =

@@ -9,13 +9,15 @@ import dev.opsflow.activities.kubernetes.KubernetesActivities;
 import dev.opsflow.activities.kubernetes.KubernetesOptions;
 import dev.opsflow.activities.postgres.PostgresActivities;
 import dev.opsflow.activities.postgres.PostgresOptions;
-import dev.opsflow.contracts.remediation.AlertNotice;
+import dev.opsflow.contracts.remediation.ConsumerGroupTarget;
 import dev.opsflow.contracts.remediation.HealingPolicy;
 import dev.opsflow.contracts.remediation.HealthWatchdog;
 import dev.opsflow.contracts.remediation.RemediationRequest;
 import dev.opsflow.contracts.remediation.Target;
 import dev.opsflow.contracts.remediation.WatchdogInput;
 import dev.opsflow.contracts.remediation.WatchdogStatus;
+import dev.opsflow.contracts.remediation.WorkloadTarget;
+import dev.opsflow.contracts.run.AlertNotice;
 import dev.opsflow.workflows.kernel.Check;
 import dev.opsflow.workflows.remediation.HealingMetrics;
 import dev.opsflow.workflows.remediation.PodSignals;
@@ -161,35 +163,41 @@ public class HealthWatchdogImpl implements HealthWatchdog {
   private List<RemediationRequest> detect(String check, Target target, HealingPolicy policy) {
     return switch (check) {
       case "kafka" -> {
+        ConsumerGroupTarget group = (ConsumerGroupTarget) target;
         long lag =
             kafka
-                .consumerGroupLag(new ConsumerLagRequest(target.consumerGroup(), target.topic()))
+                .consumerGroupLag(new ConsumerLagRequest(group.consumerGroup(), group.topic()))
                 .totalLag();
         yield lag > policy.kafkaLagThreshold()
-            ? List.of(request("KafkaLagRemediation", target, "high", policy))
+            ? List.of(request("KafkaLagRemediation", target, "high"))
             : List.of();
       }
       case "postgres" -> {
         double used = postgres.connectionUsage().percentUsed();
         yield used > policy.postgresConnThreshold()
-            ? List.of(request("PostgresConnectionRemediation", target, "high", policy))
+            ? List.of(request("PostgresConnectionRemediation", target, "high"))
             : List.of();
       }
-      case "pods" -> podProblems(target, policy);
+      case "pods" -> podProblems((WorkloadTarget) target);
       case "disk" -> {
         if (currentRules) {
           Check usage =
-              LogCleanup.usage(exec, target, policy.logPaths(), policy.diskSpaceThreshold(), 60);
+              LogCleanup.usage(
+                  exec,
+                  (WorkloadTarget) target,
+                  policy.logPaths(),
+                  policy.diskSpaceThreshold(),
+                  60);
           if (usage.unknown()) {
             throw new UnreadableCheck(usage.reading());
           }
           yield usage.unhealthy()
-              ? List.of(request("DiskPressureRemediation", target, "medium", policy))
+              ? List.of(request("DiskPressureRemediation", target, "medium"))
               : List.of();
         }
-        int highest = LogCleanup.highestUsage(exec, target, policy.logPaths(), 60);
+        int highest = LogCleanup.highestUsage(exec, (WorkloadTarget) target, policy.logPaths(), 60);
         yield highest > policy.diskSpaceThreshold()
-            ? List.of(request("DiskPressureRemediation", target, "medium", policy))
+            ? List.of(request("DiskPressureRemediation", target, "medium"))
             : List.of();
       }
       default -> throw new IllegalArgumentException("unknown check " + check);
@@ -204,7 +212,7 @@ public class HealthWatchdogImpl implements HealthWatchdog {
   }
 
   /** OOMKilled containers and crash loops, one remediation per Deployment and problem. */
-  private List<RemediationRequest> podProblems(Target target, HealingPolicy policy) {
+  private List<RemediationRequest> podProblems(WorkloadTarget target) {
     List<RemediationRequest> found = new ArrayList<>();
     var pods = k8s.listPods(target.namespace(), target.podSelector());
     for (PodSignals.Finding f : PodSignals.findings(pods)) {
@@ -212,21 +220,19 @@ public class HealthWatchdogImpl implements HealthWatchdog {
           f.oomKilled()
               ? request(
                   "OomRemediation",
-                  new Target(target.namespace(), f.deployment(), f.container(), "", "", "", ""),
-                  "critical",
-                  policy)
+                  new WorkloadTarget(target.namespace(), f.deployment(), f.container(), ""),
+                  "critical")
               : request(
                   "CrashLoopRemediation",
-                  new Target(target.namespace(), f.deployment(), "", "", "", "", ""),
-                  "critical",
-                  policy));
+                  WorkloadTarget.of(target.namespace(), f.deployment()),
+                  "critical"));
     }
     return found.stream().distinct().toList();
   }
 
-  private static RemediationRequest request(
-      String procedure, Target target, String severity, HealingPolicy policy) {
-    return new RemediationRequest(procedure, target, severity, policy, null);
+  /** Under the server's limits: the watchdog asks for no limits of its own. */
+  private static RemediationRequest request(String procedure, Target target, String severity) {
+    return new RemediationRequest(procedure, target, severity, null, RemediationRequest.AUTOMATON);
   }
 
   /** Stamps the notice with the streak's start, so every re-detection is the same episode. */
@@ -241,7 +247,8 @@ public class HealthWatchdogImpl implements HealthWatchdog {
             Map.of("alertname", alertName, "namespace", r.target().namespace()),
             Map.of("summary", "found by the " + input.check() + " watchdog"),
             "watchdog");
-    return new RemediationRequest(r.procedure(), r.target(), r.severity(), r.policy(), notice);
+    return new RemediationRequest(
+        r.procedure(), r.target(), r.severity(), notice, RemediationRequest.AUTOMATON);
   }
 
   private static String alertNameOf(String procedure) {

@@ -13,13 +13,14 @@ import dev.opsflow.contracts.remediation.RemediationOutcome;
 import dev.opsflow.contracts.remediation.RemediationRequest;
 import dev.opsflow.contracts.remediation.RemediationStatus.Phase;
 import dev.opsflow.contracts.remediation.Target;
+import dev.opsflow.contracts.remediation.WorkloadTarget;
 import dev.opsflow.workflows.remediation.RemediationTestKit;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 class DiskPressureRemediationTest {
-  private static final Target TARGET = new Target("demo", "web", "app", "", "", "", "app=web");
+  private static final Target TARGET = new WorkloadTarget("demo", "web", "app", "app=web");
   private final RemediationTestKit kit = new RemediationTestKit();
 
   @AfterEach

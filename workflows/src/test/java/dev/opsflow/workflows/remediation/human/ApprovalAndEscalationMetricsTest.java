@@ -24,6 +24,8 @@ import dev.opsflow.contracts.remediation.RemediationOutcome;
 import dev.opsflow.contracts.remediation.RemediationRequest;
 import dev.opsflow.contracts.remediation.RemediationStatus.Phase;
 import dev.opsflow.contracts.remediation.Target;
+import dev.opsflow.contracts.remediation.WorkloadTarget;
+import dev.opsflow.contracts.run.RunEnvelope;
 import dev.opsflow.workflows.TaskQueues;
 import dev.opsflow.workflows.kernel.RunMetrics;
 import dev.opsflow.workflows.remediation.RemediationTestKit;
@@ -46,7 +48,7 @@ import org.junit.jupiter.api.Test;
  * into the worker's Prometheus registry.
  */
 class ApprovalAndEscalationMetricsTest {
-  private static final Target TARGET = new Target("prod", "payments", "", "", "", "", "");
+  private static final Target TARGET = new WorkloadTarget("prod", "payments", "", "");
   private static final String PROCEDURE = "CrashLoopRemediation";
 
   private final Reported reported = new Reported();
@@ -91,10 +93,10 @@ class ApprovalAndEscalationMetricsTest {
     return new RemediationRequest(
         PROCEDURE,
         TARGET,
-        "critical",
-        policy,
-        firing("KubePodCrashLooping", "2026-11-23T10:00:00Z"),
-        "");
+        new RunEnvelope(
+            "critical", firing("KubePodCrashLooping", "2026-11-23T10:00:00Z"), "", null),
+        null,
+        policy);
   }
 
   /** Runs {@code decide} on the run {@code after} the approval was asked (workflow time). */
@@ -253,10 +255,13 @@ class ApprovalAndEscalationMetricsTest {
                 new RemediationRequest(
                     PROCEDURE,
                     TARGET,
-                    "critical",
-                    request.policy(),
-                    RemediationTestKit.resolved("KubePodCrashLooping", "2026-11-23T10:00:00Z"),
-                    "")));
+                    new RunEnvelope(
+                        "critical",
+                        RemediationTestKit.resolved("KubePodCrashLooping", "2026-11-23T10:00:00Z"),
+                        "",
+                        null),
+                    null,
+                    request.policy())));
     kit.start();
     kit.dispatch(request);
 

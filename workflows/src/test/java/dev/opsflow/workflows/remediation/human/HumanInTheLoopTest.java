@@ -36,6 +36,8 @@ import dev.opsflow.contracts.remediation.RemediationRequest;
 import dev.opsflow.contracts.remediation.RemediationStatus;
 import dev.opsflow.contracts.remediation.RemediationStatus.Phase;
 import dev.opsflow.contracts.remediation.Target;
+import dev.opsflow.contracts.remediation.WorkloadTarget;
+import dev.opsflow.contracts.run.RunEnvelope;
 import dev.opsflow.workflows.RecordHistories;
 import dev.opsflow.workflows.remediation.RemediationTestKit;
 import io.temporal.client.WorkflowFailedException;
@@ -59,7 +61,7 @@ import org.mockito.ArgumentCaptor;
  * lets time jump to the next timer.
  */
 class HumanInTheLoopTest {
-  private static final Target TARGET = new Target("prod", "payments", "", "", "", "", "");
+  private static final Target TARGET = new WorkloadTarget("prod", "payments", "", "");
   private static final String PROCEDURE = "CrashLoopRemediation";
   private final RemediationTestKit kit = new RemediationTestKit();
   private final List<String> slackTexts = new ArrayList<>();
@@ -96,10 +98,10 @@ class HumanInTheLoopTest {
     return new RemediationRequest(
         PROCEDURE,
         TARGET,
-        "critical",
-        policy,
-        firing("KubePodCrashLooping", "2026-11-23T10:00:00Z"),
-        requestedBy);
+        new RunEnvelope(
+            "critical", firing("KubePodCrashLooping", "2026-11-23T10:00:00Z"), requestedBy, null),
+        null,
+        policy);
   }
 
   private WorkflowStub stub(RemediationRequest request) {
@@ -271,11 +273,11 @@ class HumanInTheLoopTest {
     RemediationRequest request =
         new RemediationRequest(
             PROCEDURE,
-            new Target("demo", "payments", "", "", "", "", ""),
-            "critical",
-            withHumans(approvalBy(List.of("alice"), 1, 3600, "reject")),
-            firing("KubePodCrashLooping", "2026-11-23T10:00:00Z"),
-            "");
+            new WorkloadTarget("demo", "payments", "", ""),
+            new RunEnvelope(
+                "critical", firing("KubePodCrashLooping", "2026-11-23T10:00:00Z"), "", null),
+            null,
+            withHumans(approvalBy(List.of("alice"), 1, 3600, "reject")));
     kit.dispatch(request);
 
     assertThat(kit.outcome(request).result()).isEqualTo(Phase.FIXED);

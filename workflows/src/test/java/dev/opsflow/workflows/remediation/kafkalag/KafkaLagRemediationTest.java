@@ -13,11 +13,13 @@ import static org.mockito.Mockito.verify;
 import static org.mockito.Mockito.when;
 
 import dev.opsflow.activities.kubernetes.ScaleResult;
+import dev.opsflow.contracts.remediation.ConsumerGroupTarget;
 import dev.opsflow.contracts.remediation.HealingPolicy;
 import dev.opsflow.contracts.remediation.RemediationOutcome;
 import dev.opsflow.contracts.remediation.RemediationRequest;
 import dev.opsflow.contracts.remediation.RemediationStatus.Phase;
 import dev.opsflow.contracts.remediation.Target;
+import dev.opsflow.contracts.run.RunEnvelope;
 import dev.opsflow.workflows.remediation.RemediationTestKit;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
@@ -25,7 +27,7 @@ import org.junit.jupiter.api.Test;
 
 class KafkaLagRemediationTest {
   private static final Target TARGET =
-      new Target("demo", "orders-consumer", "", "orders", "orders", "", "");
+      new ConsumerGroupTarget("demo", "orders-consumer", "orders", "orders");
   private final RemediationTestKit kit = new RemediationTestKit();
 
   @AfterEach
@@ -90,9 +92,13 @@ class KafkaLagRemediationTest {
         new RemediationRequest(
             request.procedure(),
             TARGET,
-            "high",
-            request.policy(),
-            RemediationTestKit.resolved("KafkaConsumerLagHigh", "2026-11-23T10:00:00Z")));
+            new RunEnvelope(
+                "high",
+                RemediationTestKit.resolved("KafkaConsumerLagHigh", "2026-11-23T10:00:00Z"),
+                RemediationRequest.AUTOMATON,
+                null),
+            null,
+            request.policy()));
 
     RemediationOutcome outcome = kit.outcome(request);
 

@@ -10,6 +10,7 @@ import static org.mockito.Mockito.when;
 
 import dev.opsflow.activities.postgres.ConnectionUsage;
 import dev.opsflow.activities.postgres.TerminateIdleResult;
+import dev.opsflow.contracts.remediation.DatabaseTarget;
 import dev.opsflow.contracts.remediation.RemediationOutcome;
 import dev.opsflow.contracts.remediation.RemediationRequest;
 import dev.opsflow.contracts.remediation.RemediationStatus.Phase;
@@ -21,7 +22,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 class PostgresConnectionRemediationTest {
-  private static final Target TARGET = new Target("", "", "", "", "", "orders", "");
+  private static final Target TARGET = new DatabaseTarget("orders");
   private final RemediationTestKit kit = new RemediationTestKit();
 
   @AfterEach

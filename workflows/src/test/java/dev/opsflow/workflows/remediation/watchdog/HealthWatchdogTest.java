@@ -5,12 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.Mockito.when;
 
+import dev.opsflow.contracts.remediation.ConsumerGroupTarget;
 import dev.opsflow.contracts.remediation.HealthWatchdog;
 import dev.opsflow.contracts.remediation.RemediationRequest;
 import dev.opsflow.contracts.remediation.RemediationStatus;
 import dev.opsflow.contracts.remediation.Target;
 import dev.opsflow.contracts.remediation.WatchdogInput;
 import dev.opsflow.contracts.remediation.WatchdogStatus;
+import dev.opsflow.contracts.run.RunEnvelope;
 import dev.opsflow.workflows.TaskQueues;
 import dev.opsflow.workflows.remediation.RemediationTestKit;
 import io.temporal.client.WorkflowClient;
@@ -23,7 +25,7 @@ import org.junit.jupiter.api.Test;
 
 class HealthWatchdogTest {
   private static final Target TARGET =
-      new Target("demo", "orders-consumer", "", "orders", "orders", "", "");
+      new ConsumerGroupTarget("demo", "orders-consumer", "orders", "orders");
   private final RemediationTestKit kit = new RemediationTestKit();
 
   @AfterEach
@@ -60,7 +62,11 @@ class HealthWatchdogTest {
     assertThat(status.iteration()).isGreaterThanOrEqualTo(3);
     String remediation =
         new RemediationRequest(
-                "KafkaLagRemediation", TARGET, "high", RemediationTestKit.policy(), null)
+                "KafkaLagRemediation",
+                TARGET,
+                new RunEnvelope("high", null, RemediationRequest.AUTOMATON, null),
+                null,
+                RemediationTestKit.policy())
             .workflowId();
     assertThat(status.problems()).containsExactly(remediation);
     assertThat(status.errors()).isEmpty();

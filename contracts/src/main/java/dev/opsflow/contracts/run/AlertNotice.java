@@ -1,4 +1,4 @@
-package dev.opsflow.contracts.remediation;
+package dev.opsflow.contracts.run;
 
 import java.util.Map;
 
