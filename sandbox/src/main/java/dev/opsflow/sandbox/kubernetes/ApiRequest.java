@@ -44,7 +44,11 @@ public record ApiRequest(
       }
     }
     String authorization = request.getHeader("Authorization");
-    String body = request.getBody() == null ? "" : request.getUtf8Body();
+    // getBytes, not readUtf8: reading would consume the body before the CRUD store sees it.
+    String body =
+        request.getBody() == null
+            ? ""
+            : new String(request.getBody().getBytes(), java.nio.charset.StandardCharsets.UTF_8);
     return new ApiRequest(
         request.getMethod(),
         path,
@@ -52,6 +56,6 @@ public record ApiRequest(
         resource,
         name,
         ("Bearer " + KubernetesSandbox.OPSFLOW_TOKEN).equals(authorization),
-        body == null ? "" : body);
+        body);
   }
 }
