@@ -48,7 +48,14 @@ class OpsflowDevTest {
   @Test
   void devHelpNamesItsOptions() {
     assertThat(run("dev", "--help").out())
-        .contains("--temporal-port", "--http-port", "--host", "--sandbox");
+        .contains("--temporal-port", "--http-port", "--host", "--sandbox", "--worker-only");
+  }
+
+  @Test
+  void aWorkerOnlyWithTheSandboxIsRefusedNamingBothOptions() {
+    Run run = run("dev", "--worker-only", "--sandbox");
+    assertThat(run.exitCode()).isNotZero();
+    assertThat(run.err()).contains("--worker-only joins a running dev stack");
   }
 
   @Test
