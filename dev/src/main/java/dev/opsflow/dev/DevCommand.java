@@ -1,5 +1,6 @@
 package dev.opsflow.dev;
 
+import dev.opsflow.cli.BadInputException;
 import dev.opsflow.cli.ConnectionOptions;
 import dev.opsflow.cli.UntilStopped;
 import dev.opsflow.config.OpsflowConfig;
@@ -62,9 +63,8 @@ final class DevCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     if (workerOnly) {
       if (sandbox) {
-        throw new picocli.CommandLine.ParameterException(
-            new picocli.CommandLine(this),
-            "--worker-only joins a running dev stack; start the sandbox with that stack");
+        throw new BadInputException(
+            "--worker-only joins a running dev stack; start --sandbox with that stack");
       }
       WorkerProcess worker = WorkerProcess.start(connection.load(), host, StickyExecution.OFF);
       System.out.println(

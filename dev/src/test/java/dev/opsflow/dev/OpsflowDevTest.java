@@ -54,8 +54,12 @@ class OpsflowDevTest {
   @Test
   void aWorkerOnlyWithTheSandboxIsRefusedNamingBothOptions() {
     Run run = run("dev", "--worker-only", "--sandbox");
-    assertThat(run.exitCode()).isNotZero();
-    assertThat(run.err()).contains("--worker-only joins a running dev stack");
+    assertThat(run.exitCode()).isEqualTo(OpsflowCommand.BAD_INPUT);
+    assertThat(run.err())
+        .isEqualTo(
+            "opsflow: --worker-only joins a running dev stack; start --sandbox with that"
+                + " stack"
+                + System.lineSeparator());
   }
 
   @Test
