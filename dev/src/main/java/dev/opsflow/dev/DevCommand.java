@@ -1,9 +1,13 @@
 package dev.opsflow.dev;
 
+import dev.opsflow.cli.BadInputException;
 import dev.opsflow.cli.ConnectionOptions;
 import dev.opsflow.cli.UntilStopped;
 import dev.opsflow.config.OpsflowConfig;
 import dev.opsflow.worker.ClosingStack;
+import dev.opsflow.worker.StickyExecution;
+import dev.opsflow.worker.WorkerProcess;
+import dev.opsflow.workflows.TaskQueues;
 import dev.opsflow.workflows.WorkflowCatalog;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -45,8 +49,34 @@ final class DevCommand implements Callable<Integer> {
       })
   boolean sandbox;
 
+  @Option(
+      names = "--worker-only",
+      description = {
+        "run only a worker, against the embedded service of an 'opsflow dev' already running",
+        "(--temporal-address, default 127.0.0.1:7233), e.g. a second worker to kill and replace;",
+        "like the dev stack's own worker it uses no sticky execution, since the embedded service",
+        "would strand a dead worker's runs on its sticky queue"
+      })
+  boolean workerOnly;
+
   @Override
   public Integer call() throws Exception {
+    if (workerOnly) {
+      if (sandbox) {
+        throw new BadInputException(
+            "--worker-only joins a running dev stack; start --sandbox with that stack");
+      }
+      WorkerProcess worker = WorkerProcess.start(connection.load(), host, StickyExecution.OFF);
+      System.out.println(
+          "opsflow dev worker polling "
+              + String.join(", ", TaskQueues.ALL)
+              + " (metrics on http://"
+              + host
+              + ":"
+              + worker.metricsPort()
+              + "/metrics; Ctrl-C to stop)");
+      return UntilStopped.run(worker);
+    }
     ClosingStack parts = new ClosingStack();
     OpsflowConfig config;
     DevSandbox heal = null;

@@ -9,6 +9,7 @@ import dev.opsflow.worker.ClosingStack;
 import dev.opsflow.worker.OpsflowMetrics;
 import dev.opsflow.worker.OpsflowWorker;
 import dev.opsflow.worker.Ports;
+import dev.opsflow.worker.StickyExecution;
 import dev.opsflow.worker.TemporalConnection;
 import dev.opsflow.workflows.WorkflowCatalog;
 import io.temporal.client.WorkflowClient;
@@ -66,7 +67,9 @@ public final class DevStack implements AutoCloseable {
                   local.temporal(), metrics.temporalScope(), Duration.ofSeconds(10)));
       ActivityCatalog activities =
           parts.push(ActivityCatalog.fromConfig(local, connection.client()));
-      worker = parts.push(OpsflowWorker.start(connection.client(), activities));
+      // The embedded service strands tasks on a dead worker's sticky queue; see StickyExecution.
+      worker =
+          parts.push(OpsflowWorker.start(connection.client(), activities, StickyExecution.OFF));
       starter =
           parts.push(StarterServer.start(host, httpPort, connection.client(), metrics, local));
       watchdogs = WatchdogLauncher.ensureRunning(connection.client(), local);

@@ -48,7 +48,18 @@ class OpsflowDevTest {
   @Test
   void devHelpNamesItsOptions() {
     assertThat(run("dev", "--help").out())
-        .contains("--temporal-port", "--http-port", "--host", "--sandbox");
+        .contains("--temporal-port", "--http-port", "--host", "--sandbox", "--worker-only");
+  }
+
+  @Test
+  void aWorkerOnlyWithTheSandboxIsRefusedNamingBothOptions() {
+    Run run = run("dev", "--worker-only", "--sandbox");
+    assertThat(run.exitCode()).isEqualTo(OpsflowCommand.BAD_INPUT);
+    assertThat(run.err())
+        .isEqualTo(
+            "opsflow: --worker-only joins a running dev stack; start --sandbox with that"
+                + " stack"
+                + System.lineSeparator());
   }
 
   @Test

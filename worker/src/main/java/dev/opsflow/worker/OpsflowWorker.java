@@ -25,21 +25,33 @@ public final class OpsflowWorker implements AutoCloseable {
     this.factory = factory;
   }
 
+  /** A worker for a real Temporal server: with sticky execution. */
   public static OpsflowWorker start(WorkflowClient client, ActivityCatalog activities) {
+    return start(client, activities, StickyExecution.ON);
+  }
+
+  /**
+   * @param sticky {@link StickyExecution#OFF} against the embedded dev service, which never moves a
+   *     dead worker's tasks off its sticky queue
+   */
+  public static OpsflowWorker start(
+      WorkflowClient client, ActivityCatalog activities, StickyExecution sticky) {
     SearchAttributeSetup.ensure(client);
-    WorkerFactory factory = WorkerFactory.newInstance(client);
+    WorkerFactory factory = WorkerFactory.newInstance(client, sticky.factoryOptions());
     for (String queue : TaskQueues.ALL) {
-      Worker worker = factory.newWorker(queue);
+      Worker worker = factory.newWorker(queue, sticky.workerOptions());
       WorkflowCatalog.register(worker);
       worker.registerActivitiesImplementations(activities.implementations().toArray());
     }
     factory.start();
     log.info(
-        "Worker polling task queues {} in namespace {} ({} workflow types, {} activity sets)",
+        "Worker polling task queues {} in namespace {} ({} workflow types, {} activity sets;"
+            + " sticky execution {})",
         TaskQueues.ALL,
         client.getOptions().getNamespace(),
         WorkflowCatalog.IMPLEMENTATIONS.size(),
-        activities.implementations().size());
+        activities.implementations().size(),
+        sticky);
     return new OpsflowWorker(factory);
   }
 

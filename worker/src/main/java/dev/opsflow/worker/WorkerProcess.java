@@ -16,7 +16,7 @@ public final class WorkerProcess implements AutoCloseable {
   private final ClosingStack parts = new ClosingStack();
   private final MetricsEndpoint metricsEndpoint;
 
-  private WorkerProcess(OpsflowConfig config, String metricsHost) {
+  private WorkerProcess(OpsflowConfig config, String metricsHost, StickyExecution sticky) {
     try {
       OpsflowMetrics metrics = parts.push(new OpsflowMetrics());
       TemporalConnection temporal =
@@ -25,7 +25,7 @@ public final class WorkerProcess implements AutoCloseable {
                   config.temporal(), metrics.temporalScope(), Duration.ofSeconds(10)));
       ActivityCatalog activities =
           parts.push(ActivityCatalog.fromConfig(config, temporal.client()));
-      parts.push(OpsflowWorker.start(temporal.client(), activities));
+      parts.push(OpsflowWorker.start(temporal.client(), activities, sticky));
       metricsEndpoint =
           parts.push(MetricsEndpoint.start(metricsHost, config.metrics().port(), metrics));
     } catch (RuntimeException e) {
@@ -35,8 +35,16 @@ public final class WorkerProcess implements AutoCloseable {
   }
 
   public static WorkerProcess start(OpsflowConfig config, String metricsHost) {
+    return start(config, metricsHost, StickyExecution.ON);
+  }
+
+  /**
+   * @param sticky {@link StickyExecution#OFF} for a worker of the embedded dev service
+   */
+  public static WorkerProcess start(
+      OpsflowConfig config, String metricsHost, StickyExecution sticky) {
     config.requireKnownProcedures(WorkflowCatalog.typeNames());
-    WorkerProcess process = new WorkerProcess(config, metricsHost);
+    WorkerProcess process = new WorkerProcess(config, metricsHost, sticky);
     log.info(
         "Worker connected to {} (namespace {}); metrics on http://{}:{}/metrics",
         config.temporal().address(),

@@ -54,6 +54,12 @@ public final class KubernetesActivitiesImpl implements KubernetesActivities, Aut
   static final String RESTARTED_AT = "kubectl.kubernetes.io/restartedAt";
   static final String RESTART_ACTION = "opsflow.dev/restart-action-id";
 
+  /** On the Deployment (not its pod template, which would roll the pods): the last scale's id. */
+  static final String SCALE_ACTION = "opsflow.dev/scale-action-id";
+
+  /** Written with {@link #SCALE_ACTION}: the replica count before that scale. */
+  static final String SCALE_PREVIOUS = "opsflow.dev/scale-previous-replicas";
+
   /** The field manager of every write, as {@code kubectl} names itself "kubectl-edit" etc. */
   public static final String FIELD_MANAGER = "opsflow";
 
@@ -227,10 +233,26 @@ public final class KubernetesActivitiesImpl implements KubernetesActivities, Aut
         () -> {
           Deployment current = existing(request.namespace(), request.name());
           int previous = replicasOf(current);
+          Map<String, String> annotations = annotations(current);
+          if (request.actionId().equals(annotations.get(SCALE_ACTION))) {
+            // A retry of a scale that was applied (the worker died before it reported back):
+            // report the count from before the first attempt, not "6 -> 6".
+            int before = parseOr(annotations.get(SCALE_PREVIOUS), previous);
+            return new ScaleResult(before, previous, before != previous);
+          }
           if (previous == request.replicas()) {
             return new ScaleResult(previous, previous, false);
           }
-          patch(current, d -> d.getSpec().setReplicas(request.replicas()));
+          // One patch: the new count and the record of which action set it from what.
+          patch(
+              current,
+              d -> {
+                d.getSpec().setReplicas(request.replicas());
+                Map<String, String> a = new HashMap<>(annotations);
+                a.put(SCALE_ACTION, request.actionId());
+                a.put(SCALE_PREVIOUS, Integer.toString(previous));
+                d.getMetadata().setAnnotations(a);
+              });
           log.info(
               "Scaled {}/{} from {} to {} (action {})",
               request.namespace(),
@@ -593,6 +615,18 @@ public final class KubernetesActivitiesImpl implements KubernetesActivities, Aut
 
   private static int replicasOf(Deployment d) {
     return d.getSpec().getReplicas() == null ? 1 : d.getSpec().getReplicas();
+  }
+
+  private static Map<String, String> annotations(Deployment d) {
+    return d.getMetadata().getAnnotations() == null ? Map.of() : d.getMetadata().getAnnotations();
+  }
+
+  private static int parseOr(String text, int fallback) {
+    try {
+      return text == null ? fallback : Integer.parseInt(text);
+    } catch (NumberFormatException e) {
+      return fallback; // edited by hand: the current count is the best we know
+    }
   }
 
   private static Map<String, String> templateAnnotations(Deployment d) {

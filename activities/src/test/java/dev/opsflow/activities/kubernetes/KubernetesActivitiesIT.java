@@ -54,14 +54,22 @@ class KubernetesActivitiesIT {
   }
 
   @Test
-  void scalesToExactlyNAndASecondCallChangesNothing() {
+  void scalesToExactlyNAndASecondCallChangesNothingButReportsTheCountFromBefore() {
     sandbox.createDeployment(NS, "scale-me", 1, "64Mi", "128Mi");
     ScaleResult first = activities.scaleDeployment(new ScaleRequest("a1", NS, "scale-me", 6));
+    // A retry of the same action (its worker died before reporting): the count before the first.
     ScaleResult again = activities.scaleDeployment(new ScaleRequest("a1", NS, "scale-me", 6));
+    // Another action that finds the count already there changes nothing and says so.
+    ScaleResult other = activities.scaleDeployment(new ScaleRequest("a2", NS, "scale-me", 6));
 
     assertThat(first).isEqualTo(new ScaleResult(1, 6, true));
-    assertThat(again).isEqualTo(new ScaleResult(6, 6, false));
-    assertThat(deployment(NS, "scale-me").getSpec().getReplicas()).isEqualTo(6);
+    assertThat(again).isEqualTo(new ScaleResult(1, 6, true));
+    assertThat(other).isEqualTo(new ScaleResult(6, 6, false));
+    Deployment scaled = deployment(NS, "scale-me");
+    assertThat(scaled.getSpec().getReplicas()).isEqualTo(6);
+    assertThat(scaled.getMetadata().getAnnotations())
+        .containsEntry("opsflow.dev/scale-action-id", "a1")
+        .containsEntry("opsflow.dev/scale-previous-replicas", "1");
     DeploymentInfo rolled = activities.waitForRollout(NS, "scale-me", 30);
     assertThat(rolled.availableReplicas()).isEqualTo(6);
     assertThat(activities.listPods(NS, "app=scale-me"))

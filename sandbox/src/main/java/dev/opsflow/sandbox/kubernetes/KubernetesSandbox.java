@@ -20,17 +20,24 @@ import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
 import io.fabric8.mockwebserver.ServerRequest;
 import io.fabric8.mockwebserver.ServerResponse;
+import io.fabric8.mockwebserver.http.MockResponse;
+import io.fabric8.mockwebserver.http.RecordedRequest;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 /**
  * A Kubernetes API to heal, in-process: fabric8's mock API server in CRUD mode (objects are stored
@@ -41,6 +48,9 @@ import java.util.concurrent.TimeUnit;
 public final class KubernetesSandbox implements AutoCloseable {
   /** The demo Deployments {@link #seedDemo} creates. */
   public static final String CONSUMER = "orders-consumer";
+
+  /** The bearer token of the kubeconfig opsflow is given, to tell its requests apart. */
+  public static final String OPSFLOW_TOKEN = "sandbox";
 
   public static final String OOM = "checkout";
   public static final String CRASH_LOOP = "payments";
@@ -53,9 +63,11 @@ public final class KubernetesSandbox implements AutoCloseable {
   private final KubernetesClient client;
   private final ScheduledExecutorService controllerLoop;
   private final SandboxController controller;
+  private final Observed dispatcher;
 
-  private KubernetesSandbox(KubernetesMockServer server) {
+  private KubernetesSandbox(KubernetesMockServer server, Observed dispatcher) {
     this.server = server;
+    this.dispatcher = dispatcher;
     this.client = server.createClient();
     this.controller = new SandboxController(client);
     this.controllerLoop =
@@ -73,15 +85,62 @@ public final class KubernetesSandbox implements AutoCloseable {
     // The mock server logs every request at INFO through java.util.logging.
     MOCK_SERVER_LOG.setLevel(java.util.logging.Level.WARNING);
     Map<ServerRequest, Queue<ServerResponse>> expectations = new HashMap<>();
+    Observed dispatcher = new Observed(expectations);
     KubernetesMockServer server =
         new KubernetesMockServer(
-            new Context(),
-            new MockWebServer(),
-            expectations,
-            new KubernetesMixedDispatcher(expectations),
-            false);
+            new Context(), new MockWebServer(), expectations, dispatcher, false);
     server.init(InetAddress.getLoopbackAddress(), 0);
-    return new KubernetesSandbox(server);
+    return new KubernetesSandbox(server, dispatcher);
+  }
+
+  /**
+   * Tells {@code listener} of every request the API server receives, before it is answered (tests
+   * that count what opsflow did to which namespace). Called on the server's threads: keep it short.
+   */
+  public void onRequest(Consumer<ApiRequest> listener) {
+    dispatcher.listeners.add(listener);
+  }
+
+  /**
+   * Applies the first request matching {@code which} (the object is stored as usual) but holds its
+   * answer back for {@code delay}, and tells {@code held} at once: a point where the change is on
+   * the cluster and the caller has not heard so, deterministic for a test that kills the caller
+   * there. Later matching requests are answered normally.
+   */
+  public void holdFirstAnswer(
+      Predicate<ApiRequest> which, Duration delay, Consumer<ApiRequest> held) {
+    dispatcher.holds.add(new Hold(which, delay, held, new AtomicBoolean()));
+  }
+
+  private record Hold(
+      Predicate<ApiRequest> which, Duration delay, Consumer<ApiRequest> held, AtomicBoolean used) {}
+
+  /** The CRUD-and-expectations dispatcher, with listeners and held answers. */
+  private static final class Observed extends KubernetesMixedDispatcher {
+    final List<Consumer<ApiRequest>> listeners = new CopyOnWriteArrayList<>();
+    final List<Hold> holds = new CopyOnWriteArrayList<>();
+
+    Observed(Map<ServerRequest, Queue<ServerResponse>> expectations) {
+      super(expectations);
+    }
+
+    @Override
+    public MockResponse dispatch(RecordedRequest request) {
+      if (listeners.isEmpty() && holds.isEmpty()) {
+        return super.dispatch(request);
+      }
+      ApiRequest seen = ApiRequest.of(request);
+      listeners.forEach(l -> l.accept(seen));
+      MockResponse response = super.dispatch(request);
+      for (Hold hold : holds) {
+        if (hold.which().test(seen) && hold.used().compareAndSet(false, true)) {
+          // A body delay, not a blocked thread: the server's event loop keeps serving the rest.
+          response.setBodyDelay(hold.delay());
+          hold.held().accept(seen);
+        }
+      }
+      return response;
+    }
   }
 
   /** A client of the sandbox API (the tests' and the seeding's; opsflow gets a kubeconfig). */
@@ -111,7 +170,7 @@ public final class KubernetesSandbox implements AutoCloseable {
         users:
         - name: opsflow
           user:
-            token: sandbox
+            token: %s
         contexts:
         - name: opsflow-sandbox
           context:
@@ -120,7 +179,7 @@ public final class KubernetesSandbox implements AutoCloseable {
             namespace: default
         current-context: opsflow-sandbox
         """
-            .formatted(url());
+            .formatted(url(), OPSFLOW_TOKEN);
     Path file = dir.resolve("kubeconfig-sandbox.yaml");
     Files.writeString(file, kubeconfig);
     return file;
