@@ -3,9 +3,11 @@ package dev.opsflow.bench;
 import dev.opsflow.bench.bare.BareWorker;
 import io.temporal.api.enums.v1.WorkflowExecutionStatus;
 import io.temporal.api.workflow.v1.WorkflowExecutionInfo;
+import io.temporal.client.WorkflowExecutionAlreadyStarted;
 import io.temporal.client.WorkflowOptions;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -241,15 +243,25 @@ final class AlertStorm {
     return i ->
         CompletableFuture.supplyAsync(
             () -> {
-              stack
-                  .client()
-                  .newUntypedWorkflowStub(
-                      "BareWorkflow",
-                      WorkflowOptions.newBuilder()
-                          .setTaskQueue(BareWorker.TASK_QUEUE)
-                          .setWorkflowId(idOf.apply(i))
-                          .build())
-                  .signalWithStart("notice", new Object[] {"e" + i}, new Object[] {1, 3600L});
+              String id = idOf.apply(i);
+              try {
+                stack
+                    .client()
+                    .newUntypedWorkflowStub(
+                        "BareWorkflow",
+                        WorkflowOptions.newBuilder()
+                            .setTaskQueue(BareWorker.TASK_QUEUE)
+                            .setWorkflowId(id)
+                            .build())
+                    .signalWithStart("notice", new Object[] {"e" + i}, new Object[] {1, 3600L});
+              } catch (WorkflowExecutionAlreadyStarted race) {
+                // Two signal-with-starts of one new ID at once: the service may answer the loser
+                // "already started"; as opsflow's dispatcher does, signal the winner instead.
+                stack
+                    .client()
+                    .newUntypedWorkflowStub(id, Optional.empty(), Optional.empty())
+                    .signal("notice", "e" + i);
+              }
               return true;
             },
             callers);
