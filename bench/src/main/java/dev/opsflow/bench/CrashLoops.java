@@ -1,0 +1,53 @@
+package dev.opsflow.bench;
+
+import dev.opsflow.sandbox.kubernetes.KubernetesSandbox;
+import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Crash-looping Deployments on the sandbox's Kubernetes API, for remediations that act at once
+ * (critical severity skips confirmation) and can be checked afterwards on the cluster.
+ */
+final class CrashLoops {
+  static final String RESTARTED_AT = "kubectl.kubernetes.io/restartedAt";
+
+  private CrashLoops() {}
+
+  static void seed(KubernetesSandbox kubernetes, List<String> names) {
+    for (String name : names) {
+      kubernetes.createDeployment(Alertmanager.NAMESPACE, name, 1, "256Mi", "512Mi");
+    }
+    kubernetes.reconcile();
+    for (String name : names) {
+      kubernetes.setContainerStatus(
+          Alertmanager.NAMESPACE,
+          name,
+          new ContainerStatusBuilder()
+              .withName("app")
+              .withReady(false)
+              .withRestartCount(12)
+              .withNewState()
+              .withNewWaiting()
+              .withReason("CrashLoopBackOff")
+              .endWaiting()
+              .endState()
+              .build());
+    }
+  }
+
+  /** True when the Deployment's pods were restarted by a rollout restart (the action's mark). */
+  static boolean restarted(KubernetesSandbox kubernetes, String name) {
+    Deployment d =
+        kubernetes
+            .client()
+            .apps()
+            .deployments()
+            .inNamespace(Alertmanager.NAMESPACE)
+            .withName(name)
+            .get();
+    Map<String, String> annotations = d.getSpec().getTemplate().getMetadata().getAnnotations();
+    return annotations != null && annotations.containsKey(RESTARTED_AT);
+  }
+}

@@ -1,0 +1,157 @@
+package dev.opsflow.bench;
+
+import dev.opsflow.dev.DevSandbox;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code opsflow bench}: runs the benchmarks on the embedded stack and the sandbox (as {@code
+ * opsflow dev --sandbox} assembles them), each for several rounds with its bare Temporal pair in
+ * the same round; prints progress and the table, and writes bench.json, bench.md and latency.png.
+ */
+@Command(
+    name = "bench",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Benchmark opsflow against bare Temporal on the embedded stack and the sandbox.",
+      "Each figure is min / median / max over the rounds; each goal is printed PASS or MISS."
+    })
+public final class OpsflowBench implements Callable<Integer> {
+  /** The benchmarks, by the name --only takes, in the order they run. */
+  enum Benchmark {
+    ingestion,
+    storm,
+    e2e,
+    throughput,
+    footprint
+  }
+
+  @Option(names = "--rounds", description = "rounds of each benchmark (default ${DEFAULT-VALUE})")
+  int rounds = 3;
+
+  @Option(
+      names = "--quick",
+      description = "smoke sizes (a minute or two) instead of the full ones (10-20 minutes)")
+  boolean quick;
+
+  @Option(names = "--tiny", hidden = true, description = "the smoke test's sizes")
+  boolean tiny;
+
+  @Option(
+      names = "--only",
+      split = ",",
+      description = "run only these: ingestion, storm, e2e, throughput, footprint")
+  List<Benchmark> only = List.of(Benchmark.values());
+
+  @Option(
+      names = "--out",
+      description = "where bench.json, bench.md and latency.png go (default ${DEFAULT-VALUE})")
+  Path out = Path.of("bench", "results");
+
+  @Option(
+      names = "--dev-jar",
+      description = "the dev build the CLI latency runs (default ${DEFAULT-VALUE})")
+  Path devJar = Path.of("dev", "target", "opsflow-dev.jar");
+
+  /**
+   * The bench's log configuration: quieter than opsflow's (thousands of runs, one INFO line each,
+   * would be the bottleneck), and named apart so it is not one of two logback.xml on the classpath.
+   */
+  static final String LOG_CONFIG = "logback-bench.xml";
+
+  public static void main(String[] args) {
+    System.setProperty("logback.configurationFile", LOG_CONFIG);
+    System.setProperty("java.awt.headless", "true");
+    System.exit(
+        new CommandLine(new OpsflowBench()).setOverwrittenOptionsAllowed(true).execute(args));
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    if (rounds < 1 || rounds > 20) {
+      throw new CommandLine.ParameterException(
+          new CommandLine(this), "--rounds: must be between 1 and 20, got " + rounds);
+    }
+    Sizes sizes = tiny ? Sizes.TINY : quick ? Sizes.QUICK : Sizes.FULL;
+    Results results = new Results();
+    Instant started = Instant.now();
+    int failedRounds = 0;
+    Progress.say(
+        "opsflow bench: "
+            + rounds
+            + " round(s) of "
+            + only
+            + (tiny ? " (tiny)" : quick ? " (quick)" : "")
+            + " on "
+            + Machine.describe());
+    Progress.say("Starting the sandbox (Kubernetes API, Kafka, PostgreSQL)...");
+    try (DevSandbox sandbox = DevSandbox.start()) {
+      BenchContext ctx =
+          new BenchContext(sandbox.settings(), sandbox.kubernetes(), sizes, results, devJar);
+      for (Benchmark b : Benchmark.values()) {
+        if (!only.contains(b)) {
+          continue;
+        }
+        for (int round = 1; round <= rounds; round++) {
+          Progress.say(b + ": round " + round + "/" + rounds);
+          try {
+            switch (b) {
+              case ingestion -> WebhookIngestion.round(ctx, round);
+              case storm -> AlertStorm.round(ctx, round);
+              case e2e -> RemediationEndToEnd.round(ctx, round);
+              case throughput -> WorkerThroughput.round(ctx, round);
+              case footprint -> Footprint.round(ctx, round);
+            }
+          } catch (Exception e) {
+            failedRounds++;
+            results.finding(b + " round " + round + " could not be measured: " + e);
+          }
+        }
+      }
+    }
+    Map<String, Object> run = new LinkedHashMap<>();
+    run.put("command", "./opsflow bench" + commandLine());
+    run.put("startedAt", started.toString());
+    run.put("seconds", (Instant.now().toEpochMilli() - started.toEpochMilli()) / 1000.0);
+    run.put("rounds", rounds);
+    run.put("benchmarks", only.stream().map(Enum::name).toList());
+    run.put("sizes", sizes);
+    run.put("machine", Machine.facts());
+    run.put("failedRounds", failedRounds);
+    System.out.println();
+    System.out.print(results.table());
+    System.out.println();
+    results.findings().forEach(f -> System.out.println("FINDING: " + f));
+    write(results, run);
+    Progress.say("Written " + out.resolve("bench.json") + ", bench.md and latency.png");
+    return failedRounds == 0 ? 0 : 1;
+  }
+
+  private void write(Results results, Map<String, Object> run) throws IOException {
+    Files.createDirectories(out);
+    results.write(out, run);
+  }
+
+  private String commandLine() {
+    StringBuilder s = new StringBuilder();
+    if (tiny) {
+      s.append(" --tiny");
+    } else if (quick) {
+      s.append(" --quick");
+    }
+    s.append(" --rounds ").append(rounds);
+    if (only.size() < Benchmark.values().length) {
+      s.append(" --only ").append(String.join(",", only.stream().map(Enum::name).toList()));
+    }
+    return s.toString();
+  }
+}
