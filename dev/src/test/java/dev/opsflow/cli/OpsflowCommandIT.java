@@ -195,10 +195,10 @@ class OpsflowCommandIT {
     assertThat(answer.get("requestedBy").asText()).isEqualTo("bob");
     try (Executions executions = new Executions(stack.client())) {
       JsonNode input = JSON.valueToTree(executions.describe(id).orElseThrow().get("context"));
-      assertThat(input.get("requestedBy").asText()).isEqualTo("bob");
-      assertThat(input.get("policy").isNull()).as("the server's policy holds").isTrue();
-      assertThat(input.at("/alert/source").asText()).isEqualTo("operator");
-      assertThat(input.at("/alert/fingerprint").asText()).isEqualTo("operator:bob");
+      assertThat(input.at("/run/requestedBy").asText()).isEqualTo("bob");
+      assertThat(input.has("policy")).as("the server's policy holds").isFalse();
+      assertThat(input.at("/run/alert/source").asText()).isEqualTo("operator");
+      assertThat(input.at("/run/alert/fingerprint").asText()).isEqualTo("operator:bob");
     }
   }
 
@@ -208,7 +208,7 @@ class OpsflowCommandIT {
     assertThat(empty.exitCode()).isEqualTo(OpsflowCommand.BAD_INPUT);
     assertThat(empty.err())
         .contains("--input: severity: expected one of [critical, high, medium, low], got 'null'")
-        .contains("target: required");
+        .contains("target.namespace: required for CrashLoopRemediation");
     CliRun severity =
         cli(
             "start",

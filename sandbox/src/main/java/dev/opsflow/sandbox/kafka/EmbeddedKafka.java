@@ -141,6 +141,7 @@ public final class EmbeddedKafka implements AutoCloseable {
    */
   public void createTopic(String topic, int partitions) {
     await(admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1))).all());
+    awaitLeaders(topic, partitions);
     log.info("Kafka sandbox: created topic {} with {} partitions", topic, partitions);
   }
 
@@ -223,6 +224,43 @@ public final class EmbeddedKafka implements AutoCloseable {
     shutdownQuietly(server);
     deleteRecursively(dataDir);
     log.info("Kafka sandbox on {} stopped", bootstrapServers);
+  }
+
+  /**
+   * A created topic is not served at once: the broker answers "does not host this topic-partition"
+   * until each partition has a leader. Waits for that, so the next produce or describe succeeds.
+   */
+  private void awaitLeaders(String topic, int partitions) {
+    long deadline = System.nanoTime() + CALL_TIMEOUT.toNanos();
+    while (true) {
+      try {
+        var description =
+            admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions();
+        if (description.size() == partitions
+            && description.stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty())) {
+          return;
+        }
+      } catch (ExecutionException e) {
+        if (!(e.getCause()
+            instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException)) {
+          throw new IllegalStateException(
+              "Kafka sandbox call failed: " + e.getCause().getMessage(), e.getCause());
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while waiting for the Kafka sandbox", e);
+      }
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException(
+            "Kafka sandbox: topic " + topic + " has no leader after " + CALL_TIMEOUT);
+      }
+      try {
+        Thread.sleep(50);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while waiting for the Kafka sandbox", e);
+      }
+    }
   }
 
   private int partitionCount(String topic) {

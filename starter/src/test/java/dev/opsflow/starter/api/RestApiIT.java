@@ -472,10 +472,11 @@ class RestApiIT {
     Reply read = call("GET", "/api/runbooks?executionId=" + id, VIEWER, null);
     JsonNode input = read.body().get("context");
     assertThat(input.get("procedure").asText()).isEqualTo("CrashLoopRemediation");
-    assertThat(input.get("requestedBy").asText()).isEqualTo("alice");
-    assertThat(input.get("policy").isNull()).as("the server's policy holds").isTrue();
-    assertThat(input.at("/alert/source").asText()).isEqualTo("operator");
-    assertThat(input.at("/alert/fingerprint").asText()).isEqualTo("operator:alice");
+    assertThat(input.at("/run/requestedBy").asText()).isEqualTo("alice");
+    assertThat(input.has("policy")).as("the server's policy holds").isFalse();
+    assertThat(input.has("limits")).as("the caller tightened nothing").isFalse();
+    assertThat(input.at("/run/alert/source").asText()).isEqualTo("operator");
+    assertThat(input.at("/run/alert/fingerprint").asText()).isEqualTo("operator:alice");
     assertThat(input.at("/target/deployment").asText()).isEqualTo("rest-payments");
     client.newUntypedWorkflowStub(id).terminate("test over");
   }
@@ -506,7 +507,8 @@ class RestApiIT {
             error("POST", "/api/runbooks/execute", "{\"workflowType\":\"CrashLoopRemediation\"}"))
         .isEqualTo(
             "context.severity: expected one of [critical, high, medium, low], got 'null'; "
-                + "context.target: required");
+                + "context.target.namespace: required for CrashLoopRemediation; "
+                + "context.target.deployment: required for CrashLoopRemediation");
     assertThat(
             error(
                 "POST",
