@@ -205,6 +205,7 @@ public final class AlertWebhook implements AutoCloseable {
     Set<String> workflows = new LinkedHashSet<>();
     List<String> noRun = new ArrayList<>();
     RuntimeException unavailable = null;
+    int delivered = 0;
     for (Map.Entry<String, Future<DispatchResult>> e : sent.entrySet()) {
       RemediationRequest request = fresh.get(e.getKey());
       DispatchResult result;
@@ -230,6 +231,7 @@ public final class AlertWebhook implements AutoCloseable {
       }
       // Delivered: a retry of this notification skips it, so each retry makes progress.
       recent.add(e.getKey());
+      delivered++;
       if (DispatchResult.NO_RUNNING_REMEDIATION.equals(result.outcome())) {
         noRun.add(result.workflowId());
         count("resolved_without_run");
@@ -240,11 +242,11 @@ public final class AlertWebhook implements AutoCloseable {
     }
     if (unavailable != null) {
       log.warn(
-          "Temporal unavailable while dispatching {} of {} notices (deadline {} ms): {}",
-          sent.size() - workflows.size() - noRun.size(),
+          "Temporal unavailable: {} of {} notices delivered within the deadline ({} ms): {}",
+          delivered,
           sent.size(),
           deadline.budget().toMillis(),
-          Printable.escaped(String.valueOf(unavailable.getMessage())));
+          Printable.escaped(String.valueOf(grpcStatus(unavailable))));
       count("temporal_unavailable");
       reject(ctx, HttpStatus.SERVICE_UNAVAILABLE, "Temporal is unavailable; retry later");
       return;
@@ -256,6 +258,16 @@ public final class AlertWebhook implements AutoCloseable {
     answer.put("resolvedWithoutRunningRemediation", noRun);
     answer.put("unroutable", unroutable);
     ctx.status(HttpStatus.ACCEPTED).json(answer);
+  }
+
+  /** The gRPC status under a client failure (what an operator needs), else its message. */
+  private static String grpcStatus(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof StatusRuntimeException grpc) {
+        return grpc.getStatus().getCode() + ": " + grpc.getStatus().getDescription();
+      }
+    }
+    return e.getMessage();
   }
 
   private void reject(Context ctx, HttpStatus status, String reason) {
