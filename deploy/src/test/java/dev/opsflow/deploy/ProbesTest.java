@@ -76,6 +76,51 @@ class ProbesTest {
   }
 
   /**
+   * Readiness asks whether Temporal answers and liveness only whether the process serves: with
+   * Temporal gone the starter's readiness probe fails (out of the Service) while its liveness and
+   * startup probes still pass (no restart loop for an outage the restart cannot fix).
+   */
+  @Test
+  void starterReadinessFollowsTemporalWhileLivenessDoesNot() throws Exception {
+    Container container =
+        RenderedChart.withTestValues()
+            .starter()
+            .getSpec()
+            .getTemplate()
+            .getSpec()
+            .getContainers()
+            .get(0);
+    String readiness = container.getReadinessProbe().getHttpGet().getPath();
+    String liveness = container.getLivenessProbe().getHttpGet().getPath();
+    String startup = container.getStartupProbe().getHttpGet().getPath();
+    assertThat(readiness).isEqualTo("/readyz");
+    assertThat(liveness).isNotEqualTo(readiness);
+    assertThat(startup).isNotEqualTo(readiness);
+
+    OpsflowConfig config =
+        ConfigLoader.load(null, Map.of(ConfigKey.ALERTS_BEARER_TOKEN.env(), "probe-test-token"));
+    TestWorkflowEnvironment temporal = TestWorkflowEnvironment.newInstance();
+    try (OpsflowMetrics metrics = new OpsflowMetrics();
+        StarterServer server =
+            StarterServer.start(
+                "127.0.0.1", Ports.free(), temporal.getWorkflowClient(), metrics, config)) {
+      assertThat(get(server.port(), readiness).statusCode()).isEqualTo(200);
+      temporal.getWorkflowServiceStubs().shutdownNow();
+      org.awaitility.Awaitility.await()
+          .atMost(java.time.Duration.ofSeconds(15))
+          .untilAsserted(
+              () ->
+                  assertThat(get(server.port(), readiness).statusCode())
+                      .as("readiness with Temporal gone")
+                      .isEqualTo(503));
+      assertThat(get(server.port(), liveness).statusCode()).isEqualTo(200);
+      assertThat(get(server.port(), startup).statusCode()).isEqualTo(200);
+    } finally {
+      temporal.close();
+    }
+  }
+
+  /**
    * Every probe of the Deployment's container, checked to be an HTTP GET on the named container
    * port that equals the port the process is configured with; returns the probed paths.
    */
