@@ -9,6 +9,8 @@ import dev.opsflow.starter.alerts.AlertWebhook;
 import dev.opsflow.starter.alerts.WebhookAuth;
 import dev.opsflow.starter.api.Executions;
 import dev.opsflow.starter.api.RestApi;
+import dev.opsflow.starter.http.RequestBody;
+import dev.opsflow.starter.http.TemporalDeadline;
 import dev.opsflow.starter.slack.SlackInteractions;
 import dev.opsflow.worker.MetricsEndpoint;
 import dev.opsflow.worker.OpsflowMetrics;

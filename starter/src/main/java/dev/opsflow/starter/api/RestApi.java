@@ -12,7 +12,7 @@ import dev.opsflow.contracts.human.HumanTask;
 import dev.opsflow.contracts.human.Refusal;
 import dev.opsflow.contracts.remediation.DispatchResult;
 import dev.opsflow.contracts.remediation.RemediationRequest;
-import dev.opsflow.starter.RequestBody;
+import dev.opsflow.starter.http.RequestBody;
 import dev.opsflow.workflows.TaskQueues;
 import dev.opsflow.workflows.WorkflowCatalog;
 import io.javalin.config.RoutesConfig;

@@ -13,7 +13,7 @@ import dev.opsflow.contracts.human.OperatorNames;
 import dev.opsflow.contracts.human.Progress;
 import dev.opsflow.contracts.human.Refusal;
 import dev.opsflow.contracts.remediation.RemediationRequest;
-import dev.opsflow.starter.RequestBody;
+import dev.opsflow.starter.http.RequestBody;
 import dev.opsflow.workflows.human.SlackBlocks;
 import io.grpc.StatusRuntimeException;
 import io.javalin.config.RoutesConfig;

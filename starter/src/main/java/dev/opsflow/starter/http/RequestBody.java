@@ -1,4 +1,4 @@
-package dev.opsflow.starter;
+package dev.opsflow.starter.http;
 
 import dev.opsflow.activities.Printable;
 import io.javalin.http.Context;

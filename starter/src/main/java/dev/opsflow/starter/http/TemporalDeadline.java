@@ -1,4 +1,4 @@
-package dev.opsflow.starter;
+package dev.opsflow.starter.http;
 
 import io.grpc.Context;
 import io.grpc.Deadline;
