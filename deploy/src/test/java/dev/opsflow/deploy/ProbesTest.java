@@ -13,6 +13,9 @@ import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.HTTPGetAction;
 import io.fabric8.kubernetes.api.model.Probe;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.temporal.client.WorkflowClient;
+import io.temporal.serviceclient.WorkflowServiceStubs;
+import io.temporal.serviceclient.WorkflowServiceStubsOptions;
 import io.temporal.testing.TestWorkflowEnvironment;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -99,24 +102,28 @@ class ProbesTest {
 
     OpsflowConfig config =
         ConfigLoader.load(null, Map.of(ConfigKey.ALERTS_BEARER_TOKEN.env(), "probe-test-token"));
-    TestWorkflowEnvironment temporal = TestWorkflowEnvironment.newInstance();
+    // A client of a Temporal that is not there (nothing listens on the port): the outage as the
+    // starter sees it. That readiness passes while Temporal answers, the test above shows.
+    WorkflowServiceStubs unreachable =
+        WorkflowServiceStubs.newServiceStubs(
+            WorkflowServiceStubsOptions.newBuilder()
+                .setTarget("127.0.0.1:" + Ports.free())
+                .build());
     try (OpsflowMetrics metrics = new OpsflowMetrics();
         StarterServer server =
             StarterServer.start(
-                "127.0.0.1", Ports.free(), temporal.getWorkflowClient(), metrics, config)) {
-      assertThat(get(server.port(), readiness).statusCode()).isEqualTo(200);
-      temporal.getWorkflowServiceStubs().shutdownNow();
-      org.awaitility.Awaitility.await()
-          .atMost(java.time.Duration.ofSeconds(15))
-          .untilAsserted(
-              () ->
-                  assertThat(get(server.port(), readiness).statusCode())
-                      .as("readiness with Temporal gone")
-                      .isEqualTo(503));
+                "127.0.0.1",
+                Ports.free(),
+                WorkflowClient.newInstance(unreachable),
+                metrics,
+                config)) {
+      HttpResponse<String> notReady = get(server.port(), readiness);
+      assertThat(notReady.statusCode()).as("readiness with Temporal gone").isEqualTo(503);
+      assertThat(notReady.body()).contains("Temporal is unreachable");
       assertThat(get(server.port(), liveness).statusCode()).isEqualTo(200);
       assertThat(get(server.port(), startup).statusCode()).isEqualTo(200);
     } finally {
-      temporal.close();
+      unreachable.shutdownNow();
     }
   }
 
