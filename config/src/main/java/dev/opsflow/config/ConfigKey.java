@@ -259,6 +259,39 @@ public enum ConfigKey {
       "127.0.0.1",
       "address the starter's HTTP server (webhook, REST API) binds"),
   HTTP_PORT("http.port", "OPSFLOW_HTTP_PORT", "8080", "port of the starter's HTTP server"),
+  HTTP_TEMPORAL_DEADLINE(
+      "http.temporalDeadline",
+      "OPSFLOW_HTTP_TEMPORAL_DEADLINE",
+      "3s",
+      "longest a webhook request (and /readyz) waits for Temporal before answering 503; keep it"
+          + " well under Alertmanager's 10 s timeout"),
+  HTTP_MAX_BODY_SIZE(
+      "http.maxBodySize",
+      "OPSFLOW_HTTP_MAX_BODY_SIZE",
+      "32Mi",
+      "largest request body the starter reads (413 beyond); room for http.maxAlerts alerts"),
+  HTTP_MAX_ALERTS(
+      "http.maxAlerts",
+      "OPSFLOW_HTTP_MAX_ALERTS",
+      "10000",
+      "most alerts one Alertmanager notification may carry (413 beyond); set Alertmanager's"
+          + " max_alerts to at most this"),
+  HTTP_IDLE_TIMEOUT(
+      "http.idleTimeout",
+      "OPSFLOW_HTTP_IDLE_TIMEOUT",
+      "30s",
+      "a connection that sends nothing for this long is closed (also bounds each read)"),
+  HTTP_BODY_TIMEOUT(
+      "http.bodyTimeout",
+      "OPSFLOW_HTTP_BODY_TIMEOUT",
+      "10s",
+      "longest the starter waits for a whole request body (408 beyond), so slow clients cannot"
+          + " hold its threads"),
+  HTTP_MAX_CONNECTIONS(
+      "http.maxConnections",
+      "OPSFLOW_HTTP_MAX_CONNECTIONS",
+      "1000",
+      "open connections the starter accepts at most; more wait in the listen backlog"),
   METRICS_PORT(
       "metrics.port",
       "OPSFLOW_METRICS_PORT",

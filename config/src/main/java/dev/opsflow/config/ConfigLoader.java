@@ -435,7 +435,16 @@ public final class ConfigLoader {
             httpUrl(ConfigKey.PAGERDUTY_EVENTS_URL, false)),
         new OpsflowConfig.Webhook(httpUrl(ConfigKey.WEBHOOK_URL, true)),
         new OpsflowConfig.Command(bool(ConfigKey.COMMAND_ENABLED)),
-        new OpsflowConfig.Http(nonEmpty(ConfigKey.HTTP_HOST), intIn(ConfigKey.HTTP_PORT, 0, 65535)),
+        new OpsflowConfig.Http(
+            nonEmpty(ConfigKey.HTTP_HOST),
+            intIn(ConfigKey.HTTP_PORT, 0, 65535),
+            durationIn(
+                ConfigKey.HTTP_TEMPORAL_DEADLINE, Duration.ofMillis(100), Duration.ofSeconds(9)),
+            bytesIn(ConfigKey.HTTP_MAX_BODY_SIZE, 64 * 1024, 1024L * 1024 * 1024),
+            intIn(ConfigKey.HTTP_MAX_ALERTS, 1, 1_000_000),
+            durationIn(ConfigKey.HTTP_IDLE_TIMEOUT, Duration.ofSeconds(1), Duration.ofMinutes(10)),
+            durationIn(ConfigKey.HTTP_BODY_TIMEOUT, Duration.ofSeconds(1), Duration.ofMinutes(5)),
+            intIn(ConfigKey.HTTP_MAX_CONNECTIONS, 10, 100_000)),
         new OpsflowConfig.Metrics(intIn(ConfigKey.METRICS_PORT, 0, 65535)),
         new OpsflowConfig.Alerts(
             Secret.of(str(ConfigKey.ALERTS_BEARER_TOKEN)),
@@ -532,6 +541,19 @@ public final class ConfigLoader {
       throw error(key, "must be between " + min + " and " + max + ", got " + str(key));
     }
     return d;
+  }
+
+  private long bytesIn(ConfigKey key, long min, long max) {
+    long bytes;
+    try {
+      bytes = Quantities.parseBytes(str(key));
+    } catch (IllegalArgumentException e) {
+      throw error(key, e.getMessage());
+    }
+    if (bytes < min || bytes > max) {
+      throw error(key, "must be between " + min + " and " + max + " bytes, got " + str(key).trim());
+    }
+    return bytes;
   }
 
   private String quantity(ConfigKey key) {

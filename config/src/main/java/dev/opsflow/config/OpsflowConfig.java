@@ -88,7 +88,25 @@ public record OpsflowConfig(
 
   public record Command(boolean enabled) {}
 
-  public record Http(String host, int port) {}
+  /**
+   * The starter's HTTP server and the limits that keep hostile or heavy traffic from stopping it.
+   *
+   * @param temporalDeadline longest one webhook request waits for Temporal before answering 503
+   * @param maxBodyBytes largest request body read (413 beyond)
+   * @param maxAlerts most alerts in one Alertmanager notification (413 beyond)
+   * @param idleTimeout a silent connection is closed after this
+   * @param bodyTimeout longest a whole request body may take to arrive (408 beyond)
+   * @param maxConnections open connections accepted at most
+   */
+  public record Http(
+      String host,
+      int port,
+      Duration temporalDeadline,
+      long maxBodyBytes,
+      int maxAlerts,
+      Duration idleTimeout,
+      Duration bodyTimeout,
+      int maxConnections) {}
 
   public record Metrics(int port) {}
 

@@ -103,15 +103,15 @@ class ComposeFileTest {
                 assertThat(map(s, "healthcheck")).as(name + " health check").containsKey("test");
               }
             });
-    // The opsflow health checks ask the same /healthz on the same port the process listens on.
+    // The opsflow health checks ask the port the process listens on: the worker its /healthz, the
+    // starter its /readyz, which says ok only while Temporal answers.
     assertThat(healthCheck("opsflow-worker"))
         .contains(
             "/dev/tcp/127.0.0.1/" + env("opsflow-worker").get("OPSFLOW_METRICS_PORT"),
             "GET /healthz");
     assertThat(healthCheck("opsflow-starter"))
         .contains(
-            "/dev/tcp/127.0.0.1/" + env("opsflow-starter").get("OPSFLOW_HTTP_PORT"),
-            "GET /healthz");
+            "/dev/tcp/127.0.0.1/" + env("opsflow-starter").get("OPSFLOW_HTTP_PORT"), "GET /readyz");
   }
 
   @Test

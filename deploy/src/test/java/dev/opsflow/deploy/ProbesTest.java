@@ -13,6 +13,9 @@ import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.HTTPGetAction;
 import io.fabric8.kubernetes.api.model.Probe;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.temporal.client.WorkflowClient;
+import io.temporal.serviceclient.WorkflowServiceStubs;
+import io.temporal.serviceclient.WorkflowServiceStubsOptions;
 import io.temporal.testing.TestWorkflowEnvironment;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -72,6 +75,55 @@ class ProbesTest {
       }
       // The PodMonitor/ServiceMonitor scrape path on the same port.
       assertThat(get(server.port(), "/metrics").statusCode()).isEqualTo(200);
+    }
+  }
+
+  /**
+   * Readiness asks whether Temporal answers and liveness only whether the process serves: with
+   * Temporal gone the starter's readiness probe fails (out of the Service) while its liveness and
+   * startup probes still pass (no restart loop for an outage the restart cannot fix).
+   */
+  @Test
+  void starterReadinessFollowsTemporalWhileLivenessDoesNot() throws Exception {
+    Container container =
+        RenderedChart.withTestValues()
+            .starter()
+            .getSpec()
+            .getTemplate()
+            .getSpec()
+            .getContainers()
+            .get(0);
+    String readiness = container.getReadinessProbe().getHttpGet().getPath();
+    String liveness = container.getLivenessProbe().getHttpGet().getPath();
+    String startup = container.getStartupProbe().getHttpGet().getPath();
+    assertThat(readiness).isEqualTo("/readyz");
+    assertThat(liveness).isNotEqualTo(readiness);
+    assertThat(startup).isNotEqualTo(readiness);
+
+    OpsflowConfig config =
+        ConfigLoader.load(null, Map.of(ConfigKey.ALERTS_BEARER_TOKEN.env(), "probe-test-token"));
+    // A client of a Temporal that is not there (nothing listens on the port): the outage as the
+    // starter sees it. That readiness passes while Temporal answers, the test above shows.
+    WorkflowServiceStubs unreachable =
+        WorkflowServiceStubs.newServiceStubs(
+            WorkflowServiceStubsOptions.newBuilder()
+                .setTarget("127.0.0.1:" + Ports.free())
+                .build());
+    try (OpsflowMetrics metrics = new OpsflowMetrics();
+        StarterServer server =
+            StarterServer.start(
+                "127.0.0.1",
+                Ports.free(),
+                WorkflowClient.newInstance(unreachable),
+                metrics,
+                config)) {
+      HttpResponse<String> notReady = get(server.port(), readiness);
+      assertThat(notReady.statusCode()).as("readiness with Temporal gone").isEqualTo(503);
+      assertThat(notReady.body()).contains("Temporal is unreachable");
+      assertThat(get(server.port(), liveness).statusCode()).isEqualTo(200);
+      assertThat(get(server.port(), startup).statusCode()).isEqualTo(200);
+    } finally {
+      unreachable.shutdownNow();
     }
   }
 

@@ -7,6 +7,8 @@ import dev.opsflow.activities.Printable;
 import dev.opsflow.activities.dispatch.RemediationDispatcher;
 import dev.opsflow.contracts.remediation.DispatchResult;
 import dev.opsflow.contracts.remediation.RemediationRequest;
+import dev.opsflow.starter.http.RequestBody;
+import dev.opsflow.starter.http.TemporalDeadline;
 import io.grpc.StatusRuntimeException;
 import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;
@@ -18,6 +20,13 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,7 +36,7 @@ import org.slf4j.LoggerFactory;
  * Temporal accepted every notice, 4xx with a reason for bad input (Alertmanager does not retry
  * those), and 503 when Temporal is unavailable so that Alertmanager retries.
  */
-public final class AlertWebhook {
+public final class AlertWebhook implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(AlertWebhook.class);
   private static final String UNROUTABLE = "unroutable|";
 
@@ -37,6 +46,22 @@ public final class AlertWebhook {
    */
   static final int MAX_EPISODE_FIELD = 64;
 
+  /**
+   * Longest label name and value taken at the door. Label values that go into a target (and so into
+   * a workflow ID or a search attribute) are held to {@link AlertRouter#MAX_TARGET_LABEL} by the
+   * router; the others only travel in the notice, and this bound keeps the notice small.
+   */
+  static final int MAX_LABEL = 1024;
+
+  /** Longest annotation value (summaries and descriptions are prose, so more room). */
+  static final int MAX_ANNOTATION = 16 * 1024;
+
+  /** Most labels plus annotations on one alert. */
+  static final int MAX_ENTRIES = 256;
+
+  /** Notices delivered to Temporal at once for one starter (shared by all requests). */
+  private static final int PARALLEL_DISPATCH = 16;
+
   private static final ObjectMapper JSON =
       new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
 
@@ -45,18 +70,49 @@ public final class AlertWebhook {
   private final RemediationDispatcher dispatcher;
   private final RecentEpisodes recent;
   private final MeterRegistry metrics;
+  private final RequestBody body;
+  private final TemporalDeadline deadline;
+  private final int maxAlerts;
+  private final ExecutorService dispatching;
 
+  /**
+   * @param body reads the body within the server's size and time limits
+   * @param deadline how long one notification may wait for Temporal before the answer is 503
+   * @param maxAlerts most alerts in one notification (413 beyond; Alertmanager's {@code max_alerts}
+   *     should be at most this)
+   */
   public AlertWebhook(
       WebhookAuth auth,
       AlertRouter router,
       RemediationDispatcher dispatcher,
       long dedupWindowMillis,
-      MeterRegistry metrics) {
+      MeterRegistry metrics,
+      RequestBody body,
+      TemporalDeadline deadline,
+      int maxAlerts) {
     this.auth = auth;
     this.router = router;
     this.dispatcher = dispatcher;
     this.recent = new RecentEpisodes(50_000, dedupWindowMillis, System::currentTimeMillis);
     this.metrics = metrics;
+    this.body = body;
+    this.deadline = deadline;
+    this.maxAlerts = maxAlerts;
+    AtomicInteger threads = new AtomicInteger();
+    this.dispatching =
+        Executors.newFixedThreadPool(
+            PARALLEL_DISPATCH,
+            r -> {
+              Thread t = new Thread(r, "alert-dispatch-" + threads.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            });
+  }
+
+  /** Stops the dispatching threads (the server is stopping). */
+  @Override
+  public void close() {
+    dispatching.shutdownNow();
   }
 
   public void handle(Context ctx) {
@@ -68,11 +124,32 @@ public final class AlertWebhook {
           "missing or wrong credentials (bearer token or basic auth)");
       return;
     }
+    // Credentials first, then the body: an unauthenticated client never makes the server read.
+    String raw;
+    try {
+      raw = body.utf8(ctx, "application/json");
+    } catch (RequestBody.Refused e) {
+      reject(ctx, HttpStatus.forStatus(e.status()), e.getMessage());
+      return;
+    }
     AlertmanagerPayload payload;
     try {
-      payload = JSON.readValue(ctx.body(), AlertmanagerPayload.class);
+      payload = JSON.readValue(raw, AlertmanagerPayload.class);
     } catch (JsonProcessingException e) {
       reject(ctx, HttpStatus.BAD_REQUEST, "malformed JSON: " + e.getOriginalMessage());
+      return;
+    }
+    if (payload != null && payload.alerts() != null && payload.alerts().size() > maxAlerts) {
+      reject(
+          ctx,
+          HttpStatus.CONTENT_TOO_LARGE,
+          "alerts: "
+              + payload.alerts().size()
+              + " alerts in one notification, at most "
+              + maxAlerts
+              + " are taken (http.maxAlerts); set max_alerts in Alertmanager's webhook_config to"
+              + " at most "
+              + maxAlerts);
       return;
     }
     String invalid = invalid(payload);
@@ -99,37 +176,62 @@ public final class AlertWebhook {
       }
     }
     if (requests.isEmpty()) {
-      Map<String, Object> body = new LinkedHashMap<>();
-      body.put("error", "no alert in the payload could be routed to a remediation");
-      body.put("unroutable", unroutable);
-      ctx.status(HttpStatus.UNPROCESSABLE_CONTENT).json(body);
+      Map<String, Object> answer = new LinkedHashMap<>();
+      answer.put("error", "no alert in the payload could be routed to a remediation");
+      answer.put("unroutable", unroutable);
+      ctx.status(HttpStatus.UNPROCESSABLE_CONTENT).json(answer);
       return;
     }
 
+    // Each notice once per request and once per dedup window; the rest go to Temporal together,
+    // all within one deadline, so the answer comes in time for Alertmanager to hear it.
     int duplicates = 0;
-    Set<String> workflows = new LinkedHashSet<>();
-    List<String> noRun = new ArrayList<>();
+    Map<String, RemediationRequest> fresh = new LinkedHashMap<>();
     for (RemediationRequest request : requests) {
       String key =
           request.workflowId() + "|" + request.alert().episode() + "|" + request.alert().status();
-      if (recent.contains(key)) {
+      if (recent.contains(key) || fresh.putIfAbsent(key, request) != null) {
         duplicates++;
         count("duplicate");
-        continue;
       }
+    }
+    TemporalDeadline.Clock clock = deadline.start();
+    Map<String, Future<DispatchResult>> sent = new LinkedHashMap<>();
+    for (Map.Entry<String, RemediationRequest> e : fresh.entrySet()) {
+      sent.put(
+          e.getKey(),
+          dispatching.submit(() -> clock.call(() -> dispatcher.dispatch(e.getValue()))));
+    }
+    Set<String> workflows = new LinkedHashSet<>();
+    List<String> noRun = new ArrayList<>();
+    RuntimeException unavailable = null;
+    int delivered = 0;
+    for (Map.Entry<String, Future<DispatchResult>> e : sent.entrySet()) {
+      RemediationRequest request = fresh.get(e.getKey());
       DispatchResult result;
       try {
-        result = dispatcher.dispatch(request);
-      } catch (WorkflowServiceException | StatusRuntimeException e) {
-        log.warn(
-            "Temporal unavailable while dispatching {}: {}",
-            Printable.quoted(request.workflowId()),
-            Printable.escaped(String.valueOf(e.getMessage())));
-        count("temporal_unavailable");
-        reject(ctx, HttpStatus.SERVICE_UNAVAILABLE, "Temporal is unavailable; retry later");
+        result = e.getValue().get(deadline.budget().toMillis() + 1_000, TimeUnit.MILLISECONDS);
+      } catch (ExecutionException failed) {
+        if (failed.getCause() instanceof WorkflowServiceException
+            || failed.getCause() instanceof StatusRuntimeException) {
+          unavailable = (RuntimeException) failed.getCause();
+          continue;
+        }
+        throw failed.getCause() instanceof RuntimeException r
+            ? r
+            : new IllegalStateException(failed.getCause());
+      } catch (TimeoutException late) {
+        e.getValue().cancel(true);
+        unavailable = new IllegalStateException("no answer within the deadline");
+        continue;
+      } catch (InterruptedException interrupted) {
+        Thread.currentThread().interrupt();
+        reject(ctx, HttpStatus.SERVICE_UNAVAILABLE, "the starter is stopping; retry later");
         return;
       }
-      recent.add(key);
+      // Delivered: a retry of this notification skips it, so each retry makes progress.
+      recent.add(e.getKey());
+      delivered++;
       if (DispatchResult.NO_RUNNING_REMEDIATION.equals(result.outcome())) {
         noRun.add(result.workflowId());
         count("resolved_without_run");
@@ -138,13 +240,34 @@ public final class AlertWebhook {
         count(request.alert().firing() ? "firing" : "resolved");
       }
     }
-    Map<String, Object> body = new LinkedHashMap<>();
-    body.put("accepted", requests.size() - duplicates);
-    body.put("duplicates", duplicates);
-    body.put("workflows", workflows);
-    body.put("resolvedWithoutRunningRemediation", noRun);
-    body.put("unroutable", unroutable);
-    ctx.status(HttpStatus.ACCEPTED).json(body);
+    if (unavailable != null) {
+      log.warn(
+          "Temporal unavailable: {} of {} notices delivered within the deadline ({} ms): {}",
+          delivered,
+          sent.size(),
+          deadline.budget().toMillis(),
+          Printable.escaped(String.valueOf(grpcStatus(unavailable))));
+      count("temporal_unavailable");
+      reject(ctx, HttpStatus.SERVICE_UNAVAILABLE, "Temporal is unavailable; retry later");
+      return;
+    }
+    Map<String, Object> answer = new LinkedHashMap<>();
+    answer.put("accepted", requests.size() - duplicates);
+    answer.put("duplicates", duplicates);
+    answer.put("workflows", workflows);
+    answer.put("resolvedWithoutRunningRemediation", noRun);
+    answer.put("unroutable", unroutable);
+    ctx.status(HttpStatus.ACCEPTED).json(answer);
+  }
+
+  /** The gRPC status under a client failure (what an operator needs), else its message. */
+  private static String grpcStatus(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof StatusRuntimeException grpc) {
+        return grpc.getStatus().getCode() + ": " + grpc.getStatus().getDescription();
+      }
+    }
+    return e.getMessage();
   }
 
   private void reject(Context ctx, HttpStatus status, String reason) {
@@ -194,6 +317,56 @@ public final class AlertWebhook {
       }
       if (a.labels() == null || !a.labels().containsKey("alertname")) {
         return at + ".labels.alertname: missing";
+      }
+      int entries = a.labels().size() + (a.annotations() == null ? 0 : a.annotations().size());
+      if (entries > MAX_ENTRIES) {
+        return at + ": " + entries + " labels and annotations, at most " + MAX_ENTRIES;
+      }
+      String labels = boundedEntries(at + ".labels", a.labels(), MAX_LABEL, true);
+      if (labels != null) {
+        return labels;
+      }
+      String annotations =
+          boundedEntries(at + ".annotations", a.annotations(), MAX_ANNOTATION, false);
+      if (annotations != null) {
+        return annotations;
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Null values, over-long names or values and NUL characters are refused naming the entry; label
+   * names also may not hold control characters (a label value that goes into a target is checked
+   * further by the router).
+   */
+  private static String boundedEntries(
+      String field, Map<String, String> entries, int maxValue, boolean labels) {
+    if (entries == null) {
+      return null;
+    }
+    for (Map.Entry<String, String> e : entries.entrySet()) {
+      String name = e.getKey();
+      if (name.isEmpty()
+          || name.length() > MAX_LABEL
+          || name.chars().anyMatch(Character::isISOControl)) {
+        return field
+            + ": the name "
+            + Printable.quoted(name)
+            + " must be 1 to "
+            + MAX_LABEL
+            + " characters without control characters";
+      }
+      String at = field + "." + name;
+      String value = e.getValue();
+      if (value == null) {
+        return at + ": is null; " + (labels ? "label" : "annotation") + " values are strings";
+      }
+      if (value.length() > maxValue) {
+        return at + ": " + value.length() + " characters, at most " + maxValue;
+      }
+      if (value.indexOf('\0') >= 0) {
+        return at + ": contains a NUL character";
       }
     }
     return null;

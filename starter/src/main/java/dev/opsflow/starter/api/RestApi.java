@@ -12,6 +12,7 @@ import dev.opsflow.contracts.human.HumanTask;
 import dev.opsflow.contracts.human.Refusal;
 import dev.opsflow.contracts.remediation.DispatchResult;
 import dev.opsflow.contracts.remediation.RemediationRequest;
+import dev.opsflow.starter.http.RequestBody;
 import dev.opsflow.workflows.TaskQueues;
 import dev.opsflow.workflows.WorkflowCatalog;
 import io.javalin.config.RoutesConfig;
@@ -98,19 +99,38 @@ public final class RestApi {
   private final ApiAuth auth;
   private final AuditLog audit;
   private final Catalog catalog;
+  private final RequestBody bodies;
 
+  /** Bodies read at once; callers authenticated first, so this is a bound, not a defence. */
+  private static final int CONCURRENT_READS = 32;
+
+  /** An API whose bodies are read within the default limits ({@link OpsflowConfig#defaults}). */
   public RestApi(Executions executions, ApiAuth auth, AuditLog audit, Catalog catalog) {
+    this(executions, auth, audit, catalog, OpsflowConfig.defaults().http());
+  }
+
+  /**
+   * @param limits the size and time bounds of request bodies
+   */
+  public RestApi(
+      Executions executions,
+      ApiAuth auth,
+      AuditLog audit,
+      Catalog catalog,
+      OpsflowConfig.Http limits) {
     this.executions = executions;
     this.inbox = new ApprovalInbox(executions);
     this.auth = auth;
     this.audit = audit;
     this.catalog = catalog;
+    this.bodies = new RequestBody(limits.maxBodyBytes(), limits.bodyTimeout(), CONCURRENT_READS);
   }
 
   /** The API as the starter serves it: configured callers and audit file, every opsflow type. */
-  public static RestApi fromConfig(Executions executions, OpsflowConfig.Api api) {
+  public static RestApi fromConfig(
+      Executions executions, OpsflowConfig.Api api, OpsflowConfig.Http limits) {
     return new RestApi(
-        executions, new ApiAuth(api), new AuditLog(api.auditLog()), Catalog.opsflow());
+        executions, new ApiAuth(api), new AuditLog(api.auditLog()), Catalog.opsflow(), limits);
   }
 
   public AuditLog audit() {
@@ -162,6 +182,9 @@ public final class RestApi {
         call.handle(ctx, caller);
         detail = Optional.ofNullable(ctx.<String>attribute("audit")).orElse("");
       } catch (ApiError e) {
+        refuse(ctx, e.status(), e.getMessage());
+        detail = e.getMessage();
+      } catch (RequestBody.Refused e) {
         refuse(ctx, e.status(), e.getMessage());
         detail = e.getMessage();
       } catch (RuntimeException e) {
@@ -495,8 +518,9 @@ public final class RestApi {
     String executionId = ctx.pathParam("id");
     ctx.attribute("executionId", executionId);
     String comment = "";
-    if (!ctx.body().isBlank()) {
-      JsonNode body = objectBody(ctx);
+    String raw = bodies.utf8(ctx, "application/json");
+    if (!raw.isBlank()) {
+      JsonNode body = objectBody(raw);
       for (var it = body.fieldNames(); it.hasNext(); ) {
         String field = it.next();
         if (field.equals("by")) {
@@ -563,8 +587,11 @@ public final class RestApi {
 
   // ---- input helpers -------------------------------------------------------------------------
 
-  private static JsonNode objectBody(Context ctx) {
-    String raw = ctx.body();
+  private JsonNode objectBody(Context ctx) {
+    return objectBody(bodies.utf8(ctx, "application/json"));
+  }
+
+  private static JsonNode objectBody(String raw) {
     if (raw.isBlank()) {
       throw ApiError.badRequest("the body must be a JSON object");
     }
@@ -572,14 +599,15 @@ public final class RestApi {
     try {
       body = JSON.readTree(raw);
     } catch (JsonProcessingException e) {
+      String where =
+          e.getLocation() == null
+              ? ""
+              : " at line "
+                  + e.getLocation().getLineNr()
+                  + ", column "
+                  + e.getLocation().getColumnNr();
       throw ApiError.badRequest(
-          "the body is not valid JSON ("
-              + e.getOriginalMessage()
-              + " at line "
-              + e.getLocation().getLineNr()
-              + ", column "
-              + e.getLocation().getColumnNr()
-              + ")");
+          "the body is not valid JSON (" + e.getOriginalMessage() + where + ")");
     }
     if (body == null || !body.isObject()) {
       throw ApiError.badRequest("the body must be a JSON object");

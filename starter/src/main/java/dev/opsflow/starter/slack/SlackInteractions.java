@@ -12,6 +12,8 @@ import dev.opsflow.contracts.human.HumanTask;
 import dev.opsflow.contracts.human.OperatorNames;
 import dev.opsflow.contracts.human.Progress;
 import dev.opsflow.contracts.human.Refusal;
+import dev.opsflow.contracts.remediation.RemediationRequest;
+import dev.opsflow.starter.http.RequestBody;
 import dev.opsflow.workflows.human.SlackBlocks;
 import io.grpc.StatusRuntimeException;
 import io.javalin.config.RoutesConfig;
@@ -77,10 +79,28 @@ public final class SlackInteractions {
           OperatorNames.ACKNOWLEDGE);
   private static final Duration SIGNAL_TAKEN_WAIT = Duration.ofSeconds(3);
 
+  /**
+   * Largest interaction body read. Slack's payload carries the whole message (at most 50 blocks),
+   * far below this; the signature covers the body, so it must be read before it can be checked.
+   */
+  static final long MAX_BODY = 512 * 1024;
+
+  /**
+   * Unauthenticated bodies read at once: beyond it 503 before reading, so a slow flood is cheap.
+   */
+  static final int CONCURRENT_READS = 16;
+
+  /** A click carries the one action pressed; more is not a click from Slack. */
+  static final int MAX_ACTIONS = 10;
+
+  /** Longest action_id taken; opsflow's are operator command names. */
+  static final int MAX_ACTION_ID = 64;
+
   private final WorkflowClient client;
   private final SlackSignature signature;
   private final HttpClient http;
   private final ExecutorService work;
+  private final RequestBody body;
 
   /**
    * @param signature verifies requests; null when no signing secret is configured (then every
@@ -89,14 +109,28 @@ public final class SlackInteractions {
    */
   public SlackInteractions(
       WorkflowClient client, SlackSignature signature, HttpClient http, ExecutorService work) {
+    this(client, signature, http, work, OpsflowConfig.defaults().http().bodyTimeout());
+  }
+
+  /**
+   * @param bodyTimeout longest an interaction body may take to arrive
+   */
+  public SlackInteractions(
+      WorkflowClient client,
+      SlackSignature signature,
+      HttpClient http,
+      ExecutorService work,
+      Duration bodyTimeout) {
     this.client = client;
     this.signature = signature;
     this.http = http;
     this.work = work;
+    this.body = new RequestBody(MAX_BODY, bodyTimeout, CONCURRENT_READS);
   }
 
   /** The handler for the configured Slack app (real clock, a small pool of daemon threads). */
-  public static SlackInteractions fromConfig(WorkflowClient client, OpsflowConfig.Slack slack) {
+  public static SlackInteractions fromConfig(
+      WorkflowClient client, OpsflowConfig.Slack slack, OpsflowConfig.Http limits) {
     SlackSignature signature =
         slack.signingSecret().isPresent() ? new SlackSignature(slack.signingSecret()) : null;
     AtomicInteger threads = new AtomicInteger();
@@ -114,12 +148,21 @@ public final class SlackInteractions {
               return t;
             });
     HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    return new SlackInteractions(client, signature, http, work);
+    return new SlackInteractions(client, signature, http, work, limits.bodyTimeout());
+  }
+
+  /** Mounts {@code POST /slack/interactions} with the default HTTP limits. */
+  public static void mount(RoutesConfig routes, WorkflowClient client, OpsflowConfig.Slack slack) {
+    mount(routes, client, slack, OpsflowConfig.defaults().http());
   }
 
   /** Mounts {@code POST /slack/interactions} on the starter's HTTP server. */
-  public static void mount(RoutesConfig routes, WorkflowClient client, OpsflowConfig.Slack slack) {
-    routes.post(PATH, fromConfig(client, slack)::handle);
+  public static void mount(
+      RoutesConfig routes,
+      WorkflowClient client,
+      OpsflowConfig.Slack slack,
+      OpsflowConfig.Http limits) {
+    routes.post(PATH, fromConfig(client, slack, limits)::handle);
   }
 
   public void handle(Context ctx) {
@@ -131,7 +174,16 @@ public final class SlackInteractions {
               + " the Slack app's signing secret; unsigned requests are never accepted");
       return;
     }
-    byte[] raw = ctx.bodyAsBytes();
+    // Slack signs the body, so it must be read first: within a size, a time and a concurrency
+    // bound, after the cheap checks that need no body.
+    byte[] raw;
+    try {
+      RequestBody.requireMediaType(ctx, "application/x-www-form-urlencoded");
+      raw = body.bytes(ctx);
+    } catch (RequestBody.Refused e) {
+      reject(ctx, HttpStatus.forStatus(e.status()), e.getMessage());
+      return;
+    }
     String refusal =
         signature.refusal(
             ctx.header("X-Slack-Request-Timestamp"), ctx.header("X-Slack-Signature"), raw);
@@ -152,9 +204,8 @@ public final class SlackInteractions {
       return;
     }
     try {
-      for (Click click : interaction.clicks()) {
-        work.execute(() -> answer(click));
-      }
+      // One task for the whole interaction: it is taken whole or refused whole, never half done.
+      work.execute(() -> interaction.clicks().forEach(this::answer));
     } catch (RejectedExecutionException e) {
       log.warn("Too many Slack clicks in flight; refused one by {}", interaction.by());
       reject(ctx, HttpStatus.SERVICE_UNAVAILABLE, "busy; click again in a moment");
@@ -205,22 +256,39 @@ public final class SlackInteractions {
     if (!actions.isArray() || actions.isEmpty()) {
       throw new IllegalArgumentException("payload.actions is missing or empty");
     }
+    if (actions.size() > MAX_ACTIONS) {
+      throw new IllegalArgumentException(
+          "payload.actions: "
+              + actions.size()
+              + " actions; a click carries one (at most "
+              + MAX_ACTIONS
+              + " are taken)");
+    }
     String summary = null;
     JsonNode blocks = root.path("message").path("blocks");
     if (blocks.isArray()) {
-      summary =
-          SlackBlocks.summaryOf(
-              JSON.convertValue(blocks, new TypeReference<List<Map<String, Object>>>() {}));
+      try {
+        summary =
+            SlackBlocks.summaryOf(
+                JSON.convertValue(blocks, new TypeReference<List<Map<String, Object>>>() {}));
+      } catch (RuntimeException unexpectedShape) {
+        // The summary only decorates the reply; a message of another shape goes without it.
+        summary = null;
+      }
     }
     List<Click> clicks = new ArrayList<>();
     for (JsonNode action : actions) {
-      clicks.add(
-          new Click(
-              Objects.requireNonNullElse(text(action, "action_id"), ""),
-              Objects.requireNonNullElse(text(action, "value"), ""),
-              by,
-              responseUrl,
-              summary));
+      String id = Objects.requireNonNullElse(text(action, "action_id"), "");
+      String value = Objects.requireNonNullElse(text(action, "value"), "");
+      if (id.length() > MAX_ACTION_ID || value.length() > RemediationRequest.MAX_WORKFLOW_ID) {
+        throw new IllegalArgumentException(
+            "payload.actions[].action_id or value is longer than an opsflow button's (at most "
+                + MAX_ACTION_ID
+                + " and "
+                + RemediationRequest.MAX_WORKFLOW_ID
+                + " characters)");
+      }
+      clicks.add(new Click(id, value, by, responseUrl, summary));
     }
     return new Interaction(by, clicks);
   }

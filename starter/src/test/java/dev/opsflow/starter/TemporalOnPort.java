@@ -1,0 +1,44 @@
+package dev.opsflow.starter;
+
+import io.grpc.Server;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.temporal.internal.testservice.GRPCServerHelper;
+import io.temporal.internal.testservice.TestServicesStarter;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The Java Temporal test service on a fixed loopback port, so a test can stop it (an outage) and
+ * start a new one on the same address (Temporal is back) while a client keeps its channel.
+ */
+final class TemporalOnPort implements AutoCloseable {
+  private final TestServicesStarter services;
+  private final Server server;
+
+  private TemporalOnPort(TestServicesStarter services, Server server) {
+    this.services = services;
+    this.server = server;
+  }
+
+  static TemporalOnPort start(int port) {
+    TestServicesStarter services = new TestServicesStarter(true, 0);
+    NettyServerBuilder builder =
+        NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port));
+    GRPCServerHelper.registerServicesAndHealthChecks(services.getServices(), builder);
+    try {
+      return new TemporalOnPort(services, builder.build().start());
+    } catch (IOException e) {
+      services.close();
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    server.shutdownNow();
+    server.awaitTermination(5, TimeUnit.SECONDS);
+    services.close();
+  }
+}

@@ -1,0 +1,107 @@
+package dev.opsflow.starter;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.opsflow.config.OpsflowConfig;
+import dev.opsflow.worker.Ports;
+import dev.opsflow.worker.TemporalConnection;
+import io.temporal.api.filter.v1.WorkflowExecutionFilter;
+import io.temporal.api.workflowservice.v1.ListOpenWorkflowExecutionsRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Temporal goes away under a running starter and comes back. The client is built as {@code opsflow
+ * starter} builds it (its RPC retries last 10 s, so without a deadline the answer took 10-14 s and
+ * Alertmanager, which waits 10 s, never heard it): the webhook must answer 503 within {@code
+ * http.temporalDeadline}, readiness must say Temporal is unreachable while liveness stays ok, and
+ * once Temporal is back Alertmanager's retry of the same notification starts exactly one run.
+ */
+class TemporalOutageIT {
+  private static final Duration DEADLINE = Duration.ofSeconds(2);
+
+  @Test
+  void theWebhookAnswers503WithinTheDeadlineAndTheRetryAfterTheOutageStartsOneRun()
+      throws Exception {
+    int port = Ports.free();
+    TemporalOnPort temporal = TemporalOnPort.start(port);
+    OpsflowConfig.Temporal address =
+        new OpsflowConfig.Temporal(
+            "127.0.0.1:" + port, "default", new OpsflowConfig.Tls(false, "", "", "", ""));
+    try (TemporalConnection connection =
+            TemporalConnection.connect(
+                address, null, Duration.ofSeconds(10), Duration.ofSeconds(10));
+        StarterUnderTest starter =
+            new StarterUnderTest(
+                connection.client(),
+                Map.of("OPSFLOW_HTTP_TEMPORAL_DEADLINE", DEADLINE.toSeconds() + "s"))) {
+      assertThat(starter.config.http().temporalDeadline()).isEqualTo(DEADLINE);
+      assertThat(starter.get("/readyz").statusCode()).isEqualTo(200);
+      String notification =
+          StarterUnderTest.group(StarterUnderTest.kafkaLag("outage-consumer", "0u7a6e0000000001"))
+              .toString();
+      String workflowId = StarterUnderTest.kafkaWorkflowId("outage-consumer");
+
+      temporal.close();
+
+      long startedAt = System.nanoTime();
+      HttpResponse<String> refused = starter.postAlerts(notification);
+      Duration took = Duration.ofNanos(System.nanoTime() - startedAt);
+      assertThat(refused.statusCode()).as(refused.body()).isEqualTo(503);
+      assertThat(StarterUnderTest.JSON.readTree(refused.body()).path("error").asText())
+          .isEqualTo("Temporal is unavailable; retry later");
+      // The deadline bounds the answer, well inside Alertmanager's 10 s.
+      assertThat(took).isLessThan(DEADLINE.plusSeconds(2)).isLessThan(Duration.ofSeconds(5));
+
+      await()
+          .atMost(Duration.ofSeconds(15))
+          .untilAsserted(() -> assertThat(starter.get("/readyz").statusCode()).isEqualTo(503));
+      JsonNode notReady = StarterUnderTest.JSON.readTree(starter.get("/readyz").body());
+      assertThat(notReady.path("error").asText()).startsWith("Temporal is unreachable");
+      assertThat(starter.get("/healthz").statusCode()).as("liveness").isEqualTo(200);
+
+      temporal = TemporalOnPort.start(port);
+      List<Integer> answers = new ArrayList<>();
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .pollInterval(Duration.ofMillis(500))
+          .until(
+              () -> {
+                HttpResponse<String> retry = starter.postAlerts(notification);
+                answers.add(retry.statusCode());
+                return retry.statusCode() == 202;
+              });
+      assertThat(answers).allMatch(s -> s == 503 || s == 202);
+      HttpResponse<String> again = starter.postAlerts(notification);
+      assertThat(again.statusCode()).isEqualTo(202);
+      assertThat(StarterUnderTest.JSON.readTree(again.body()).path("duplicates").asInt())
+          .isEqualTo(1);
+
+      int open =
+          connection
+              .client()
+              .getWorkflowServiceStubs()
+              .blockingStub()
+              .listOpenWorkflowExecutions(
+                  ListOpenWorkflowExecutionsRequest.newBuilder()
+                      .setNamespace("default")
+                      .setExecutionFilter(
+                          WorkflowExecutionFilter.newBuilder().setWorkflowId(workflowId))
+                      .build())
+              .getExecutionsCount();
+      assertThat(open).as("runs of " + workflowId).isEqualTo(1);
+      assertThat(starter.runs()).as("runs of any kind").isEqualTo(1);
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .untilAsserted(() -> assertThat(starter.get("/readyz").statusCode()).isEqualTo(200));
+    } finally {
+      temporal.close();
+    }
+  }
+}
