@@ -3,13 +3,6 @@ package dev.opsflow.activities.notify;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.slack.api.Slack;
-import com.slack.api.SlackConfig;
-import com.slack.api.methods.MethodsClient;
-import com.slack.api.methods.SlackApiException;
-import com.slack.api.methods.SlackApiTextResponse;
-import com.slack.api.methods.response.chat.ChatPostMessageResponse;
-import com.slack.api.methods.response.chat.ChatUpdateResponse;
 import dev.opsflow.activities.FailureTypes;
 import dev.opsflow.config.OpsflowConfig;
 import io.temporal.failure.ApplicationFailure;
@@ -17,10 +10,12 @@ import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.ConnectException;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -28,14 +23,17 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@link NotificationActivities} with the Slack SDK's Web API client for Slack and a {@link
- * HttpClient} for PagerDuty and the webhook. Close it when the worker shuts down.
+ * {@link NotificationActivities} over one {@link HttpClient}: Slack's Web API ({@code
+ * chat.postMessage}, {@code chat.update}: form-encoded, the bot token in the {@code Authorization}
+ * header only), PagerDuty's Events API v2 and the webhook. It holds no connections of its own to
+ * close; the JDK client's idle connections end with it.
  */
-public final class NotificationActivitiesImpl implements NotificationActivities, AutoCloseable {
+public final class NotificationActivitiesImpl implements NotificationActivities {
   /** Retryable failure type: the service could not be reached, timed out or answered 5xx. */
   public static final String UNAVAILABLE = "NotificationUnavailable";
 
@@ -112,7 +110,6 @@ public final class NotificationActivitiesImpl implements NotificationActivities,
 
   private static final Logger log = LoggerFactory.getLogger(NotificationActivitiesImpl.class);
 
-  private final Slack slack;
   private final OpsflowConfig.Slack slackSettings;
   private final OpsflowConfig.PagerDuty pagerDutySettings;
   private final OpsflowConfig.Webhook webhookSettings;
@@ -129,20 +126,16 @@ public final class NotificationActivitiesImpl implements NotificationActivities,
       };
 
   /**
-   * @param slack the Slack SDK, configured with the Web API base URL ({@link #slackClient}); this
-   *     object closes it
-   * @param slackSettings token and default channel
+   * @param slackSettings token, default channel and Web API base URL
    * @param pagerDutySettings routing key and Events API v2 URL
    * @param webhookSettings the generic webhook URL
-   * @param http the client for PagerDuty and the webhook
+   * @param http the client for Slack, PagerDuty and the webhook
    */
   public NotificationActivitiesImpl(
-      Slack slack,
       OpsflowConfig.Slack slackSettings,
       OpsflowConfig.PagerDuty pagerDutySettings,
       OpsflowConfig.Webhook webhookSettings,
       HttpClient http) {
-    this.slack = slack;
     this.slackSettings = slackSettings;
     this.pagerDutySettings = pagerDutySettings;
     this.webhookSettings = webhookSettings;
@@ -151,23 +144,10 @@ public final class NotificationActivitiesImpl implements NotificationActivities,
 
   public static NotificationActivitiesImpl fromConfig(OpsflowConfig config) {
     return new NotificationActivitiesImpl(
-        slackClient(config.slack().apiUrl()),
         config.slack(),
         config.pagerduty(),
         config.webhook(),
         HttpClient.newBuilder().connectTimeout(REQUEST_TIMEOUT).build());
-  }
-
-  /** A Slack SDK instance that sends Web API calls to {@code apiUrl} (e.g. a local test server). */
-  public static Slack slackClient(String apiUrl) {
-    SlackConfig config = new SlackConfig();
-    config.setMethodsEndpointUrlPrefix(apiUrl.endsWith("/") ? apiUrl : apiUrl + "/");
-    int timeoutMillis = (int) REQUEST_TIMEOUT.toMillis();
-    config.setHttpClientReadTimeoutMillis(timeoutMillis);
-    config.setHttpClientWriteTimeoutMillis(timeoutMillis);
-    config.setHttpClientCallTimeoutMillis(timeoutMillis);
-    config.setStatsEnabled(false);
-    return Slack.getInstance(config);
   }
 
   @Override
@@ -177,7 +157,7 @@ public final class NotificationActivitiesImpl implements NotificationActivities,
     }
     String actionId = required(message.actionId(), "actionId");
     String text = required(message.text(), "text");
-    MethodsClient methods = slackMethods();
+    String token = slackToken();
     String channel =
         isBlank(message.channel()) ? slackSettings.channel() : message.channel().trim();
     if (channel.isEmpty()) {
@@ -203,23 +183,20 @@ public final class NotificationActivitiesImpl implements NotificationActivities,
                 SLACK_METADATA_EVENT,
                 "event_payload",
                 Map.of("action_id", actionId)));
-    String doing = "chat.postMessage to " + channel;
-    ChatPostMessageResponse response =
-        slackCall(
-            doing,
-            () ->
-                methods.chatPostMessage(
-                    req -> {
-                      req.channel(channel).text(text).metadataAsString(metadata);
-                      if (blocks != null) {
-                        req.blocksAsString(blocks);
-                      }
-                      if (!isBlank(message.threadTs())) {
-                        req.threadTs(message.threadTs().trim());
-                      }
-                      return req;
-                    }));
-    SlackPosted posted = new SlackPosted(response.getChannel(), response.getTs(), false);
+    Map<String, String> form = new LinkedHashMap<>();
+    form.put("channel", channel);
+    form.put("text", text);
+    form.put("metadata", metadata);
+    if (blocks != null) {
+      form.put("blocks", blocks);
+    }
+    if (!isBlank(message.threadTs())) {
+      form.put("thread_ts", message.threadTs().trim());
+    }
+    JsonNode response =
+        slackCall("chat.postMessage", token, form, "chat.postMessage to " + channel);
+    SlackPosted posted =
+        new SlackPosted(response.path("channel").asText(), response.path("ts").asText(), false);
     synchronized (postedByActionId) {
       postedByActionId.put(actionId, posted);
     }
@@ -235,17 +212,19 @@ public final class NotificationActivitiesImpl implements NotificationActivities,
     String channel = required(update.channel(), "channel");
     String ts = required(update.ts(), "ts");
     String text = required(update.text(), "text");
-    MethodsClient methods = slackMethods();
+    String token = slackToken();
     // No blocks are sent as [] so that the update removes the earlier ones (e.g. buttons).
     String blocks = Optional.ofNullable(blocksJson(update.blocks())).orElse("[]");
-    ChatUpdateResponse response =
+    JsonNode response =
         slackCall(
-            "chat.update of " + ts + " in " + channel,
-            () ->
-                methods.chatUpdate(
-                    req -> req.channel(channel).ts(ts).text(text).blocksAsString(blocks)));
-    log.info("updated Slack message {} in {}", response.getTs(), response.getChannel());
-    return new SlackPosted(response.getChannel(), response.getTs(), false);
+            "chat.update",
+            token,
+            Map.of("channel", channel, "ts", ts, "text", text, "blocks", blocks),
+            "chat.update of " + ts + " in " + channel);
+    SlackPosted updated =
+        new SlackPosted(response.path("channel").asText(), response.path("ts").asText(), false);
+    log.info("updated Slack message {} in {}", updated.ts(), updated.channel());
+    return updated;
   }
 
   @Override
@@ -347,45 +326,66 @@ public final class NotificationActivitiesImpl implements NotificationActivities,
     return new WebhookDelivered(response.statusCode());
   }
 
-  /** Closes the Slack SDK's HTTP client and executors. */
-  @Override
-  public void close() throws Exception {
-    slack.close();
-  }
-
-  private MethodsClient slackMethods() {
+  private String slackToken() {
     if (!slackSettings.token().isPresent()) {
       throw FailureTypes.notConfigured(
           "Slack is not configured: set SLACK_TOKEN (or slack.tokenFile)");
     }
-    return slack.methods(slackSettings.token().reveal());
+    return slackSettings.token().reveal();
   }
 
-  /** A Slack Web API call whose result is checked for {@code ok:false}. */
-  @FunctionalInterface
-  private interface SlackCall<T extends SlackApiTextResponse> {
-    T call() throws IOException, SlackApiException;
+  /**
+   * One Web API method, form-encoded as Slack documents it, answered with HTTP 200 and a JSON
+   * object whose {@code ok} says whether it worked. Anything else becomes a typed failure whose
+   * message names the method and Slack's error code, never the token.
+   */
+  private JsonNode slackCall(String method, String token, Map<String, String> form, String doing) {
+    String apiUrl = slackSettings.apiUrl();
+    URI url = URI.create((apiUrl.endsWith("/") ? apiUrl : apiUrl + "/") + method);
+    String body =
+        form.entrySet().stream()
+            .map(e -> formEncode(e.getKey()) + "=" + formEncode(e.getValue()))
+            .collect(Collectors.joining("&"));
+    HttpRequest request =
+        HttpRequest.newBuilder(url)
+            .timeout(REQUEST_TIMEOUT)
+            .header("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")
+            .header("Accept", "application/json")
+            .header("Authorization", "Bearer " + token)
+            .POST(HttpRequest.BodyPublishers.ofString(body))
+            .build();
+    HttpResponse<String> response = send(request, doing);
+    JsonNode answer = parse(response.body());
+    log.debug(
+        "{}: HTTP {}, ok={}",
+        doing,
+        response.statusCode(),
+        answer == null ? "(no JSON)" : answer.path("ok").asText());
+    if (!isSuccess(response.statusCode())) {
+      String error =
+          answer != null && answer.hasNonNull("error")
+              ? answer.path("error").asText()
+              : snippet(response.body());
+      throw httpFailure(
+          response, doing + " failed: HTTP " + response.statusCode() + " " + error.strip());
+    }
+    if (answer == null) {
+      throw FailureTypes.retryable(
+          redact(doing + " failed: the answer is not a JSON object: " + snippet(response.body())),
+          SERVICE_ERROR,
+          null);
+    }
+    if (!answer.path("ok").asBoolean(false)) {
+      // The message is built from Slack's answer, which must not be able to carry the token out.
+      String needed = answer.hasNonNull("needed") ? redact(answer.path("needed").asText()) : null;
+      String error = answer.hasNonNull("error") ? redact(answer.path("error").asText()) : null;
+      throw slackError(doing, error, needed, response.headers().firstValue("Retry-After"));
+    }
+    return answer;
   }
 
-  private <T extends SlackApiTextResponse> T slackCall(String doing, SlackCall<T> call) {
-    T response;
-    try {
-      response = call.call();
-    } catch (SlackApiException e) {
-      int status = e.getResponse().code();
-      String error = e.getError() == null ? snippet(e.getResponseBody()) : e.getError().getError();
-      String message = redact(doing + " failed: HTTP " + status + " " + error);
-      if (status == 429) {
-        throw rateLimited(message, Optional.ofNullable(e.getResponse().header("Retry-After")), e);
-      }
-      throw byHttpStatus(status, message, e);
-    } catch (IOException e) {
-      throw ioFailure(doing, e);
-    }
-    if (!response.isOk()) {
-      throw slackError(doing, response.getError(), response.getNeeded(), retryAfter(response));
-    }
-    return response;
+  private static String formEncode(String value) {
+    return URLEncoder.encode(value, StandardCharsets.UTF_8);
   }
 
   /** Maps Slack's {@code ok:false} error codes to failure types. */
@@ -409,17 +409,6 @@ public final class NotificationActivitiesImpl implements NotificationActivities,
     return FailureTypes.retryable(message, SERVICE_ERROR, null);
   }
 
-  private static Optional<String> retryAfter(SlackApiTextResponse response) {
-    Map<String, List<String>> headers = response.getHttpResponseHeaders();
-    if (headers == null) {
-      return Optional.empty();
-    }
-    return headers.entrySet().stream()
-        .filter(e -> e.getKey().equalsIgnoreCase("Retry-After") && !e.getValue().isEmpty())
-        .map(e -> e.getValue().get(0))
-        .findFirst();
-  }
-
   private HttpResponse<String> post(
       URI url, String jsonBody, Map<String, String> headers, String doing) {
     HttpRequest.Builder request =
@@ -429,8 +418,12 @@ public final class NotificationActivitiesImpl implements NotificationActivities,
             .header("Accept", "application/json")
             .POST(HttpRequest.BodyPublishers.ofString(jsonBody));
     headers.forEach(request::header);
+    return send(request.build(), doing);
+  }
+
+  private HttpResponse<String> send(HttpRequest request, String doing) {
     try {
-      return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+      return http.send(request, HttpResponse.BodyHandlers.ofString());
     } catch (IOException e) {
       throw ioFailure(doing, e);
     } catch (InterruptedException e) {

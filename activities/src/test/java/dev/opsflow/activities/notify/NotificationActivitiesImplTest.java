@@ -89,8 +89,7 @@ class NotificationActivitiesImplTest {
   }
 
   @AfterEach
-  void stopServer() throws Exception {
-    notify.close();
+  void stopServer() {
     server.stop();
   }
 
@@ -111,7 +110,6 @@ class NotificationActivitiesImplTest {
   private static NotificationActivitiesImpl notifier(
       String base, String token, String channel, String routingKey, String webhookUrl) {
     return new NotificationActivitiesImpl(
-        NotificationActivitiesImpl.slackClient(base + "/api/"),
         new OpsflowConfig.Slack(Secret.of(token), channel, base + "/api/", Secret.empty()),
         new OpsflowConfig.PagerDuty(Secret.of(routingKey), base + "/v2/enqueue"),
         new OpsflowConfig.Webhook(webhookUrl),
@@ -155,6 +153,29 @@ class NotificationActivitiesImplTest {
     assertThat(call.field("channel")).isEqualTo("C0OTHER");
     assertThat(call.field("thread_ts")).isEqualTo("1714000000.000100");
     assertThat(call.field("blocks")).isNull();
+  }
+
+  @Test
+  void textWithFormSeparatorsAndNonAsciiArrivesUnchanged() {
+    String text = "lag 50% & rising: a=b+c ✓ «billing»\nsecond line";
+
+    notify.postSlack(SlackMessage.text("act-enc", text));
+
+    assertThat(requests.get(0).field("text")).isEqualTo(text);
+    assertThat(requests.get(0).field("channel")).isEqualTo("#ops");
+  }
+
+  @Test
+  void anAnswerThatIsNotJsonIsARetryableServiceErrorWithoutTheToken() {
+    replies.put("/api/chat.postMessage", Reply.ok("<html>proxy says hi " + TOKEN + "</html>"));
+
+    ApplicationFailure failure =
+        assertFailure(
+            () -> notify.postSlack(SlackMessage.text("act-html", "x")),
+            NotificationActivitiesImpl.SERVICE_ERROR,
+            false);
+
+    assertThat(failure.getOriginalMessage()).contains("proxy says hi").doesNotContain(TOKEN);
   }
 
   @Test
@@ -256,7 +277,7 @@ class NotificationActivitiesImplTest {
           .allSatisfy(
               r -> assertThat(r.headers()).containsEntry("Authorization", "Bearer " + TOKEN));
       // The fake Slack server's own Jetty logs the request headers it received; everything on
-      // the client side (our code, the Slack SDK, OkHttp) must not.
+      // the client side (our code, which logs each Web API answer at DEBUG) must not.
       List<ILoggingEvent> clientLogs =
           releaseLogs(logs).stream()
               .filter(e -> !e.getLoggerName().startsWith("org.eclipse.jetty"))
@@ -264,7 +285,7 @@ class NotificationActivitiesImplTest {
               .toList();
       assertThat(clientLogs)
           .extracting(ILoggingEvent::getLoggerName)
-          .anyMatch(name -> name.startsWith("com.slack.api"));
+          .contains(NotificationActivitiesImpl.class.getName());
       assertThat(clientLogs)
           .allSatisfy(e -> assertThat(e.getFormattedMessage()).doesNotContain(TOKEN));
     } finally {
@@ -274,40 +295,38 @@ class NotificationActivitiesImplTest {
 
   @Test
   void slackWithoutTokenOrChannelIsNotConfiguredAndSendsNothing() throws Exception {
-    try (NotificationActivitiesImpl noToken = notifier(base, "", "#ops", "", "");
-        NotificationActivitiesImpl noChannel = notifier(base, TOKEN, "", "", "")) {
-      ApplicationFailure token =
-          assertFailure(
-              () -> noToken.postSlack(SlackMessage.text("a", "x")),
-              FailureTypes.NOT_CONFIGURED,
-              true);
-      assertThat(token.getOriginalMessage()).contains("SLACK_TOKEN");
-      assertFailure(
-          () -> noToken.updateSlack(new SlackUpdate("C0OPS", "1.2", "x", null)),
-          FailureTypes.NOT_CONFIGURED,
-          true);
-      ApplicationFailure channel =
-          assertFailure(
-              () -> noChannel.postSlack(SlackMessage.text("a", "x")),
-              FailureTypes.NOT_CONFIGURED,
-              true);
-      assertThat(channel.getOriginalMessage()).contains("slack.channel").contains("SLACK_CHANNEL");
-      assertThat(requests).isEmpty();
-    }
+    NotificationActivitiesImpl noToken = notifier(base, "", "#ops", "", "");
+    NotificationActivitiesImpl noChannel = notifier(base, TOKEN, "", "", "");
+    ApplicationFailure token =
+        assertFailure(
+            () -> noToken.postSlack(SlackMessage.text("a", "x")),
+            FailureTypes.NOT_CONFIGURED,
+            true);
+    assertThat(token.getOriginalMessage()).contains("SLACK_TOKEN");
+    assertFailure(
+        () -> noToken.updateSlack(new SlackUpdate("C0OPS", "1.2", "x", null)),
+        FailureTypes.NOT_CONFIGURED,
+        true);
+    ApplicationFailure channel =
+        assertFailure(
+            () -> noChannel.postSlack(SlackMessage.text("a", "x")),
+            FailureTypes.NOT_CONFIGURED,
+            true);
+    assertThat(channel.getOriginalMessage()).contains("slack.channel").contains("SLACK_CHANNEL");
+    assertThat(requests).isEmpty();
   }
 
   @Test
   void unreachableSlackIsRetryable() throws Exception {
-    try (NotificationActivitiesImpl unreachable =
+    NotificationActivitiesImpl unreachable =
         notifier(
-            "http://127.0.0.1:" + closedPort(), TOKEN, "#ops", ROUTING_KEY, base + WEBHOOK_PATH)) {
-      ApplicationFailure failure =
-          assertFailure(
-              () -> unreachable.postSlack(SlackMessage.text("a", "x")),
-              NotificationActivitiesImpl.UNAVAILABLE,
-              false);
-      assertThat(failure.getOriginalMessage()).contains("cannot connect").doesNotContain(TOKEN);
-    }
+            "http://127.0.0.1:" + closedPort(), TOKEN, "#ops", ROUTING_KEY, base + WEBHOOK_PATH);
+    ApplicationFailure failure =
+        assertFailure(
+            () -> unreachable.postSlack(SlackMessage.text("a", "x")),
+            NotificationActivitiesImpl.UNAVAILABLE,
+            false);
+    assertThat(failure.getOriginalMessage()).contains("cannot connect").doesNotContain(TOKEN);
   }
 
   @Test
@@ -412,15 +431,14 @@ class NotificationActivitiesImplTest {
 
   @Test
   void pagerDutyWithoutRoutingKeyIsNotConfigured() throws Exception {
-    try (NotificationActivitiesImpl unconfigured = notifier(base, TOKEN, "#ops", "", "")) {
-      ApplicationFailure failure =
-          assertFailure(
-              () -> unconfigured.pagerDuty(PagerDutyEvent.resolve("k")),
-              FailureTypes.NOT_CONFIGURED,
-              true);
-      assertThat(failure.getOriginalMessage()).contains("PAGERDUTY_ROUTING_KEY");
-      assertThat(requests).isEmpty();
-    }
+    NotificationActivitiesImpl unconfigured = notifier(base, TOKEN, "#ops", "", "");
+    ApplicationFailure failure =
+        assertFailure(
+            () -> unconfigured.pagerDuty(PagerDutyEvent.resolve("k")),
+            FailureTypes.NOT_CONFIGURED,
+            true);
+    assertThat(failure.getOriginalMessage()).contains("PAGERDUTY_ROUTING_KEY");
+    assertThat(requests).isEmpty();
   }
 
   // --- webhook ---
@@ -466,15 +484,14 @@ class NotificationActivitiesImplTest {
 
   @Test
   void webhookToAClosedPortIsRetryableAndWithoutUrlNotConfigured() throws Exception {
-    try (NotificationActivitiesImpl closed =
-            notifier(base, TOKEN, "#ops", ROUTING_KEY, "http://127.0.0.1:" + closedPort() + "/h");
-        NotificationActivitiesImpl unconfigured = notifier(base, TOKEN, "#ops", ROUTING_KEY, "")) {
-      WebhookEvent event = new WebhookEvent("act-11", "e", "s", null);
-      assertFailure(() -> closed.webhook(event), NotificationActivitiesImpl.UNAVAILABLE, false);
-      ApplicationFailure failure =
-          assertFailure(() -> unconfigured.webhook(event), FailureTypes.NOT_CONFIGURED, true);
-      assertThat(failure.getOriginalMessage()).contains("WEBHOOK_URL");
-    }
+    NotificationActivitiesImpl closed =
+        notifier(base, TOKEN, "#ops", ROUTING_KEY, "http://127.0.0.1:" + closedPort() + "/h");
+    NotificationActivitiesImpl unconfigured = notifier(base, TOKEN, "#ops", ROUTING_KEY, "");
+    WebhookEvent event = new WebhookEvent("act-11", "e", "s", null);
+    assertFailure(() -> closed.webhook(event), NotificationActivitiesImpl.UNAVAILABLE, false);
+    ApplicationFailure failure =
+        assertFailure(() -> unconfigured.webhook(event), FailureTypes.NOT_CONFIGURED, true);
+    assertThat(failure.getOriginalMessage()).contains("WEBHOOK_URL");
   }
 
   // --- through Temporal ---
@@ -482,8 +499,8 @@ class NotificationActivitiesImplTest {
   @Test
   void throughTemporalAPostSucceedsAndNotConfiguredArrivesAsItsType() throws Exception {
     TestActivityEnvironment env = TestActivityEnvironment.newInstance();
-    try (NotificationActivitiesImpl noPagerDuty = notifier(base, TOKEN, "#ops", "", "")) {
-      env.registerActivitiesImplementations(noPagerDuty);
+    try {
+      env.registerActivitiesImplementations(notifier(base, TOKEN, "#ops", "", ""));
       NotificationActivities stub =
           env.newActivityStub(NotificationActivities.class, NotificationOptions.NOTIFY);
 
@@ -527,6 +544,7 @@ class NotificationActivitiesImplTest {
   }
 
   private static ch.qos.logback.classic.Level levelBeforeCapture;
+  private static ch.qos.logback.classic.Level opsflowLevelBeforeCapture;
 
   /** Captures everything logged, at DEBUG (whatever logback-test.xml says), until released. */
   private static ListAppender<ILoggingEvent> captureLogs() {
@@ -535,6 +553,10 @@ class NotificationActivitiesImplTest {
     Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
     levelBeforeCapture = root.getLevel();
     root.setLevel(ch.qos.logback.classic.Level.DEBUG);
+    // logback-test.xml holds our own code at INFO; the Web API answers are logged at DEBUG.
+    Logger opsflow = (Logger) LoggerFactory.getLogger("dev.opsflow");
+    opsflowLevelBeforeCapture = opsflow.getLevel();
+    opsflow.setLevel(ch.qos.logback.classic.Level.DEBUG);
     root.addAppender(appender);
     return appender;
   }
@@ -543,6 +565,7 @@ class NotificationActivitiesImplTest {
   private static List<ILoggingEvent> releaseLogs(ListAppender<ILoggingEvent> appender) {
     Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
     root.detachAppender(appender);
+    ((Logger) LoggerFactory.getLogger("dev.opsflow")).setLevel(opsflowLevelBeforeCapture);
     if (levelBeforeCapture != null) {
       root.setLevel(levelBeforeCapture);
     }
