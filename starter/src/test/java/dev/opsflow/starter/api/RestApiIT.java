@@ -514,7 +514,7 @@ class RestApiIT {
                 "POST",
                 "/api/runbooks/execute",
                 "{\"workflowType\":\"CrashLoopRemediation\",\"context\":{}}"))
-        .contains("context.target: required");
+        .contains("context.target.namespace: required for CrashLoopRemediation");
     assertThat(executions.info(problemId(""))).isEmpty();
     assertThat(error("POST", "/api/runbooks/execute", crashLoop("rest-typo", "urgent")))
         .isEqualTo("context.severity: expected one of [critical, high, medium, low], got 'urgent'");
