@@ -263,8 +263,8 @@ public enum ConfigKey {
       "http.temporalDeadline",
       "OPSFLOW_HTTP_TEMPORAL_DEADLINE",
       "3s",
-      "longest a webhook request (and /readyz) waits for Temporal before answering 503; keep it"
-          + " well under Alertmanager's 10 s timeout"),
+      "longest a webhook or REST API request (and /readyz) waits for Temporal before answering"
+          + " 503; keep it well under Alertmanager's 10 s timeout"),
   HTTP_MAX_BODY_SIZE(
       "http.maxBodySize",
       "OPSFLOW_HTTP_MAX_BODY_SIZE",

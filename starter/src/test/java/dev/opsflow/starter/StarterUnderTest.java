@@ -88,6 +88,23 @@ final class StarterUnderTest implements AutoCloseable {
         HttpResponse.BodyHandlers.ofString());
   }
 
+  /** A REST API call as the operator olga; {@code body} null for none. */
+  HttpResponse<String> api(String method, String path, String body)
+      throws IOException, InterruptedException {
+    return HTTP.send(
+        HttpRequest.newBuilder(uri(path))
+            .timeout(Duration.ofSeconds(30))
+            .header("Authorization", "Bearer " + OPERATOR_TOKEN)
+            .header("Content-Type", "application/json")
+            .method(
+                method,
+                body == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(body))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
   /** A Slack form body and its headers, signed now. */
   Map<String, String> slackHeaders(byte[] body) {
     String timestamp = Long.toString(System.currentTimeMillis() / 1000);

@@ -104,4 +104,62 @@ class TemporalOutageIT {
       temporal.close();
     }
   }
+
+  @Test
+  void theRestApiAnswers503WithinTheDeadlineAndStartsNothingWhileTemporalIsDown() throws Exception {
+    int port = Ports.free();
+    TemporalOnPort temporal = TemporalOnPort.start(port);
+    OpsflowConfig.Temporal address =
+        new OpsflowConfig.Temporal(
+            "127.0.0.1:" + port, "default", new OpsflowConfig.Tls(false, "", "", "", ""));
+    try (TemporalConnection connection =
+            TemporalConnection.connect(
+                address, null, Duration.ofSeconds(10), Duration.ofSeconds(10));
+        StarterUnderTest starter =
+            new StarterUnderTest(
+                connection.client(),
+                Map.of("OPSFLOW_HTTP_TEMPORAL_DEADLINE", DEADLINE.toSeconds() + "s"))) {
+      String start =
+          "{\"workflowType\":\"ConnectivityCheck\",\"workflowId\":\"rest-outage-check\","
+              + "\"context\":{},\"async\":true}";
+      temporal.close();
+
+      // Each call that needs Temporal: a start, a status read, a decision, the run lists.
+      List<String[]> calls =
+          List.of(
+              new String[] {"POST", "/api/runbooks/execute", start},
+              new String[] {"GET", "/api/runbooks?executionId=rest-outage-check", null},
+              new String[] {"GET", "/api/runbooks?status=active", null},
+              new String[] {
+                "POST", "/api/executions/rest-outage-check/approve", "{\"comment\":\"ok\"}"
+              });
+      for (String[] call : calls) {
+        long startedAt = System.nanoTime();
+        HttpResponse<String> answer = starter.api(call[0], call[1], call[2]);
+        Duration took = Duration.ofNanos(System.nanoTime() - startedAt);
+        assertThat(answer.statusCode())
+            .as(call[0] + " " + call[1] + ": " + answer.body())
+            .isEqualTo(503);
+        assertThat(StarterUnderTest.JSON.readTree(answer.body()).path("error").asText())
+            .startsWith("Temporal is unavailable");
+        // Without the deadline the client's own retries keep a call going for its 10 s RPC
+        // timeout and more; with it, the answer comes once the deadline passes (the margin is for
+        // a loaded machine: the build runs beside other JVMs).
+        assertThat(took).as(call[0] + " " + call[1]).isLessThan(DEADLINE.plusSeconds(5));
+      }
+
+      temporal = TemporalOnPort.start(port);
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .pollInterval(Duration.ofMillis(500))
+          .until(
+              () -> {
+                HttpResponse<String> retry = starter.api("POST", "/api/runbooks/execute", start);
+                return retry.statusCode() == 202;
+              });
+      assertThat(starter.runs()).as("runs after the outage").isEqualTo(1);
+    } finally {
+      temporal.close();
+    }
+  }
 }

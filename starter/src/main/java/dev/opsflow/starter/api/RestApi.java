@@ -13,6 +13,7 @@ import dev.opsflow.contracts.human.Refusal;
 import dev.opsflow.contracts.remediation.DispatchResult;
 import dev.opsflow.contracts.remediation.RemediationRequest;
 import dev.opsflow.starter.http.RequestBody;
+import dev.opsflow.starter.http.TemporalDeadline;
 import dev.opsflow.workflows.TaskQueues;
 import dev.opsflow.workflows.WorkflowCatalog;
 import io.javalin.config.RoutesConfig;
@@ -33,6 +34,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -100,6 +102,7 @@ public final class RestApi {
   private final AuditLog audit;
   private final Catalog catalog;
   private final RequestBody bodies;
+  private final TemporalDeadline deadline;
 
   /** Bodies read at once; callers authenticated first, so this is a bound, not a defence. */
   private static final int CONCURRENT_READS = 32;
@@ -124,6 +127,7 @@ public final class RestApi {
     this.audit = audit;
     this.catalog = catalog;
     this.bodies = new RequestBody(limits.maxBodyBytes(), limits.bodyTimeout(), CONCURRENT_READS);
+    this.deadline = new TemporalDeadline(limits.temporalDeadline());
   }
 
   /** The API as the starter serves it: configured callers and audit file, every opsflow type. */
@@ -179,7 +183,16 @@ public final class RestApi {
       try {
         caller = auth.authenticate(ctx.header("Authorization"));
         ApiAuth.authorize(caller, role, action);
-        call.handle(ctx, caller);
+        ApiCaller authorised = caller;
+        // Every Temporal call of the request shares one deadline (http.temporalDeadline), so an
+        // outage is a prompt 503 instead of the client's retries running on for ten seconds.
+        deadline
+            .start()
+            .call(
+                () -> {
+                  call.handle(ctx, authorised);
+                  return null;
+                });
         detail = Optional.ofNullable(ctx.<String>attribute("audit")).orElse("");
       } catch (ApiError e) {
         refuse(ctx, e.status(), e.getMessage());
@@ -347,7 +360,11 @@ public final class RestApi {
       return;
     }
     try {
-      JsonNode result = stub.getResult(timeoutSeconds, TimeUnit.SECONDS, JsonNode.class);
+      // Waiting for the result is what the caller asked for ("wait"), not a call that may hang:
+      // it runs outside the request's deadline, bounded by timeoutSeconds.
+      JsonNode result =
+          outsideTheDeadline(
+              () -> stub.getResult(timeoutSeconds, TimeUnit.SECONDS, JsonNode.class));
       answer.put("status", "COMPLETED");
       answer.put("result", result);
       ctx.status(200).json(answer);
@@ -364,6 +381,16 @@ public final class RestApi {
       ctx.attribute(
           "audit", "started " + type + "; it did not complete: " + Executions.rootMessage(e));
       ctx.status(200).json(answer);
+    }
+  }
+
+  private static <T> T outsideTheDeadline(Callable<T> call) throws TimeoutException {
+    try {
+      return io.grpc.Context.current().fork().call(call);
+    } catch (TimeoutException | RuntimeException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
     }
   }
 
