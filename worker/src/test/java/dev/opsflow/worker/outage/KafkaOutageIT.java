@@ -165,6 +165,32 @@ class KafkaOutageIT {
   }
 
   @Test
+  void aBrokerAwayDuringVerificationEscalatesAsUnverifiedNotAsStillLagging() {
+    RemediationRequest request = lagging("orders-unseen");
+    // The third reading is the verification, after the scale-out.
+    stage.script.before("ConsumerGroupLag", 3, 1, broker::cut);
+
+    RemediationOutcome outcome = stage.remediate(request);
+
+    assertThat(outcome.result()).as(outcome.detail()).isEqualTo(Phase.ESCALATED);
+    assertThat(outcome.detail())
+        .startsWith("could not verify the scale-out of demo/orders-unseen")
+        .contains("[KafkaUnavailable]")
+        .doesNotContain("lag still above");
+    assertThat(stage.attempts(request.workflowId(), "ConsumerGroupLag")).containsExactly(1, 1, 5);
+    assertThat(replicas("orders-unseen")).as("the scale-out stays; a human decides").isEqualTo(6);
+    assertThat(writesByOpsflow).hasSize(1);
+    assertThat(stage.slackTexts)
+        .anySatisfy(
+            t ->
+                assertThat(t)
+                    .contains(request.workflowId())
+                    .contains("could not verify")
+                    .contains("[KafkaUnavailable]"));
+    stage.awaitSlotReleased(request.workflowId());
+  }
+
+  @Test
   void aBrokerAwayPastTheRetryBudgetFailsTheRunWithTheReasonAndReleasesTheSlot() {
     RemediationRequest request = lagging("orders-gone");
     stage.script.before("ConsumerGroupLag", 2, 1, broker::cut);

@@ -121,6 +121,28 @@ class PostgresOutageIT {
   }
 
   @Test
+  void aDatabaseAwayDuringVerificationEscalatesAsUnverifiedNotAsActiveLoad() {
+    // The second usage reading is the verification, after the sessions were ended.
+    stage.script.before("ConnectionUsage", 2, 1, database::cut);
+    RemediationRequest request = tooManyConnections();
+
+    RemediationOutcome outcome = stage.remediate(request);
+
+    assertThat(outcome.result()).as(outcome.detail()).isEqualTo(Phase.ESCALATED);
+    assertThat(outcome.detail())
+        .startsWith("could not verify the connections after ending " + IDLE + " idle sessions")
+        .contains("[PostgresUnavailable]")
+        .doesNotContain("active sessions");
+    assertThat(stage.attempts(request.workflowId(), "ConnectionUsage"))
+        .as("READ_POSTGRES: every attempt, then no more")
+        .containsExactly(1, 5);
+    assertThat(idle).noneMatch(PostgresOutageIT::alive);
+    assertThat(stage.slackTexts)
+        .anySatisfy(t -> assertThat(t).contains(request.workflowId()).contains("could not verify"));
+    stage.awaitSlotReleased(request.workflowId());
+  }
+
+  @Test
   void aDatabaseAwayPastTheRetryBudgetEscalatesWithTheReasonAndEndsNoSession() {
     stage.script.before("TerminateIdleSessions", 1, 1, database::cut);
     RemediationRequest request = tooManyConnections();
