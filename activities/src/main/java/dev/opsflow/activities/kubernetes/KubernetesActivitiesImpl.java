@@ -789,6 +789,23 @@ public final class KubernetesActivitiesImpl implements KubernetesActivities, Aut
     T run() throws Exception;
   }
 
+  /**
+   * What went wrong on the way to the API server: the first cause under the client's exception that
+   * says something (a bare IOException wraps the ConnectException that names the refusal).
+   */
+  static String transportError(KubernetesClientException e) {
+    Throwable described = null;
+    for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
+      if (t.getMessage() != null && !t.getMessage().isBlank()) {
+        return t.getClass().getSimpleName() + ": " + t.getMessage();
+      }
+      if (described == null && t.getClass() != java.io.IOException.class) {
+        described = t;
+      }
+    }
+    return described == null ? "no cause given" : described.getClass().getSimpleName();
+  }
+
   /** Maps the API server's answers to failure types; everything else is retried. */
   private static <T> T call(String what, Call<T> call) {
     try {
@@ -796,6 +813,14 @@ public final class KubernetesActivitiesImpl implements KubernetesActivities, Aut
     } catch (ApplicationFailure e) {
       throw e;
     } catch (KubernetesClientException e) {
+      if (e.getCode() <= 0) {
+        // No HTTP answer at all: fabric8's message ("Operation: [get] ... failed.") does not say
+        // that the API server could not be reached, nor why.
+        throw FailureTypes.retryable(
+            what + ": the Kubernetes API server did not answer (" + transportError(e) + ")",
+            "KubernetesUnavailable",
+            e);
+      }
       String message = what + ": HTTP " + e.getCode() + " " + e.getMessage();
       switch (e.getCode()) {
         case 401, 403 -> throw FailureTypes.permissionDenied(message);

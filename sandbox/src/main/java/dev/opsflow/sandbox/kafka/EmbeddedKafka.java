@@ -20,6 +20,7 @@ import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.IntConsumer;
 import java.util.stream.Stream;
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
@@ -77,11 +78,27 @@ public final class EmbeddedKafka implements AutoCloseable {
    *     since a free port can be taken by another process between choosing and binding it)
    */
   public static EmbeddedKafka start() {
+    return startAdvertising(0, port -> {});
+  }
+
+  /**
+   * Like {@link #start()}, but the broker tells its clients to reach it at {@code
+   * 127.0.0.1:advertisedPort} instead of the port it listens on: a client that bootstraps there
+   * connects there for every later request too. A test puts a relay it can cut on that port and
+   * forwards it to {@link #brokerPort()}, so "the broker is unreachable" holds for every
+   * connection, not only the bootstrap one. The sandbox's own helper client ({@link #createTopic},
+   * {@link #commitOffsets}) goes through the advertised port as well.
+   *
+   * @param advertisedPort 0 to advertise the port the broker listens on
+   * @param listening told the port the broker will listen on before it starts (the broker's own
+   *     start-up check already goes through the advertised port, so a relay must know it by then)
+   */
+  public static EmbeddedKafka startAdvertising(int advertisedPort, IntConsumer listening) {
     RuntimeException last = null;
     for (int attempt = 1; attempt <= START_ATTEMPTS; attempt++) {
       Path dataDir = createDataDir();
       try {
-        return startIn(dataDir);
+        return startIn(dataDir, advertisedPort, listening);
       } catch (RuntimeException e) {
         last = e;
         deleteRecursively(dataDir);
@@ -94,10 +111,13 @@ public final class EmbeddedKafka implements AutoCloseable {
     throw new IllegalStateException("Kafka sandbox did not start", last);
   }
 
-  private static EmbeddedKafka startIn(Path dataDir) {
+  private static EmbeddedKafka startIn(Path dataDir, int advertisedPort, IntConsumer listening) {
     int brokerPort = freePort();
     int controllerPort = freePort();
-    Map<String, String> props = brokerProperties(dataDir, brokerPort, controllerPort);
+    listening.accept(brokerPort);
+    Map<String, String> props =
+        brokerProperties(
+            dataDir, brokerPort, advertisedPort == 0 ? brokerPort : advertisedPort, controllerPort);
     format(dataDir, props);
 
     KafkaRaftServer server = new KafkaRaftServer(new KafkaConfig(props), Time.SYSTEM);
@@ -127,6 +147,11 @@ public final class EmbeddedKafka implements AutoCloseable {
   /** {@code host:port} for the {@code bootstrap.servers} setting of clients. */
   public String bootstrapServers() {
     return bootstrapServers;
+  }
+
+  /** The port the broker listens on (which {@link #startAdvertising} may not advertise). */
+  public int brokerPort() {
+    return Integer.parseInt(bootstrapServers.substring(bootstrapServers.lastIndexOf(':') + 1));
   }
 
   /** The temporary directory holding the broker's data; deleted by {@link #close()}. */
@@ -285,7 +310,7 @@ public final class EmbeddedKafka implements AutoCloseable {
   }
 
   private static Map<String, String> brokerProperties(
-      Path dataDir, int brokerPort, int controllerPort) {
+      Path dataDir, int brokerPort, int advertisedPort, int controllerPort) {
     Map<String, String> props = new HashMap<>();
     props.put("process.roles", "broker,controller");
     props.put("node.id", Integer.toString(NODE_ID));
@@ -293,7 +318,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     props.put(
         "listeners",
         "PLAINTEXT://127.0.0.1:" + brokerPort + ",CONTROLLER://127.0.0.1:" + controllerPort);
-    props.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + brokerPort);
+    props.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + advertisedPort);
     props.put("controller.listener.names", "CONTROLLER");
     props.put("inter.broker.listener.name", "PLAINTEXT");
     props.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");

@@ -7,6 +7,7 @@ import dev.opsflow.activities.notify.SlackMessage;
 import dev.opsflow.activities.notify.SlackPosted;
 import dev.opsflow.activities.notify.SlackUpdate;
 import dev.opsflow.contracts.human.EscalationStep;
+import dev.opsflow.workflows.kernel.Failures;
 import io.temporal.failure.ActivityFailure;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.workflow.Workflow;
@@ -137,14 +138,18 @@ public final class EscalationLadder {
     return Workflow.getInfo().getWorkflowId();
   }
 
-  /** The innermost message: the activity's own error, not Temporal's wrapper. */
+  /**
+   * The activity's own error (what it did, which system failed), not Temporal's wrapper nor the
+   * client exception the activity attached as its cause.
+   */
   public static String reason(Throwable e) {
+    ApplicationFailure af = Failures.activityError(e);
+    if (af != null) {
+      return af.getOriginalMessage() + " [" + af.getType() + "]";
+    }
     Throwable t = e;
     while (t.getCause() != null) {
       t = t.getCause();
-    }
-    if (t instanceof ApplicationFailure af) {
-      return af.getOriginalMessage() + " [" + af.getType() + "]";
     }
     return t.getMessage();
   }

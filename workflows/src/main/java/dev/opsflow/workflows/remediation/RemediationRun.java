@@ -6,6 +6,7 @@ import dev.opsflow.activities.dispatch.PolicyActivities;
 import dev.opsflow.activities.kubernetes.DeploymentInspection;
 import dev.opsflow.activities.kubernetes.KubernetesActivities;
 import dev.opsflow.activities.kubernetes.KubernetesOptions;
+import dev.opsflow.contracts.human.ActionRecord;
 import dev.opsflow.contracts.human.ApprovalPolicy;
 import dev.opsflow.contracts.human.ApprovalResult;
 import dev.opsflow.contracts.human.ApprovalStatus;
@@ -522,7 +523,8 @@ public final class RemediationRun {
    * human acknowledged. Then holds the cooldown so the automaton does not try again meanwhile; an
    * alert that resolves meanwhile resolves the page.
    */
-  public RemediationOutcome escalate(String reason) {
+  public RemediationOutcome escalate(String why) {
+    String reason = withFailedStepError(why);
     HealingMetrics.escalated(request.procedure(), run.phase());
     release();
     enter(Phase.ESCALATING, reason);
@@ -547,6 +549,21 @@ public final class RemediationRun {
       run.ladder().resolve("the alert resolved");
     }
     return close(Phase.ESCALATED, reason);
+  }
+
+  /**
+   * An escalation right after a step failed says why it failed (the activity's error, which names
+   * the system and the call: "the Kubernetes API server did not answer"), not only that it did.
+   */
+  private String withFailedStepError(String reason) {
+    List<ActionRecord> steps = run.steps();
+    if (steps.isEmpty()) {
+      return reason;
+    }
+    ActionRecord last = steps.get(steps.size() - 1);
+    return last.success() || reason.contains(last.detail())
+        ? reason
+        : reason + ": " + last.detail();
   }
 
   /** The run was cancelled: the kernel records who and why and cleans up. */

@@ -12,6 +12,7 @@ import dev.opsflow.contracts.remediation.HealingPolicy;
 import dev.opsflow.contracts.remediation.KafkaLagRemediation;
 import dev.opsflow.contracts.remediation.RemediationOutcome;
 import dev.opsflow.contracts.remediation.RemediationRequest;
+import dev.opsflow.workflows.kernel.Check;
 import dev.opsflow.workflows.remediation.RemediationHandlers;
 import io.temporal.workflow.Workflow;
 
@@ -94,15 +95,20 @@ public class KafkaLagRemediationImpl extends RemediationHandlers implements Kafk
     if (scaled.isEmpty()) {
       return run.escalate("scaling " + where + " failed");
     }
-    // New consumers must be running before the backlog can shrink.
-    boolean drained =
-        run.verify(
+    // New consumers must be running before the backlog can shrink. A lag that cannot be read
+    // (Kafka away past its retry budget) is UNKNOWN: it escalates as such, never as "still above".
+    Check drained =
+        run.verifyCheck(
             () -> {
               rollout.waitForRollout(
                   target.namespace(), target.deployment(), policy.settleSeconds() * 5 + 60);
-              return lagOf(target) < policy.kafkaLagThreshold();
+              long after = lagOf(target);
+              return Check.of(after >= policy.kafkaLagThreshold(), "lag " + after);
             });
-    if (!drained) {
+    if (drained.unknown()) {
+      return run.escalate("could not verify the scale-out of " + where + ": " + drained.reading());
+    }
+    if (!drained.healthy()) {
       return run.escalate(
           "lag still above " + policy.kafkaLagThreshold() + " after scaling to " + desired);
     }

@@ -7,6 +7,7 @@ import dev.opsflow.contracts.remediation.DatabaseTarget;
 import dev.opsflow.contracts.remediation.PostgresConnectionRemediation;
 import dev.opsflow.contracts.remediation.RemediationOutcome;
 import dev.opsflow.contracts.remediation.RemediationRequest;
+import dev.opsflow.workflows.kernel.Check;
 import dev.opsflow.workflows.remediation.RemediationHandlers;
 import io.temporal.workflow.Workflow;
 
@@ -47,7 +48,22 @@ public class PostgresConnectionRemediationImpl extends RemediationHandlers
     if (ended.isEmpty()) {
       return run.escalate("terminating idle sessions failed");
     }
-    if (!run.verify(() -> percentUsed() < threshold)) {
+    // Usage that cannot be read (PostgreSQL away past its retry budget) is UNKNOWN: it escalates
+    // as such, never as "still above the threshold".
+    Check after =
+        run.verifyCheck(
+            () -> {
+              double used = percentUsed();
+              return Check.of(used >= threshold, used + "% of connections in use");
+            });
+    if (after.unknown()) {
+      return run.escalate(
+          "could not verify the connections after ending "
+              + ended.get().terminated()
+              + " idle sessions: "
+              + after.reading());
+    }
+    if (!after.healthy()) {
       return run.escalate(
           "connections still at or above "
               + threshold
