@@ -62,6 +62,16 @@ class CouldNotReadIsNeverHealthyTest {
         firing("DiskSpaceHigh", "2026-11-23T10:00:00Z"));
   }
 
+  /** Runs the disk remediation on {@link #WEB}, asserts it escalated, and returns its detail. */
+  private String diskRunEscalates() {
+    kit.start();
+    RemediationRequest request = disk();
+    kit.dispatch(request);
+    RemediationOutcome outcome = kit.outcome(request);
+    assertThat(outcome.result()).isEqualTo(Phase.ESCALATED);
+    return outcome.detail();
+  }
+
   private void dfReturns(List<ExecOutput> first, List<ExecOutput> later) {
     when(kit.k8s.execInPods(argThat(r -> r != null && r.command().get(0).equals("df"))))
         .thenReturn(first, later);
@@ -75,14 +85,7 @@ class CouldNotReadIsNeverHealthyTest {
   @Test
   void aDfThatFailsAtConfirmationDoesNotActAndEscalates() {
     dfReturns(List.of(new ExecOutput("web-1", 1, "", "df: /var/log/app: No such file")), df(10));
-    kit.start();
-    RemediationRequest request = disk();
-    kit.dispatch(request);
-
-    RemediationOutcome outcome = kit.outcome(request);
-
-    assertThat(outcome.result()).isEqualTo(Phase.ESCALATED);
-    assertThat(outcome.detail()).contains("could not tell").contains("pod web-1 exited 1");
+    assertThat(diskRunEscalates()).contains("could not tell").contains("pod web-1 exited 1");
     verify(kit.k8s, never())
         .execInPods(argThat(r -> r != null && r.command().get(0).equals("find")));
   }
@@ -90,42 +93,21 @@ class CouldNotReadIsNeverHealthyTest {
   @Test
   void noPodMatchingAtConfirmationIsUnknownNotHealthy() {
     dfReturns(List.of(), List.of());
-    kit.start();
-    RemediationRequest request = disk();
-    kit.dispatch(request);
-
-    RemediationOutcome outcome = kit.outcome(request);
-
-    assertThat(outcome.result()).isEqualTo(Phase.ESCALATED);
-    assertThat(outcome.detail()).contains("no pod matched app=web");
+    assertThat(diskRunEscalates()).contains("no pod matched app=web");
   }
 
   @Test
   void anUnreadableDfAfterCleaningEscalatesInsteadOfCountingAsFixed() {
     dfReturns(df(91), List.of(new ExecOutput("web-1", 0, "garbage", "")));
     findDeletes(0);
-    kit.start();
-    RemediationRequest request = disk();
-    kit.dispatch(request);
-
-    RemediationOutcome outcome = kit.outcome(request);
-
-    assertThat(outcome.result()).isEqualTo(Phase.ESCALATED);
-    assertThat(outcome.detail()).contains("could not read disk usage after deleting");
+    assertThat(diskRunEscalates()).contains("could not read disk usage after deleting");
   }
 
   @Test
   void aFindThatExitsNonZeroIsAFailedCleanup() {
     dfReturns(df(91), df(10));
     findDeletes(1);
-    kit.start();
-    RemediationRequest request = disk();
-    kit.dispatch(request);
-
-    RemediationOutcome outcome = kit.outcome(request);
-
-    assertThat(outcome.result()).isEqualTo(Phase.ESCALATED);
-    assertThat(outcome.detail()).contains("deleting old logs under /var/log/app failed");
+    assertThat(diskRunEscalates()).contains("deleting old logs under /var/log/app failed");
   }
 
   @Test

@@ -78,14 +78,7 @@ class ServerPolicyTest {
   void aRawStartAskingFor1000ReplicasAMinimumOf50AndNoApprovalGetsTheServersCeilingAndApproval()
       throws Exception {
     kit.serverPolicy(serverWithApproval());
-    when(kit.kafka.consumerGroupLag(any()))
-        .thenReturn(
-            lag("orders-consumer", 2_000_000, "orders", 200),
-            lag("orders-consumer", 2_000_000, "orders", 200),
-            lag("orders-consumer", 0, "orders", 200));
-    when(kit.k8s.getDeployment("demo", "orders-consumer"))
-        .thenReturn(deployment("demo", "orders-consumer", 2, "256Mi", "512Mi"));
-    when(kit.k8s.scaleDeployment(any())).thenReturn(new ScaleResult(2, 10, true));
+    lagThatAScaleOutClears(10);
     kit.start();
     // What tctl / temporal workflow start sends: raw JSON, the caller's own "policy" in it.
     String json =
@@ -100,20 +93,8 @@ class ServerPolicyTest {
                   "startsAt":"2026-11-23T10:00:00Z","source":"operator"},
          "requestedBy":"mallory"}
         """;
-    String id = "heal-kafka-lag-remediation-demo/orders-consumer/orders-consumer/orders";
     WorkflowStub run =
-        kit.client.newUntypedWorkflowStub(
-            "KafkaLagRemediation",
-            WorkflowOptions.newBuilder()
-                .setTaskQueue(TaskQueues.OPERATIONS)
-                .setWorkflowId(id)
-                .build());
-    run.start(
-        new RawValue(
-            Payload.newBuilder()
-                .putMetadata("encoding", ByteString.copyFromUtf8("json/plain"))
-                .setData(ByteString.copyFromUtf8(json))
-                .build()));
+        startRaw(json, "heal-kafka-lag-remediation-demo/orders-consumer/orders-consumer/orders");
 
     // The input named no approval; the server's policy still asks alice.
     kit.env.sleep(Duration.ofSeconds(5));
@@ -137,14 +118,7 @@ class ServerPolicyTest {
   @Test
   void limitsAndAnApprovalInTheRunEnvelopeTightenAServerThatRequiresNone() throws Exception {
     kit.serverPolicy(RemediationTestKit.policy()); // at most 10 replicas, no approval
-    when(kit.kafka.consumerGroupLag(any()))
-        .thenReturn(
-            lag("orders-consumer", 2_000_000, "orders", 200),
-            lag("orders-consumer", 2_000_000, "orders", 200),
-            lag("orders-consumer", 0, "orders", 200));
-    when(kit.k8s.getDeployment("demo", "orders-consumer"))
-        .thenReturn(deployment("demo", "orders-consumer", 2, "256Mi", "512Mi"));
-    when(kit.k8s.scaleDeployment(any())).thenReturn(new ScaleResult(2, 3, true));
+    lagThatAScaleOutClears(3);
     kit.start();
     // The README's example of a tightened start, as tctl sends it (critical: no confirmation).
     WorkflowStub run =
@@ -202,6 +176,19 @@ class ServerPolicyTest {
   }
 
   /** Starts a run from raw JSON, as tctl and the temporal CLI do. */
+  /** orders-consumer lags at 2 replicas until the scale-out (to {@code replicas}) is done. */
+  private void lagThatAScaleOutClears(int replicas) {
+    when(kit.kafka.consumerGroupLag(any()))
+        .thenReturn(
+            lag("orders-consumer", 2_000_000, "orders", 200),
+            lag("orders-consumer", 2_000_000, "orders", 200),
+            lag("orders-consumer", 0, "orders", 200));
+    when(kit.k8s.getDeployment("demo", "orders-consumer"))
+        .thenReturn(deployment("demo", "orders-consumer", 2, "256Mi", "512Mi"));
+    when(kit.k8s.scaleDeployment(any())).thenReturn(new ScaleResult(2, replicas, true));
+  }
+
+  /** Starts a run as tctl does: raw JSON as the input, no typed record on the way. */
   private WorkflowStub startRaw(String json, String workflowId) {
     WorkflowStub run =
         kit.client.newUntypedWorkflowStub(
