@@ -28,7 +28,8 @@ public abstract class RemediationHandlers implements Remediation {
     RequestValidation.require(Workflow.getInfo().getWorkflowType(), request);
     try {
       run.begin(request);
-      return runbook(request);
+      // A run continued as new in the cooldown has acted already: it only finishes the cooldown.
+      return run.resumedCooldown().orElseGet(() -> runbook(request));
     } catch (CanceledFailure e) {
       run.cancelled();
       throw e;
