@@ -64,12 +64,12 @@ public abstract class RemediationHandlers implements Remediation {
 
   @Override
   public void approve(Decision decision) {
-    run.decide(decision, true);
+    run.decideWhenBegun(decision, true);
   }
 
   @Override
   public void reject(Decision decision) {
-    run.decide(decision, false);
+    run.decideWhenBegun(decision, false);
   }
 
   @Override

@@ -79,10 +79,11 @@ public final class RemediationRun {
   private final KubernetesActivities readK8s =
       Workflow.newActivityStub(KubernetesActivities.class, KubernetesOptions.READ_K8S);
   private final Episodes episodes = new Episodes();
-  // Notices that arrive before the workflow method's first line (signal-with-start, or signals
+  // Signals that arrive before the workflow method's first line (signal-with-start, or signals
   // queued while the previous run of the chain handed over) are taken in once the run knows its
-  // state, so a recurrence is judged against when the chain acted.
-  private final List<AlertNotice> early = new ArrayList<>();
+  // state: a recurrence is judged against when the chain acted, an approval meets its gate, an
+  // admission its lease.
+  private final List<Runnable> early = new ArrayList<>();
   private final List<String> policyNotes = new ArrayList<>();
   private RemediationRequest request;
   private HealingPolicy policy;
@@ -179,8 +180,18 @@ public final class RemediationRun {
   }
 
   private void takeEarlyNotices() {
-    early.forEach(this::noticeFired);
+    List<Runnable> arrived = List.copyOf(early);
     early.clear();
+    arrived.forEach(Runnable::run);
+  }
+
+  /** Runs {@code handler} now, or once the run has begun (see {@link #early}). */
+  private void whenBegun(Runnable handler) {
+    if (request == null) {
+      early.add(handler);
+    } else {
+      handler.run();
+    }
   }
 
   /**
@@ -232,7 +243,7 @@ public final class RemediationRun {
 
   public void noticeFired(AlertNotice notice) {
     if (notice != null && request == null) {
-      early.add(notice);
+      early.add(() -> noticeFired(notice));
       return;
     }
     if (notice == null || !episodes.seen(notice.episode())) {
@@ -259,25 +270,41 @@ public final class RemediationRun {
   }
 
   public void noticeAdmitted() {
-    run.lease().admitted();
+    whenBegun(() -> run.lease().admitted());
   }
 
-  /** The approve/reject Update validator: refuses a decision that would not count now. */
+  /**
+   * The approve/reject Update validator: refuses a decision that would not count now. In a run
+   * continued as new that has not yet taken over its gate, the handler checks it instead.
+   */
   public void validateDecision(Decision decision) {
+    if (request == null && Workflow.getInfo().getContinuedExecutionRunId().isPresent()) {
+      return;
+    }
     run.validateDecision(decision);
   }
 
+  /** The approve/reject Update: waits for the run to have begun (its gate), then decides. */
   public ApprovalStatus decide(Decision decision, boolean approve) {
+    if (request == null) {
+      Workflow.await(() -> request != null);
+      run.validateDecision(decision);
+    }
     return run.decide(decision, approve);
+  }
+
+  /** The approve/reject signal: decided once the run has begun. */
+  public void decideWhenBegun(Decision decision, boolean approve) {
+    whenBegun(() -> run.decide(decision, approve));
   }
 
   /** Retry, skip or fail a step that failed after its retries (signals; wrong ones recorded). */
   public void answerFailedStep(FailedStep.Answer answer, Decision decision) {
-    run.answerFailedStep(answer, decision);
+    whenBegun(() -> run.answerFailedStep(answer, decision));
   }
 
   public void acknowledge(Decision decision) {
-    run.acknowledge(decision);
+    whenBegun(() -> run.acknowledge(decision));
   }
 
   public RemediationStatus status() {
