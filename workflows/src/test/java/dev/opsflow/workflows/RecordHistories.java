@@ -66,6 +66,15 @@ public class RecordHistories {
    */
   public static void saveIfRecording(
       WorkflowClient client, String procedure, String scenario, String workflowId) {
+    saveIfRecording(client, procedure, scenario, workflowId, null);
+  }
+
+  /**
+   * Like {@link #saveIfRecording(WorkflowClient, String, String, String)} for one run of a chain
+   * (e.g. a run that continued as new); {@code runId} null is the latest run.
+   */
+  public static void saveIfRecording(
+      WorkflowClient client, String procedure, String scenario, String workflowId, String runId) {
     if (!Boolean.getBoolean("opsflow.recordHistories")) {
       return;
     }
@@ -80,7 +89,8 @@ public class RecordHistories {
       }
       Files.writeString(
           file,
-          client.fetchHistory(workflowId).toJson(true),
+          (runId == null ? client.fetchHistory(workflowId) : client.fetchHistory(workflowId, runId))
+              .toJson(true),
           java.nio.file.StandardOpenOption.CREATE_NEW);
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e);

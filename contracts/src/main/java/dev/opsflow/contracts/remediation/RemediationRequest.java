@@ -28,6 +28,8 @@ import java.util.Map;
  * @param policy a whole policy, as inputs carried it before {@code limits}: read as limits to
  *     tighten (never loosen), and as the policy of runs started before the policy was the server's
  *     when their histories replay. New inputs leave it out.
+ * @param carried set only on a run that continues an earlier one as new (its history had grown past
+ *     the bound): where that run stopped and everything it knew; null on every first run
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record RemediationRequest(
@@ -35,13 +37,24 @@ public record RemediationRequest(
     Target target,
     RunEnvelope run,
     RemediationLimits limits,
-    HealingPolicy policy) {
+    HealingPolicy policy,
+    RemediationCarry carried) {
   /** Asked for by the automaton (an alert or a watchdog). */
   public static final String AUTOMATON = RunEnvelope.AUTOMATON;
 
   public RemediationRequest {
     run = run == null ? new RunEnvelope(null, null, null, null) : run;
     target = target == null ? Target.of(procedure, Map.of()) : target;
+  }
+
+  /** A first run (nothing carried from an earlier run of the chain). */
+  public RemediationRequest(
+      String procedure,
+      Target target,
+      RunEnvelope run,
+      RemediationLimits limits,
+      HealingPolicy policy) {
+    this(procedure, target, run, limits, policy, null);
   }
 
   /** A run an alert, a watchdog or an operator asked for, under the server's limits. */
@@ -60,15 +73,21 @@ public record RemediationRequest(
       @JsonProperty("policy") HealingPolicy policy,
       @JsonProperty("severity") String severity,
       @JsonProperty("alert") AlertNotice alert,
-      @JsonProperty("requestedBy") String requestedBy) {
+      @JsonProperty("requestedBy") String requestedBy,
+      @JsonProperty("carried") RemediationCarry carried) {
     RunEnvelope envelope = run != null ? run : new RunEnvelope(severity, alert, requestedBy, null);
     return new RemediationRequest(
-        procedure, Target.of(procedure, target), envelope, limits, policy);
+        procedure, Target.of(procedure, target), envelope, limits, policy, carried);
   }
 
   /** The same request with these limits. */
   public RemediationRequest withLimits(RemediationLimits tightened) {
-    return new RemediationRequest(procedure, target, run, tightened, policy);
+    return new RemediationRequest(procedure, target, run, tightened, policy, carried);
+  }
+
+  /** The input of the run that continues this one as new, carrying {@code state}. */
+  public RemediationRequest continuedWith(RemediationCarry state) {
+    return new RemediationRequest(procedure, target, run, limits, policy, state);
   }
 
   public String severity() {

@@ -6,6 +6,7 @@ import dev.opsflow.contracts.human.ApprovalResult;
 import dev.opsflow.contracts.human.ApprovalStatus;
 import dev.opsflow.contracts.human.Decision;
 import dev.opsflow.contracts.human.Refusal;
+import dev.opsflow.contracts.run.CarriedRun;
 import io.temporal.workflow.Workflow;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -36,10 +37,48 @@ public final class ApprovalGate {
 
   /** Opens the gate now (workflow time). */
   public ApprovalGate(String action, String requestedBy, ApprovalPolicy policy) {
+    this(action, requestedBy, policy, Workflow.currentTimeMillis());
+  }
+
+  private ApprovalGate(String action, String requestedBy, ApprovalPolicy policy, long sinceMillis) {
     this.action = action;
     this.requestedBy = requestedBy == null ? "" : requestedBy;
     this.policy = policy;
-    this.sinceMillis = Workflow.currentTimeMillis();
+    this.sinceMillis = sinceMillis;
+  }
+
+  /**
+   * The gate as an earlier run of the chain left it (continued as new): same question, same
+   * deadline, the decisions and approvals it had already received.
+   */
+  public static ApprovalGate resumed(CarriedRun.Gate carried) {
+    ApprovalGate gate =
+        new ApprovalGate(
+            carried.action(), carried.requestedBy(), carried.policy(), carried.sinceMillis());
+    gate.decisions.addAll(carried.decisions());
+    gate.approvedBy.addAll(carried.approvedBy());
+    gate.state = carried.state();
+    gate.withdrawn = carried.withdrawn();
+    gate.withdrawnBecause = carried.withdrawnBecause();
+    return gate;
+  }
+
+  /**
+   * The gate as the next run of the chain resumes it, with where its Slack message is (or null).
+   */
+  public CarriedRun.Gate carried(String slackChannel, String slackTs) {
+    return new CarriedRun.Gate(
+        action,
+        requestedBy,
+        policy,
+        sinceMillis,
+        decisions,
+        List.copyOf(approvedBy),
+        state,
+        withdrawn,
+        withdrawnBecause,
+        slackChannel,
+        slackTs);
   }
 
   /**

@@ -109,6 +109,15 @@ public final class EscalationLadder {
     }
   }
 
+  /**
+   * Takes over the record and the open incident of an earlier run of the chain (continued as new),
+   * so the incident it opened is resolved by this one and nobody is paged twice.
+   */
+  public void resume(List<String> earlier, boolean openIncident) {
+    record.addAll(earlier);
+    incidentOpen = openIncident;
+  }
+
   public boolean incidentOpen() {
     return incidentOpen;
   }

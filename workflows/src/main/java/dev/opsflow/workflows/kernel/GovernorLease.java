@@ -17,6 +17,7 @@ public final class GovernorLease {
       Workflow.newActivityStub(DispatchActivities.class, DispatchOptions.SIGNAL);
   private boolean admitted;
   private boolean held;
+  private long deadlineMillis;
 
   /** The governor's {@code admitted} signal arrived. */
   public void admitted() {
@@ -32,6 +33,60 @@ public final class GovernorLease {
     held = true;
     Workflow.await(timeout, () -> admitted || moot.getAsBoolean());
     return admitted && !moot.getAsBoolean();
+  }
+
+  /**
+   * Asks for a slot once: a lease already asked for (also by an earlier run of the chain) is not
+   * asked for again, so the governor's queue keeps this run's place. The wait gives up {@code
+   * timeout} after the request.
+   */
+  public void ask(AdmissionRequest request, Duration timeout) {
+    if (held) {
+      return;
+    }
+    dispatch.requestAdmission(request);
+    held = true;
+    deadlineMillis = Workflow.currentTimeMillis() + timeout.toMillis();
+  }
+
+  /**
+   * Waits for the governor's admission until the deadline of {@link #ask} or until {@code
+   * stopWaiting} holds; true once admitted.
+   */
+  public boolean awaitAdmission(BooleanSupplier stopWaiting) {
+    long remaining = deadlineMillis - Workflow.currentTimeMillis();
+    if (!admitted && remaining > 0) {
+      Workflow.await(Duration.ofMillis(remaining), () -> admitted || stopWaiting.getAsBoolean());
+    }
+    return admitted;
+  }
+
+  /** True while the admission wait has time left. */
+  public boolean waitingTimeLeft() {
+    return !admitted && deadlineMillis > Workflow.currentTimeMillis();
+  }
+
+  public boolean isAdmitted() {
+    return admitted;
+  }
+
+  public boolean held() {
+    return held;
+  }
+
+  public long deadlineMillis() {
+    return deadlineMillis;
+  }
+
+  /**
+   * Takes over the lease of an earlier run of the chain (continued as new): the slot it holds, or
+   * its place in the queue, with the same deadline. Nothing is released or asked again, so the
+   * governor's count and its cooldowns do not move.
+   */
+  public void resume(boolean wasHeld, boolean wasAdmitted, long deadline) {
+    held = wasHeld;
+    admitted = wasAdmitted;
+    deadlineMillis = deadline;
   }
 
   /** Gives the slot back, in a detached scope so that a cancellation does not skip it. */

@@ -12,6 +12,7 @@ import dev.opsflow.contracts.human.HumanTask;
 import dev.opsflow.contracts.human.OpsflowSearchAttributes;
 import dev.opsflow.contracts.human.Progress;
 import dev.opsflow.contracts.human.Refusal;
+import dev.opsflow.contracts.run.CarriedRun;
 import dev.opsflow.contracts.run.RunEnvelope;
 import dev.opsflow.workflows.human.ApprovalGate;
 import dev.opsflow.workflows.human.EscalationLadder;
@@ -27,6 +28,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -82,6 +84,13 @@ public final class ProcedureRun {
   private FailedStep failedStep;
   private String failedStepAnsweredBy = "";
   private Runnable onActing = () -> {};
+  private Optional<SlackPosted> approvalMessage = Optional.empty();
+  private String resumeAt = "";
+  private BooleanSupplier handOverDue = () -> false;
+  private Consumer<String> handOver =
+      point -> {
+        throw new IllegalStateException("no run to continue as new at " + point);
+      };
 
   public ProcedureRun(String initialPhase, StepListener listener) {
     this.phase = initialPhase;
@@ -98,6 +107,99 @@ public final class ProcedureRun {
         OpsflowSearchAttributes.TARGET.valueSet(bounded(identity.target())),
         OpsflowSearchAttributes.SEVERITY.valueSet(identity.severity()),
         OpsflowSearchAttributes.PHASE.valueSet(phase));
+  }
+
+  /**
+   * The first line of a run that continues an earlier one as new (its history had grown past the
+   * bound): everything that run knew, so this one resumes its wait ({@link CarriedRun#resumeAt()})
+   * and repeats nothing done before it.
+   */
+  public void resume(Identity identity, HumanPolicy human, CarriedRun carried) {
+    this.identity = identity;
+    this.human = human == null ? HumanPolicy.DEFAULT : human;
+    this.startedAtMillis = carried.startedAtMillis();
+    this.phase = carried.phase();
+    this.detail = carried.detail();
+    this.cancelledBy = carried.cancelledBy();
+    this.acknowledged = carried.acknowledged();
+    this.resumeAt = carried.resumeAt();
+    steps.addAll(carried.steps());
+    decisions.addAll(carried.decisions());
+    ladder.resume(carried.ladder(), carried.incidentOpen());
+    lease.resume(carried.leaseHeld(), carried.leaseAdmitted(), carried.admissionDeadlineMillis());
+    if (carried.gate() != null) {
+      gate = ApprovalGate.resumed(carried.gate());
+      approvalMessage =
+          carried.gate().slackTs() == null
+              ? Optional.empty()
+              : Optional.of(
+                  new SlackPosted(carried.gate().slackChannel(), carried.gate().slackTs(), false));
+    }
+    Workflow.upsertTypedSearchAttributes(
+        OpsflowSearchAttributes.PROCEDURE.valueSet(identity.procedure()),
+        OpsflowSearchAttributes.TARGET.valueSet(bounded(identity.target())),
+        OpsflowSearchAttributes.SEVERITY.valueSet(identity.severity()),
+        OpsflowSearchAttributes.PHASE.valueSet(phase));
+  }
+
+  /**
+   * Bounds the run's history: the kernel's long waits call {@code handOver} with where they stand
+   * once {@code due} holds, and the family continues the run as new from there (it does not
+   * return). Runs that never call this (histories from before the bound) never hand over.
+   */
+  public void boundHistory(BooleanSupplier due, Consumer<String> handOver) {
+    this.handOverDue = due;
+    this.handOver = handOver;
+  }
+
+  /** True while the history is past its bound (see {@link #boundHistory}). */
+  public boolean handOverDue() {
+    return handOverDue.getAsBoolean();
+  }
+
+  /** Continues the run as new, resuming at {@code point}; does not return. */
+  public void handOver(String point) {
+    handOver.accept(point);
+  }
+
+  /** The wait this run resumes (see {@link CarriedRun#resumeAt()}); empty for a first run. */
+  public String resumeAt() {
+    return resumeAt;
+  }
+
+  /**
+   * True (once) when this run resumes the wait {@code point}: the caller skips what came before.
+   */
+  public boolean resumes(String point) {
+    if (!resumeAt.equals(point)) {
+      return false;
+    }
+    resumeAt = "";
+    return true;
+  }
+
+  /** Everything the next run of the chain needs to resume at {@code point}. */
+  public CarriedRun carry(String point, int continued) {
+    return new CarriedRun(
+        point,
+        phase,
+        detail,
+        startedAtMillis,
+        steps,
+        decisions,
+        ladder.record(),
+        ladder.incidentOpen(),
+        acknowledged,
+        cancelledBy,
+        gate == null
+            ? null
+            : gate.carried(
+                approvalMessage.map(SlackPosted::channel).orElse(null),
+                approvalMessage.map(SlackPosted::ts).orElse(null)),
+        lease.held(),
+        lease.isAdmitted(),
+        lease.deadlineMillis(),
+        continued);
   }
 
   /** Search attribute values are bounded: Keyword attributes are meant for short strings. */
@@ -274,6 +376,33 @@ public final class ProcedureRun {
    */
   public ApprovalResult approval(
       String waitingPhase, String plan, ApprovalPolicy policy, BooleanSupplier moot) {
+    String id = Workflow.getInfo().getWorkflowId();
+    String summary = identity.procedure() + " on " + identity.target() + " needs approval";
+    // A run continued as new while waiting resumes the same gate: nobody is asked twice.
+    boolean resumed = gate != null && resumes(CarriedRun.APPROVAL);
+    if (!resumed) {
+      askApproval(waitingPhase, plan, policy, id, summary);
+    }
+    BooleanSupplier handingOver = () -> !moot.getAsBoolean() && handOverDue.getAsBoolean();
+    ApprovalResult result =
+        RunMetrics.awaited(
+            identity.procedure(),
+            gate,
+            !resumed,
+            () -> gate.awaitUnless(() -> moot.getAsBoolean() || handOverDue.getAsBoolean()),
+            handingOver);
+    if (result == ApprovalResult.PENDING && handingOver.getAsBoolean()) {
+      handOver(CarriedRun.APPROVAL);
+    }
+    String outcome = approvalOutcome(result, plan);
+    ladder.update(
+        approvalMessage, outcome, SlackBlocks.outcome(id, identity.target(), summary, outcome));
+    return result;
+  }
+
+  /** Opens the gate and tells the approvers on Slack. */
+  private void askApproval(
+      String waitingPhase, String plan, ApprovalPolicy policy, String id, String summary) {
     gate = new ApprovalGate(plan, identity.requestedBy(), policy);
     enter(
         waitingPhase,
@@ -298,15 +427,8 @@ public final class ProcedureRun {
             + Workflow.getInfo().getWorkflowId()
             + "). Approvers: "
             + policy.approvers();
-    String id = Workflow.getInfo().getWorkflowId();
-    String summary = identity.procedure() + " on " + identity.target() + " needs approval";
-    Optional<SlackPosted> message =
+    approvalMessage =
         ladder.slack(ask, SlackBlocks.request(gate.task(), id, identity.target(), summary));
-    ApprovalResult result =
-        RunMetrics.awaited(identity.procedure(), gate, () -> gate.awaitUnless(moot::getAsBoolean));
-    String outcome = approvalOutcome(result, plan);
-    ladder.update(message, outcome, SlackBlocks.outcome(id, identity.target(), summary, outcome));
-    return result;
   }
 
   /** The sentence recorded for an approval's result. */

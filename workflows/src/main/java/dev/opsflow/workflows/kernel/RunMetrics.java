@@ -54,13 +54,32 @@ public final class RunMetrics {
    */
   public static ApprovalResult awaited(
       String procedure, ApprovalGate gate, Supplier<ApprovalResult> await) {
-    scope(Map.of("procedure", name(procedure))).counter(APPROVALS_REQUESTED).inc(1);
+    return awaited(procedure, gate, true, await, () -> false);
+  }
+
+  /**
+   * Like {@link #awaited(String, ApprovalGate, Supplier)} for a gate that may span runs of a chain
+   * (continued as new): it counts as requested only where it opened ({@code opened}), and does not
+   * count as closed when the wait stopped because the run hands over ({@code handingOver}), so the
+   * gate counts once across the chain.
+   */
+  public static ApprovalResult awaited(
+      String procedure,
+      ApprovalGate gate,
+      boolean opened,
+      Supplier<ApprovalResult> await,
+      java.util.function.BooleanSupplier handingOver) {
+    if (opened) {
+      scope(Map.of("procedure", name(procedure))).counter(APPROVALS_REQUESTED).inc(1);
+    }
     ApprovalResult result = null;
     try {
       result = await.get();
       return result;
     } finally {
-      closed(procedure, gate.status(), result);
+      if (!(result == ApprovalResult.PENDING && handingOver.getAsBoolean())) {
+        closed(procedure, gate.status(), result);
+      }
     }
   }
 

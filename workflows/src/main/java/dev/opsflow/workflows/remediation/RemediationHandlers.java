@@ -28,7 +28,8 @@ public abstract class RemediationHandlers implements Remediation {
     RequestValidation.require(Workflow.getInfo().getWorkflowType(), request);
     try {
       run.begin(request);
-      return runbook(request);
+      // A run continued as new in the cooldown has acted already: it only finishes the cooldown.
+      return run.resumedCooldown().orElseGet(() -> runbook(request));
     } catch (CanceledFailure e) {
       run.cancelled();
       throw e;
@@ -63,12 +64,12 @@ public abstract class RemediationHandlers implements Remediation {
 
   @Override
   public void approve(Decision decision) {
-    run.decide(decision, true);
+    run.decideWhenBegun(decision, true);
   }
 
   @Override
   public void reject(Decision decision) {
-    run.decide(decision, false);
+    run.decideWhenBegun(decision, false);
   }
 
   @Override

@@ -16,23 +16,25 @@ import dev.opsflow.contracts.human.Progress;
 import dev.opsflow.contracts.remediation.ActionMark;
 import dev.opsflow.contracts.remediation.AdmissionRequest;
 import dev.opsflow.contracts.remediation.HealingPolicy;
+import dev.opsflow.contracts.remediation.RemediationCarry;
 import dev.opsflow.contracts.remediation.RemediationOutcome;
 import dev.opsflow.contracts.remediation.RemediationRequest;
 import dev.opsflow.contracts.remediation.RemediationStatus;
 import dev.opsflow.contracts.remediation.RemediationStatus.Phase;
 import dev.opsflow.contracts.run.AlertNotice;
+import dev.opsflow.contracts.run.CarriedRun;
 import dev.opsflow.workflows.human.EscalationLadder;
 import dev.opsflow.workflows.human.FailedStep;
 import dev.opsflow.workflows.kernel.Check;
+import dev.opsflow.workflows.kernel.GovernorLease;
+import dev.opsflow.workflows.kernel.HistoryBound;
 import dev.opsflow.workflows.kernel.ProcedureRun;
 import io.temporal.failure.ActivityFailure;
 import io.temporal.workflow.Workflow;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -63,13 +65,26 @@ public final class RemediationRun {
    */
   public static final String SERVER_POLICY = "server-policy";
 
+  /**
+   * Version marker of the bounded history: from version 1 a run keeps the count of episodes and
+   * only the latest {@link Episodes#RECENT} ids, and continues as new at its long waits (approval,
+   * admission, cooldown) once its history is past {@link HistoryBound}. Histories from before
+   * replay as they ran: every id kept, one history however long.
+   */
+  public static final String BOUNDED_HISTORY = "bounded-history";
+
   private final PolicyActivities policies =
       Workflow.newActivityStub(PolicyActivities.class, DispatchOptions.POLICY);
   private final DispatchActivities dispatch =
       Workflow.newActivityStub(DispatchActivities.class, DispatchOptions.SIGNAL);
   private final KubernetesActivities readK8s =
       Workflow.newActivityStub(KubernetesActivities.class, KubernetesOptions.READ_K8S);
-  private final Set<String> episodes = new LinkedHashSet<>();
+  private final Episodes episodes = new Episodes();
+  // Signals that arrive before the workflow method's first line (signal-with-start, or signals
+  // queued while the previous run of the chain handed over) are taken in once the run knows its
+  // state: a recurrence is judged against when the chain acted, an approval meets its gate, an
+  // admission its lease.
+  private final List<Runnable> early = new ArrayList<>();
   private final List<String> policyNotes = new ArrayList<>();
   private RemediationRequest request;
   private HealingPolicy policy;
@@ -77,6 +92,9 @@ public final class RemediationRun {
   private boolean resolved;
   private long actedAtMillis;
   private boolean recurred;
+  private int continued;
+  private String ending = "";
+  private String endingWhy = "";
 
   public RemediationRun() {
     run.onActing(() -> actedAtMillis = Workflow.currentTimeMillis());
@@ -85,6 +103,10 @@ public final class RemediationRun {
   /** The workflow method's first line. */
   public void begin(RemediationRequest request) {
     this.request = request;
+    if (request.carried() != null) {
+      resume(request.carried());
+      return;
+    }
     serverPolicy = Workflow.getVersion(SERVER_POLICY, Workflow.DEFAULT_VERSION, 1) == 1;
     HumanPolicy human;
     if (serverPolicy) {
@@ -108,13 +130,102 @@ public final class RemediationRun {
     run.begin(
         new ProcedureRun.Identity(request.procedure(), request.target().key(), request.run()),
         human);
+    if (Workflow.getVersion(BOUNDED_HISTORY, Workflow.DEFAULT_VERSION, 1) == 1) {
+      boundHistory();
+    }
     noticeFired(request.alert());
+    takeEarlyNotices();
     log.info(
         "Remediation {} of {} started (severity {}, source {})",
         request.procedure(),
         request.target().key(),
         request.severity(),
         request.alert() == null ? "manual" : request.alert().source());
+  }
+
+  /**
+   * The first line of a run that continues an earlier one of the chain as new: it takes over the
+   * policy as that run tightened it (the server's is not read again), the episodes, when it acted,
+   * and the kernel's state, and resumes the wait where that run stopped.
+   */
+  private void resume(RemediationCarry carried) {
+    Workflow.getVersion(BOUNDED_HISTORY, Workflow.DEFAULT_VERSION, 1);
+    serverPolicy = carried.serverPolicy();
+    policy = carried.policy();
+    policyNotes.addAll(carried.policyNotes());
+    resolved |= carried.resolved();
+    actedAtMillis = carried.actedAtMillis();
+    recurred |= carried.recurred();
+    continued = carried.run().continued();
+    ending = carried.ending();
+    endingWhy = carried.endingWhy();
+    episodes.resume(carried.episodes(), carried.recentEpisodes());
+    run.resume(
+        new ProcedureRun.Identity(request.procedure(), request.target().key(), request.run()),
+        carried.human(),
+        carried.run());
+    boundHistory();
+    takeEarlyNotices();
+    log.info(
+        "Remediation {} of {} continued as new (run {} of the chain) at {}, {} episodes so far",
+        request.procedure(),
+        request.target().key(),
+        continued + 1,
+        carried.run().resumeAt(),
+        episodes.count());
+  }
+
+  private void boundHistory() {
+    episodes.bounded();
+    run.boundHistory(HistoryBound::reached, point -> handOver(point, "", ""));
+  }
+
+  private void takeEarlyNotices() {
+    List<Runnable> arrived = List.copyOf(early);
+    early.clear();
+    arrived.forEach(Runnable::run);
+  }
+
+  /** Runs {@code handler} now, or once the run has begun (see {@link #early}). */
+  private void whenBegun(Runnable handler) {
+    if (request == null) {
+      early.add(handler);
+    } else {
+      handler.run();
+    }
+  }
+
+  /**
+   * Continues the run as new at a safe wait ({@code point}), carrying everything it knows; does not
+   * return. {@code ending} and {@code why} say how a cooldown ends.
+   */
+  private void handOver(String point, String ending, String why) {
+    // Temporal requires every handler to be done first; a signal that arrives meanwhile makes the
+    // server refuse the switch, and the task runs again with it, so the carry includes it.
+    Workflow.await(Workflow::isEveryHandlerFinished);
+    RemediationCarry carry =
+        new RemediationCarry(
+            run.carry(point, continued + 1),
+            policy,
+            run.human(),
+            policyNotes,
+            serverPolicy,
+            episodes.count(),
+            episodes.latest(),
+            resolved,
+            actedAtMillis,
+            recurred,
+            ending,
+            why);
+    log.info(
+        "Remediation {} continues as new at {}: history {} events, {} bytes{}, {} episodes",
+        Workflow.getInfo().getWorkflowId(),
+        point,
+        Workflow.getInfo().getHistoryLength(),
+        Workflow.getInfo().getHistorySize(),
+        Workflow.getInfo().isContinueAsNewSuggested() ? " (suggested by the server)" : "",
+        episodes.count());
+    Workflow.continueAsNew(request.continuedWith(carry));
   }
 
   public RemediationRequest request() {
@@ -132,7 +243,11 @@ public final class RemediationRun {
   // ---- signal, update and query handlers delegate here ----
 
   public void noticeFired(AlertNotice notice) {
-    if (notice == null || !episodes.add(notice.episode())) {
+    if (notice != null && request == null) {
+      early.add(() -> noticeFired(notice));
+      return;
+    }
+    if (notice == null || !episodes.seen(notice.episode())) {
       return; // a resend of an episode already seen (Alertmanager group resends, HA pairs)
     }
     if (actedAtMillis > 0) {
@@ -156,25 +271,41 @@ public final class RemediationRun {
   }
 
   public void noticeAdmitted() {
-    run.lease().admitted();
+    whenBegun(() -> run.lease().admitted());
   }
 
-  /** The approve/reject Update validator: refuses a decision that would not count now. */
+  /**
+   * The approve/reject Update validator: refuses a decision that would not count now. In a run
+   * continued as new that has not yet taken over its gate, the handler checks it instead.
+   */
   public void validateDecision(Decision decision) {
+    if (request == null && Workflow.getInfo().getContinuedExecutionRunId().isPresent()) {
+      return;
+    }
     run.validateDecision(decision);
   }
 
+  /** The approve/reject Update: waits for the run to have begun (its gate), then decides. */
   public ApprovalStatus decide(Decision decision, boolean approve) {
+    if (request == null) {
+      Workflow.await(() -> request != null);
+      run.validateDecision(decision);
+    }
     return run.decide(decision, approve);
+  }
+
+  /** The approve/reject signal: decided once the run has begun. */
+  public void decideWhenBegun(Decision decision, boolean approve) {
+    whenBegun(() -> run.decide(decision, approve));
   }
 
   /** Retry, skip or fail a step that failed after its retries (signals; wrong ones recorded). */
   public void answerFailedStep(FailedStep.Answer answer, Decision decision) {
-    run.answerFailedStep(answer, decision);
+    whenBegun(() -> run.answerFailedStep(answer, decision));
   }
 
   public void acknowledge(Decision decision) {
-    run.acknowledge(decision);
+    whenBegun(() -> run.acknowledge(decision));
   }
 
   public RemediationStatus status() {
@@ -185,7 +316,7 @@ public final class RemediationRun {
         request == null ? "" : request.severity(),
         phase(),
         run.failure().isEmpty() ? run.detail() : run.detail() + " (failed: " + run.failure() + ")",
-        episodes.size(),
+        episodes.count(),
         run.steps(),
         run.ladder().record(),
         run.waitingFor(),
@@ -222,19 +353,36 @@ public final class RemediationRun {
 
   /** Asks the blast-radius governor for a slot; false on timeout or when the alert resolved. */
   public boolean admit() {
-    enter(Phase.WAITING_FOR_ADMISSION, "waiting for the blast-radius governor");
+    boolean resumed = run.resumes(CarriedRun.ADMISSION);
+    if (!resumed) {
+      enter(Phase.WAITING_FOR_ADMISSION, "waiting for the blast-radius governor");
+    }
     long lease = Math.max(600, policy.settleSeconds() * 3 + 300);
-    return run.lease()
-        .acquire(
-            new AdmissionRequest(
-                Workflow.getInfo().getWorkflowId(),
-                request.target().namespace(),
-                request.severity(),
-                lease,
-                policy.maxInFlight(),
-                policy.maxInFlightPerNamespace()),
-            Duration.ofSeconds(policy.admissionTimeoutSeconds()),
-            () -> resolved);
+    AdmissionRequest admission =
+        new AdmissionRequest(
+            Workflow.getInfo().getWorkflowId(),
+            request.target().namespace(),
+            request.severity(),
+            lease,
+            policy.maxInFlight(),
+            policy.maxInFlightPerNamespace());
+    Duration timeout = Duration.ofSeconds(policy.admissionTimeoutSeconds());
+    GovernorLease slot = run.lease();
+    if (!bounded()) {
+      return slot.acquire(admission, timeout, () -> resolved);
+    }
+    // Asked once for the whole chain: a continued run keeps its place and its slot.
+    slot.ask(admission, timeout);
+    boolean admitted = slot.awaitAdmission(() -> resolved || run.handOverDue());
+    if (!admitted && !resolved && run.handOverDue() && slot.waitingTimeLeft()) {
+      handOver(CarriedRun.ADMISSION, "", "");
+    }
+    return slot.isAdmitted() && !resolved;
+  }
+
+  /** True for runs whose history is bounded ({@link #BOUNDED_HISTORY}). */
+  private boolean bounded() {
+    return episodes.isBounded();
   }
 
   /**
@@ -256,6 +404,36 @@ public final class RemediationRun {
       String goneReason,
       String plan,
       Supplier<Optional<RemediationOutcome>> afterConfirm) {
+    // A run continued as new at the approval or the admission wait did all that comes before it.
+    String resumeAt = run.resumeAt();
+    boolean resuming =
+        resumeAt.equals(CarriedRun.APPROVAL) || resumeAt.equals(CarriedRun.ADMISSION);
+    if (!resuming) {
+      Optional<RemediationOutcome> before = beforeApproval(stillBad, goneReason, afterConfirm);
+      if (before.isPresent()) {
+        return before;
+      }
+    }
+    if (!resumeAt.equals(CarriedRun.ADMISSION)) {
+      Optional<RemediationOutcome> refused = approval(plan);
+      if (refused.isPresent()) {
+        return refused;
+      }
+    }
+    if (!admit()) {
+      return Optional.of(
+          resolved
+              ? notNeeded("alert resolved while waiting for admission")
+              : escalate("the blast-radius governor did not admit the action in time"));
+    }
+    return Optional.empty();
+  }
+
+  /** Confirms, then checks nothing stands in the way: an earlier run's cooldown, the target. */
+  private Optional<RemediationOutcome> beforeApproval(
+      Supplier<Boolean> stillBad,
+      String goneReason,
+      Supplier<Optional<RemediationOutcome>> afterConfirm) {
     if (!confirm(stillBad)) {
       return Optional.of(notNeeded(resolved ? "alert resolved before acting" : goneReason));
     }
@@ -267,21 +445,7 @@ public final class RemediationRun {
     if (cooling.isPresent()) {
       return cooling;
     }
-    Optional<RemediationOutcome> fenced = mayNotActOnTheTarget();
-    if (fenced.isPresent()) {
-      return fenced;
-    }
-    Optional<RemediationOutcome> refused = approval(plan);
-    if (refused.isPresent()) {
-      return refused;
-    }
-    if (!admit()) {
-      return Optional.of(
-          resolved
-              ? notNeeded("alert resolved while waiting for admission")
-              : escalate("the blast-radius governor did not admit the action in time"));
-    }
-    return Optional.empty();
+    return mayNotActOnTheTarget();
   }
 
   /**
@@ -504,11 +668,30 @@ public final class RemediationRun {
     run.ladder().resolve("fixed: " + summary);
     log.info(
         "Remediation {} of {} fixed: {}", request.procedure(), request.target().key(), summary);
-    if (cooldown()) {
+    return afterFixed(summary);
+  }
+
+  private RemediationOutcome afterFixed(String summary) {
+    if (cooldown(Phase.FIXED.name(), summary)) {
       return escalate(
           "the problem came back within the cooldown after it was fixed (" + summary + ")");
     }
     return close(Phase.FIXED, summary);
+  }
+
+  /**
+   * For a run continued as new in the cooldown: the rest of the run, as the earlier run would have
+   * gone on (nothing acts again); empty for every other run, which follows its runbook.
+   */
+  public Optional<RemediationOutcome> resumedCooldown() {
+    if (!run.resumeAt().equals(CarriedRun.COOLDOWN)) {
+      return Optional.empty();
+    }
+    if (ending.equals(Phase.FIXED.name())) {
+      return Optional.of(afterFixed(endingWhy));
+    }
+    cooldown(Phase.ESCALATED.name(), endingWhy);
+    return Optional.of(afterEscalated(endingWhy));
   }
 
   /** Nothing was done: the problem was gone before acting. */
@@ -543,8 +726,12 @@ public final class RemediationRun {
     log.warn(
         "Remediation {} escalated: {} [{}]", id, reason, String.join("; ", run.ladder().record()));
     if (actedAtMillis > 0) {
-      cooldown();
+      cooldown(Phase.ESCALATED.name(), reason);
     }
+    return afterEscalated(reason);
+  }
+
+  private RemediationOutcome afterEscalated(String reason) {
     if (resolved) {
       run.ladder().resolve("the alert resolved");
     }
@@ -582,13 +769,21 @@ public final class RemediationRun {
     return close(Phase.FAILED, "failed in phase " + run.phase() + ": " + reason);
   }
 
-  /** Holds until the cooldown since the action ends; true if the problem recurred meanwhile. */
-  private boolean cooldown() {
-    long remaining =
-        actedAtMillis + policy.actionCooldownSeconds() * 1000 - Workflow.currentTimeMillis();
+  /**
+   * Holds until the cooldown since the action ends; true if the problem recurred meanwhile. A run
+   * whose history grows past the bound meanwhile continues as new with the same end of cooldown, to
+   * end as {@code ending} ({@code why}) there.
+   */
+  private boolean cooldown(String ending, String why) {
+    run.resumes(CarriedRun.COOLDOWN);
+    long end = actedAtMillis + policy.actionCooldownSeconds() * 1000;
+    long remaining = end - Workflow.currentTimeMillis();
     enter(Phase.COOLDOWN, "no new action on this problem until the cooldown ends");
     if (remaining > 0) {
-      Workflow.await(Duration.ofMillis(remaining), () -> recurred);
+      Workflow.await(Duration.ofMillis(remaining), () -> recurred || run.handOverDue());
+      if (!recurred && run.handOverDue() && end > Workflow.currentTimeMillis()) {
+        handOver(CarriedRun.COOLDOWN, ending, why);
+      }
     }
     return recurred;
   }
