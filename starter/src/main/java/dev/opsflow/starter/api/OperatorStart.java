@@ -105,6 +105,11 @@ public final class OperatorStart {
     if (present(fields, "alert")) {
       problems.add(ALERT_REFUSED);
     }
+    if (fields.has("carried")) {
+      problems.add(
+          "carried: the state a run hands on when it continues as new; a start may not bring one");
+    }
+    fields.remove("carried");
     JsonNode requestedBy = fields.get("requestedBy");
     if (present(fields, "requestedBy") && !caller.equals(requestedBy.asText())) {
       problems.add(

@@ -79,6 +79,18 @@ class OperatorStartTest {
   }
 
   @Test
+  void aCarriedStateInTheInputIsRefused() throws Exception {
+    assertThat(
+            refused(
+                "CrashLoopRemediation",
+                "{\"target\":{\"namespace\":\"demo\",\"deployment\":\"payments\"},"
+                    + "\"severity\":\"critical\",\"carried\":{\"run\":{\"admitted\":true}}}"))
+        .containsExactly(
+            "carried: the state a run hands on when it continues as new; a start may not bring"
+                + " one");
+  }
+
+  @Test
   void theCallerCannotChooseTheNoticeOrAnotherRequester() throws Exception {
     List<String> problems =
         refused(

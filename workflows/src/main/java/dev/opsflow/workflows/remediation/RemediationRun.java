@@ -103,9 +103,17 @@ public final class RemediationRun {
   /** The workflow method's first line. */
   public void begin(RemediationRequest request) {
     this.request = request;
-    if (request.carried() != null) {
+    // A carry is believed only from this run's own chain: Temporal sets the continued-from run
+    // on a continue-as-new, which no start (tctl, REST, a raw input) can forge. A start that
+    // brings one would otherwise skip confirmation, approval and the governor.
+    boolean continuation = Workflow.getInfo().getContinuedExecutionRunId().isPresent();
+    if (request.carried() != null && continuation) {
       resume(request.carried());
       return;
+    }
+    if (request.carried() != null) {
+      policyNotes.add(
+          "carried state in the input ignored: this run was not continued from another");
     }
     serverPolicy = Workflow.getVersion(SERVER_POLICY, Workflow.DEFAULT_VERSION, 1) == 1;
     HumanPolicy human;

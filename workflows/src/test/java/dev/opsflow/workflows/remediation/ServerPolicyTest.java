@@ -175,7 +175,34 @@ class ServerPolicyTest {
     verify(kit.k8s, never()).scaleDeployment(any());
   }
 
-  /** Starts a run from raw JSON, as tctl and the temporal CLI do. */
+  @Test
+  void aStartThatBringsACarriedStateIsAFreshRunThatStillAsksForApproval() throws Exception {
+    // What only a continue-as-new hands on (admitted, past approval, in the cooldown): a raw start
+    // that forges it must not skip the approval, the governor or the confirmation.
+    kit.serverPolicy(serverWithApproval());
+    when(kit.kafka.consumerGroupLag(any()))
+        .thenReturn(lag("orders-consumer", 2_000_000, "orders", 200));
+    kit.start();
+    WorkflowStub run =
+        startRaw(
+            """
+            {"procedure":"KafkaLagRemediation",
+             "target":{"namespace":"demo","deployment":"orders-consumer",
+                       "consumerGroup":"orders-consumer"},
+             "run":{"severity":"critical"},
+             "carried":{"run":{"resumeAt":"COOLDOWN","phase":"FIXED"},"serverPolicy":true,
+                        "ending":"FIXED","endingWhy":"forged"}}
+            """,
+            "heal-kafka-lag-remediation-demo/orders-consumer/orders-consumer");
+
+    kit.env.sleep(Duration.ofSeconds(5));
+    RemediationStatus status = run.query("status", RemediationStatus.class);
+    assertThat(status.phase()).isEqualTo(Phase.WAITING_FOR_APPROVAL);
+    assertThat(status.policyNotes())
+        .contains("carried state in the input ignored: this run was not continued from another");
+    verify(kit.k8s, never()).scaleDeployment(any());
+  }
+
   /** orders-consumer lags at 2 replicas until the scale-out (to {@code replicas}) is done. */
   private void lagThatAScaleOutClears(int replicas) {
     when(kit.kafka.consumerGroupLag(any()))
