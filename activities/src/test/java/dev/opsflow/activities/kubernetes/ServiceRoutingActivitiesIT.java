@@ -30,6 +30,7 @@ class ServiceRoutingActivitiesIT {
   private ServiceRoutingActivitiesImpl routing;
   private final List<Object> heartbeats = new CopyOnWriteArrayList<>();
   private final List<ApiRequest> podWrites = new CopyOnWriteArrayList<>();
+  private final List<ApiRequest> endpointsWrites = new CopyOnWriteArrayList<>();
 
   @BeforeEach
   void seedCluster() {
@@ -68,6 +69,9 @@ class ServiceRoutingActivitiesIT {
           if (r.mutating() && r.resource().equals("pods")) {
             podWrites.add(r);
           }
+          if (r.mutating() && r.resource().equals("endpoints")) {
+            endpointsWrites.add(r);
+          }
         });
   }
 
@@ -104,7 +108,7 @@ class ServiceRoutingActivitiesIT {
   }
 
   @Test
-  void movingTheRoleLabelsMovesTheServiceEndpointsToTheNewPrimaryOnly() {
+  void movingTheRoleLabelsMovesTheServiceEndpointsToTheNewPrimaryOnly() throws Exception {
     assertThat(routing.awaitEndpoints(new EndpointsRequest(NS, "db", "pg-a", 5)).readyPods())
         .containsExactly("pg-a");
 
@@ -122,6 +126,9 @@ class ServiceRoutingActivitiesIT {
     ServiceEndpoints endpoints = routing.awaitEndpoints(new EndpointsRequest(NS, "db", "pg-b", 10));
     assertThat(endpoints.readyPods()).containsExactly("pg-b");
     assertThat(endpoints.notReadyPods()).isEmpty();
+    endpointsWrites.clear();
+    Thread.sleep(1_000);
+    assertThat(endpointsWrites).as("settled endpoints are not rewritten every tick").isEmpty();
 
     podWrites.clear();
     RoleLabels again =

@@ -113,7 +113,8 @@ final class SandboxController {
             .build();
     List<EndpointSubset> subsets = pods.isEmpty() ? List.of() : List.of(subset);
     Endpoints current = client.endpoints().inNamespace(ns).withName(name).get();
-    if (current != null && subsets.equals(current.getSubsets())) {
+    // Compared by the pods named: a stored object reads back with defaults that differ in form.
+    if (current != null && podsNamed(subsets).equals(podsNamed(current.getSubsets()))) {
       return;
     }
     Endpoints endpoints =
@@ -125,6 +126,29 @@ final class SandboxController {
             .withSubsets(subsets)
             .build();
     client.endpoints().inNamespace(ns).resource(endpoints).createOr(e -> e.update());
+  }
+
+  /** "ready:" and "notReady:" pod names of some endpoint subsets, for comparing them. */
+  private static List<String> podsNamed(List<EndpointSubset> subsets) {
+    List<String> named = new java.util.ArrayList<>();
+    if (subsets == null) {
+      return named;
+    }
+    for (EndpointSubset subset : subsets) {
+      for (EndpointAddress a :
+          subset.getAddresses() == null ? List.<EndpointAddress>of() : subset.getAddresses()) {
+        named.add("ready:" + (a.getTargetRef() == null ? a.getIp() : a.getTargetRef().getName()));
+      }
+      for (EndpointAddress a :
+          subset.getNotReadyAddresses() == null
+              ? List.<EndpointAddress>of()
+              : subset.getNotReadyAddresses()) {
+        named.add(
+            "notReady:" + (a.getTargetRef() == null ? a.getIp() : a.getTargetRef().getName()));
+      }
+    }
+    java.util.Collections.sort(named);
+    return named;
   }
 
   private static boolean isReady(Pod pod) {
