@@ -89,12 +89,16 @@ public interface FailoverActivities {
   FenceResult unfence(String actionId, String member);
 
   /**
-   * The fenced primary's final WAL position: its flushed position ({@code
-   * pg_current_wal_flush_lsn()}), which the WAL sender streams without waiting for a segment
-   * switch, so no {@code pg_switch_wal()} is needed for a streaming replica to receive it.
+   * The fenced primary's final WAL position: it forces a WAL segment switch ({@code
+   * pg_switch_wal()}) and returns the end of the switch record. Every commit acknowledged before
+   * the call is before it, and the switch flushes and streams them all. The flushed position
+   * ({@code pg_current_wal_flush_lsn()}) was not enough: under write load the IT once saw
+   * acknowledged commits past it, which a replica promoted there lost (the sandbox runs with {@code
+   * fsync = off}; the cause was not pinned down). With no WAL since the last switch, nothing is
+   * switched and the position is the start of the current segment.
    *
-   * <p>Read-only. A retry may return a later position (background WAL such as a checkpoint), which
-   * only makes the wait a little longer.
+   * <p>Not read-only (one segment of WAL), but safe to retry: a second call returns a later
+   * position, which only makes the wait a little longer.
    *
    * @throws io.temporal.failure.ApplicationFailure non-retryable {@value
    *     FailoverActivitiesImpl#NOT_FENCED} if new transactions on the primary are not read-only: a

@@ -73,7 +73,9 @@ public final class FailoverActivitiesImpl implements FailoverActivities {
   private static final String END_WRITE_SESSIONS =
       "SELECT a.pid, pg_terminate_backend(a.pid) FROM pg_stat_activity a"
           + " WHERE a.backend_type = ? AND a.pid <> pg_backend_pid() AND a.xact_start IS NOT NULL";
-  private static final String FLUSH_LSN = "SELECT pg_current_wal_flush_lsn()::text";
+  // Closes the WAL segment: everything inserted before (every commit acknowledged so far) is
+  // flushed and streamed, and the replica's replay passes the returned position once it has it.
+  private static final String SWITCH_WAL = "SELECT pg_switch_wal()::text";
   private static final String REPLAY_GAP =
       "SELECT pg_last_wal_replay_lsn()::text,"
           + " greatest(pg_wal_lsn_diff(?::pg_lsn, pg_last_wal_replay_lsn()), 0)::bigint";
@@ -294,7 +296,7 @@ public final class FailoverActivitiesImpl implements FailoverActivities {
             NOT_FENCED);
       }
       try (Statement statement = connection.createStatement();
-          ResultSet rs = statement.executeQuery(FLUSH_LSN)) {
+          ResultSet rs = statement.executeQuery(SWITCH_WAL)) {
         rs.next();
         String lsn = rs.getString(1);
         log.info("action {}: final WAL position of {} is {}", id, primary, lsn);

@@ -6,6 +6,6 @@ package dev.opsflow.activities.postgres;
  *
  * @param actionId the request's action id
  * @param member the primary's member name
- * @param lsn the primary's flushed WAL position after the fence, e.g. {@code 0/3000148}
+ * @param lsn the end of the WAL switch record written after the fence, e.g. {@code 0/3000148}
  */
 public record FinalPosition(String actionId, String member, String lsn) {}

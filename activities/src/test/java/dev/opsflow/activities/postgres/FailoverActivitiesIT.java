@@ -86,6 +86,7 @@ class FailoverActivitiesIT {
         long fenceStarted = System.nanoTime();
         FenceResult fence = activities.fence(new FenceRequest("sw-1", PRIMARY, true));
         FinalPosition last = activities.finalLsn("sw-1", PRIMARY);
+        long finalAt = System.nanoTime() / 1_000_000;
         ReplayProgress replayed =
             activities.waitForReplay(new ReplayRequest("sw-1", REPLICA, last.lsn(), 30));
         PromotionResult promotion =
@@ -113,6 +114,9 @@ class FailoverActivitiesIT {
         assertThat(writer.refused.get()).as("the writer was refused after the fence").isPositive();
 
         Set<Long> onNewPrimary = ids(pair, Member.REPLICA);
+        assertThat(writer.lastCommitMillis.get())
+            .as("no write was acknowledged after the final position was taken")
+            .isLessThan(finalAt);
         assertThat(onNewPrimary).containsAll(writer.committed);
         Set<Long> committedOrInDoubt = new TreeSet<>(writer.committed);
         committedOrInDoubt.addAll(writer.inDoubt);
@@ -278,6 +282,7 @@ class FailoverActivitiesIT {
     final Set<Long> committed = new ConcurrentSkipListSet<>();
     final Set<Long> inDoubt = new ConcurrentSkipListSet<>();
     final AtomicLong refused = new AtomicLong();
+    final AtomicLong lastCommitMillis = new AtomicLong();
     private final AtomicLong next = new AtomicLong(1);
 
     Writer(PostgresPair pair) {
@@ -308,6 +313,7 @@ class FailoverActivitiesIT {
               insert.setLong(1, id);
               insert.executeUpdate();
               committed.add(id);
+              lastCommitMillis.set(System.nanoTime() / 1_000_000);
             } catch (SQLException e) {
               if ("25006".equals(e.getSQLState())) {
                 refused.incrementAndGet(); // read-only transaction: nothing was written
