@@ -589,7 +589,7 @@ public final class KubernetesActivitiesImpl implements KubernetesActivities, Aut
   }
 
   /** Runs name checks; a refusal becomes {@code InvalidName} before any request is made. */
-  private static void checkNames(Runnable checks) {
+  static void checkNames(Runnable checks) {
     try {
       checks.run();
     } catch (InvalidNameException e) {
@@ -807,7 +807,7 @@ public final class KubernetesActivitiesImpl implements KubernetesActivities, Aut
   }
 
   /** Maps the API server's answers to failure types; everything else is retried. */
-  private static <T> T call(String what, Call<T> call) {
+  static <T> T call(String what, Call<T> call) {
     try {
       return call.run();
     } catch (ApplicationFailure e) {

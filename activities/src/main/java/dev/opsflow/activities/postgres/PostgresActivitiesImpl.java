@@ -348,7 +348,7 @@ public final class PostgresActivitiesImpl implements PostgresActivities {
    * Waits briefly until the ended sessions have left {@code pg_stat_activity}, so that an immediate
    * second call does not see (and count) them again.
    */
-  private static void awaitExit(Connection connection, Set<Integer> pids) throws SQLException {
+  static void awaitExit(Connection connection, Set<Integer> pids) throws SQLException {
     if (pids.isEmpty()) {
       return;
     }
@@ -413,7 +413,7 @@ public final class PostgresActivitiesImpl implements PostgresActivities {
     }
   }
 
-  private static boolean inRecovery(Connection connection) throws SQLException {
+  static boolean inRecovery(Connection connection) throws SQLException {
     try (Statement statement = connection.createStatement();
         ResultSet rs = statement.executeQuery(IN_RECOVERY)) {
       rs.next();
@@ -421,7 +421,7 @@ public final class PostgresActivitiesImpl implements PostgresActivities {
     }
   }
 
-  private static String requireActionId(String actionId) {
+  static String requireActionId(String actionId) {
     if (actionId == null || actionId.isBlank()) {
       throw FailureTypes.invalidInput("actionId is required");
     }
@@ -434,6 +434,12 @@ public final class PostgresActivitiesImpl implements PostgresActivities {
    * nothing else of the connection settings travels into the workflow history.
    */
   ApplicationFailure classify(SQLException error, String doing) {
+    return classify(connector, error, doing);
+  }
+
+  /** {@link #classify(SQLException, String)} for a connection to any server. */
+  static ApplicationFailure classify(
+      PostgresConnector connector, SQLException error, String doing) {
     String state = error.getSQLState() == null ? "" : error.getSQLState();
     String message =
         doing
@@ -472,16 +478,16 @@ public final class PostgresActivitiesImpl implements PostgresActivities {
     return false;
   }
 
-  private static Long longOrNull(BigDecimal value) {
+  static Long longOrNull(BigDecimal value) {
     return value == null ? null : value.longValue();
   }
 
-  private static Double doubleOrNull(ResultSet rs, int column) throws SQLException {
+  static Double doubleOrNull(ResultSet rs, int column) throws SQLException {
     double value = rs.getDouble(column);
     return rs.wasNull() ? null : value;
   }
 
-  private static void sleep(Duration duration) {
+  static void sleep(Duration duration) {
     try {
       Thread.sleep(duration.toMillis());
     } catch (InterruptedException e) {

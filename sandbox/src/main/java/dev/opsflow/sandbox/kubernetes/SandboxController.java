@@ -1,9 +1,17 @@
 package dev.opsflow.sandbox.kubernetes;
 
 import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
+import io.fabric8.kubernetes.api.model.EndpointAddress;
+import io.fabric8.kubernetes.api.model.EndpointAddressBuilder;
+import io.fabric8.kubernetes.api.model.EndpointPortBuilder;
+import io.fabric8.kubernetes.api.model.EndpointSubset;
+import io.fabric8.kubernetes.api.model.EndpointSubsetBuilder;
+import io.fabric8.kubernetes.api.model.Endpoints;
+import io.fabric8.kubernetes.api.model.EndpointsBuilder;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -17,8 +25,9 @@ import org.slf4j.LoggerFactory;
 /**
  * What the Deployment and ReplicaSet controllers and the kubelet would do, reduced to what the
  * sandbox needs: a changed pod template replaces the pods (new ones start Running, as a restart or
- * a higher memory limit would achieve), a changed replica count adds or removes pods, and the
- * Deployment's status reports the rollout complete. It acts as the cluster, never as opsflow.
+ * a higher memory limit would achieve), a changed replica count adds or removes pods, the
+ * Deployment's status reports the rollout complete, and each Service's Endpoints list the pods it
+ * selects. It acts as the cluster, never as opsflow.
  */
 final class SandboxController {
   private static final Logger log = LoggerFactory.getLogger(SandboxController.class);
@@ -52,6 +61,111 @@ final class SandboxController {
     for (Deployment d : client.apps().deployments().inAnyNamespace().list().getItems()) {
       reconcile(d);
     }
+    for (Service service : client.services().inAnyNamespace().list().getItems()) {
+      reconcileEndpoints(service);
+    }
+  }
+
+  /**
+   * The endpoints controller: a Service with a selector gets an Endpoints object of the same name
+   * listing the Running pods it selects (ready ones as addresses, the rest as not ready), so that a
+   * repointed Service can be seen to reach its new pods. Written only when it changes.
+   */
+  private void reconcileEndpoints(Service service) {
+    Map<String, String> selector = service.getSpec().getSelector();
+    if (selector == null || selector.isEmpty()) {
+      return;
+    }
+    String ns = service.getMetadata().getNamespace();
+    String name = service.getMetadata().getName();
+    List<EndpointAddress> ready = new java.util.ArrayList<>();
+    List<EndpointAddress> notReady = new java.util.ArrayList<>();
+    List<Pod> pods = client.pods().inNamespace(ns).withLabels(selector).list().getItems();
+    pods.sort(java.util.Comparator.comparing(p -> p.getMetadata().getName()));
+    for (Pod pod : pods) {
+      EndpointAddress address =
+          new EndpointAddressBuilder()
+              .withIp(podIp(pod))
+              .withNewTargetRef()
+              .withKind("Pod")
+              .withNamespace(ns)
+              .withName(pod.getMetadata().getName())
+              .endTargetRef()
+              .build();
+      (isReady(pod) ? ready : notReady).add(address);
+    }
+    EndpointSubset subset =
+        new EndpointSubsetBuilder()
+            .withAddresses(ready)
+            .withNotReadyAddresses(notReady)
+            .withPorts(
+                service.getSpec().getPorts() == null
+                    ? List.of()
+                    : service.getSpec().getPorts().stream()
+                        .map(
+                            p ->
+                                new EndpointPortBuilder()
+                                    .withName(p.getName())
+                                    .withPort(p.getPort())
+                                    .withProtocol(p.getProtocol())
+                                    .build())
+                        .toList())
+            .build();
+    List<EndpointSubset> subsets = pods.isEmpty() ? List.of() : List.of(subset);
+    Endpoints current = client.endpoints().inNamespace(ns).withName(name).get();
+    // Compared by the pods named: a stored object reads back with defaults that differ in form.
+    if (current != null && podsNamed(subsets).equals(podsNamed(current.getSubsets()))) {
+      return;
+    }
+    Endpoints endpoints =
+        new EndpointsBuilder()
+            .withNewMetadata()
+            .withName(name)
+            .withNamespace(ns)
+            .endMetadata()
+            .withSubsets(subsets)
+            .build();
+    client.endpoints().inNamespace(ns).resource(endpoints).createOr(e -> e.update());
+  }
+
+  /** "ready:" and "notReady:" pod names of some endpoint subsets, for comparing them. */
+  private static List<String> podsNamed(List<EndpointSubset> subsets) {
+    List<String> named = new java.util.ArrayList<>();
+    if (subsets == null) {
+      return named;
+    }
+    for (EndpointSubset subset : subsets) {
+      for (EndpointAddress a :
+          subset.getAddresses() == null ? List.<EndpointAddress>of() : subset.getAddresses()) {
+        named.add("ready:" + (a.getTargetRef() == null ? a.getIp() : a.getTargetRef().getName()));
+      }
+      for (EndpointAddress a :
+          subset.getNotReadyAddresses() == null
+              ? List.<EndpointAddress>of()
+              : subset.getNotReadyAddresses()) {
+        named.add(
+            "notReady:" + (a.getTargetRef() == null ? a.getIp() : a.getTargetRef().getName()));
+      }
+    }
+    java.util.Collections.sort(named);
+    return named;
+  }
+
+  private static boolean isReady(Pod pod) {
+    return pod.getStatus() != null
+        && "Running".equals(pod.getStatus().getPhase())
+        && pod.getStatus().getContainerStatuses() != null
+        && pod.getStatus().getContainerStatuses().stream()
+            .allMatch(c -> Boolean.TRUE.equals(c.getReady()));
+  }
+
+  /** The pod's IP, or a stable made-up one: sandbox pods get no network. */
+  private static String podIp(Pod pod) {
+    if (pod.getStatus() != null && pod.getStatus().getPodIP() != null) {
+      return pod.getStatus().getPodIP();
+    }
+    int hash = pod.getMetadata().getName().hashCode() & 0xffff;
+    return "10.244." + (hash >> 8) + "." + Math.max(1, hash & 0xff);
   }
 
   private void reconcile(Deployment d) {
