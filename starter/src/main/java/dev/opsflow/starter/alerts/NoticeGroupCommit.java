@@ -1,0 +1,206 @@
+package dev.opsflow.starter.alerts;
+
+import dev.opsflow.contracts.remediation.DispatchResult;
+import dev.opsflow.contracts.remediation.RemediationRequest;
+import io.grpc.Deadline;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BiFunction;
+
+/**
+ * Group commit of firing notices per problem: the notices that requests bring for one problem
+ * within {@code http.noticeWindow}, and those that arrive while the problem's previous signal is on
+ * its way, travel to Temporal as one signal. A per-pod alert storm on one problem then costs a
+ * signal per round trip, not one per alert, and the run's history grows by as much.
+ *
+ * <p>Nothing is acknowledged early: each request's future completes only when the signal carrying
+ * its notices was accepted by Temporal, so a request answered 202 is never lost if the starter
+ * dies, and one that is not answered is retried by Alertmanager. At most one signal per problem is
+ * in flight from this starter; problems do not wait for each other.
+ */
+final class NoticeGroupCommit implements AutoCloseable {
+  /**
+   * Most notices in one signal, and their size at most (label and annotation characters): keeps
+   * each signal well inside Temporal's payload limit (2 MiB) whatever the alerts carry.
+   */
+  static final int MAX_NOTICES = 200;
+
+  static final long MAX_CHARS = 256 * 1024;
+
+  /** Sends one signal for one problem's notices, completing when Temporal accepted it. */
+  interface Send
+      extends BiFunction<List<RemediationRequest>, Deadline, CompletableFuture<DispatchResult>> {}
+
+  private final Send send;
+  private final long windowNanos;
+  private final ScheduledExecutorService timer =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "opsflow-notice-window");
+            t.setDaemon(true);
+            return t;
+          });
+
+  /** The problems with notices waiting or a signal in flight; guarded by itself. */
+  private final Map<String, Problem> problems = new HashMap<>();
+
+  NoticeGroupCommit(Send send, Duration window) {
+    this.send = send;
+    this.windowNanos = window.toNanos();
+  }
+
+  /**
+   * Hands over one request's firing notices for one problem; the future completes when Temporal
+   * accepted a signal carrying all of them (or fails with why it did not).
+   *
+   * @param deadline the request's deadline; the signal is tried until the latest of its waiters'
+   */
+  CompletableFuture<DispatchResult> deliver(
+      String workflowId, List<RemediationRequest> notices, Deadline deadline) {
+    Waiter waiter = new Waiter(notices, deadline, new CompletableFuture<>());
+    boolean sendNow = false;
+    synchronized (problems) {
+      Problem problem = problems.computeIfAbsent(workflowId, id -> new Problem());
+      problem.waiting.add(waiter);
+      if (!problem.inFlight && !problem.windowOpen) {
+        if (windowNanos == 0) {
+          sendNow = true;
+        } else {
+          problem.windowOpen = true;
+          timer.schedule(() -> flush(workflowId), windowNanos, TimeUnit.NANOSECONDS);
+        }
+      }
+    }
+    if (sendNow) {
+      flush(workflowId);
+    }
+    return waiter.accepted;
+  }
+
+  /** Sends what waits for the problem, unless its previous signal is still on its way. */
+  private void flush(String workflowId) {
+    List<Waiter> batch;
+    synchronized (problems) {
+      Problem problem = problems.get(workflowId);
+      problem.windowOpen = false;
+      if (problem.inFlight || problem.waiting.isEmpty()) {
+        return;
+      }
+      problem.inFlight = true;
+      batch = new ArrayList<>(problem.waiting);
+      problem.waiting.clear();
+    }
+    Deadline latest = batch.get(0).deadline;
+    List<RemediationRequest> notices = new ArrayList<>();
+    for (Waiter w : batch) {
+      notices.addAll(w.notices);
+      latest = w.deadline.isBefore(latest) ? latest : w.deadline;
+    }
+    List<CompletableFuture<DispatchResult>> signals = new ArrayList<>();
+    for (List<RemediationRequest> chunk : chunks(notices)) {
+      CompletableFuture<DispatchResult> signal;
+      try {
+        signal = send.apply(chunk, latest);
+      } catch (RuntimeException e) {
+        signal = CompletableFuture.failedFuture(e);
+      }
+      signals.add(signal);
+    }
+    CompletableFuture.allOf(signals.toArray(CompletableFuture[]::new))
+        .whenComplete(
+            (done, failed) -> {
+              for (Waiter w : batch) {
+                if (failed == null) {
+                  w.accepted.complete(signals.get(0).join());
+                } else {
+                  w.accepted.completeExceptionally(unwrapped(failed));
+                }
+              }
+              boolean more;
+              synchronized (problems) {
+                Problem problem = problems.get(workflowId);
+                problem.inFlight = false;
+                more = !problem.waiting.isEmpty();
+                if (!more && !problem.windowOpen) {
+                  problems.remove(workflowId);
+                }
+              }
+              // What came in meanwhile has waited a round trip already: it goes at once.
+              if (more) {
+                flush(workflowId);
+              }
+            });
+  }
+
+  /** Splits a batch so that no signal is over {@link #MAX_NOTICES} or {@link #MAX_CHARS}. */
+  static List<List<RemediationRequest>> chunks(List<RemediationRequest> notices) {
+    List<List<RemediationRequest>> chunks = new ArrayList<>();
+    List<RemediationRequest> current = new ArrayList<>();
+    long chars = 0;
+    for (RemediationRequest r : notices) {
+      long size = size(r);
+      if (!current.isEmpty() && (current.size() == MAX_NOTICES || chars + size > MAX_CHARS)) {
+        chunks.add(current);
+        current = new ArrayList<>();
+        chars = 0;
+      }
+      current.add(r);
+      chars += size;
+    }
+    if (!current.isEmpty()) {
+      chunks.add(current);
+    }
+    return chunks;
+  }
+
+  /** About the notice's size as JSON: its labels and annotations, plus room for the rest. */
+  private static long size(RemediationRequest r) {
+    return 256 + chars(r.alert().labels()) + chars(r.alert().annotations());
+  }
+
+  private static long chars(Map<String, String> entries) {
+    long chars = 0;
+    if (entries != null) {
+      for (Map.Entry<String, String> e : entries.entrySet()) {
+        chars += e.getKey().length() + (e.getValue() == null ? 0 : e.getValue().length()) + 6;
+      }
+    }
+    return chars;
+  }
+
+  private static Throwable unwrapped(Throwable failed) {
+    return failed instanceof java.util.concurrent.CompletionException && failed.getCause() != null
+        ? failed.getCause()
+        : failed;
+  }
+
+  /** Problems with notices waiting or a signal in flight (for tests and metrics). */
+  int open() {
+    synchronized (problems) {
+      return problems.size();
+    }
+  }
+
+  @Override
+  public void close() {
+    timer.shutdownNow();
+  }
+
+  private static final class Problem {
+    final List<Waiter> waiting = new ArrayList<>();
+    boolean inFlight;
+    boolean windowOpen;
+  }
+
+  private record Waiter(
+      List<RemediationRequest> notices,
+      Deadline deadline,
+      CompletableFuture<DispatchResult> accepted) {}
+}
