@@ -28,6 +28,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -79,6 +80,13 @@ public final class AlertWebhook implements AutoCloseable {
   private final int maxAlerts;
   private final ExecutorService dispatching;
   private final NoticeGroupCommit groupCommit;
+
+  /** At most one "Temporal unavailable" line per this interval (the count says the rest). */
+  private static final long UNAVAILABLE_LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(5);
+
+  private final AtomicLong lastUnavailableLog =
+      new AtomicLong(System.nanoTime() - UNAVAILABLE_LOG_INTERVAL_NANOS);
+  private final AtomicLong unavailableSinceLog = new AtomicLong();
 
   /**
    * @param body reads the body within the server's size and time limits
@@ -283,15 +291,27 @@ public final class AlertWebhook implements AutoCloseable {
       }
     }
     if (unavailable != null) {
-      log.warn(
-          "Temporal unavailable: {} of {} notices delivered within the deadline ({} ms): {}",
-          delivered,
-          sent.size(),
-          deadline.budget().toMillis(),
-          Printable.escaped(
-              unavailable instanceof TimeoutException
-                  ? "no answer within the deadline"
-                  : String.valueOf(grpcStatus(unavailable))));
+      // While Temporal is down or overloaded every request fails alike; a line per request would
+      // make the console the bottleneck, so one line per interval says how many there were.
+      long refusedBefore = unavailableSinceLog.getAndIncrement();
+      long now = System.nanoTime();
+      long last = lastUnavailableLog.get();
+      if (now - last >= UNAVAILABLE_LOG_INTERVAL_NANOS
+          && lastUnavailableLog.compareAndSet(last, now)) {
+        long refused = refusedBefore + 1;
+        unavailableSinceLog.addAndGet(-refused);
+        log.warn(
+            "Temporal unavailable: {} of {} notices delivered within the deadline ({} ms): {};"
+                + " {} notification(s) answered 503 since the last such line",
+            delivered,
+            sent.size(),
+            deadline.budget().toMillis(),
+            Printable.escaped(
+                unavailable instanceof TimeoutException
+                    ? "no answer within the deadline"
+                    : String.valueOf(grpcStatus(unavailable))),
+            refused);
+      }
       count("temporal_unavailable");
       reject(ctx, HttpStatus.SERVICE_UNAVAILABLE, "Temporal is unavailable; retry later");
       return;

@@ -136,6 +136,45 @@ class NoticeGroupCommitTest {
     assertThat(NoticeGroupCommit.chunks(withHuge)).extracting(List::size).containsExactly(1, 2);
   }
 
+  @Test
+  void atMostTheBoundIsInFlightAndTheRestGoInArrivalOrder() {
+    NoticeGroupCommit.Bounded bounded =
+        new NoticeGroupCommit.Bounded(
+            (notices, deadline) -> {
+              CompletableFuture<DispatchResult> answer = new CompletableFuture<>();
+              synchronized (signals) {
+                signals.add(
+                    new Signal(
+                        notices.get(0).workflowId(),
+                        notices.stream().map(n -> n.alert().fingerprint()).toList(),
+                        answer));
+              }
+              return answer;
+            },
+            2);
+    CompletableFuture<DispatchResult> a = bounded.apply(List.of(request("a", "fa")), deadline());
+    bounded.apply(List.of(request("b", "fb")), deadline());
+    CompletableFuture<DispatchResult> c = bounded.apply(List.of(request("c", "fc")), deadline());
+    CompletableFuture<DispatchResult> late =
+        bounded.apply(List.of(request("d", "fd")), Deadline.after(1, TimeUnit.NANOSECONDS));
+    CompletableFuture<DispatchResult> e = bounded.apply(List.of(request("e", "fe")), deadline());
+
+    assertThat(signals).extracting(s -> s.fingerprints().get(0)).containsExactly("fa", "fb");
+    accept(0);
+    assertThat(a).isCompleted();
+    assertThat(signals).extracting(s -> s.fingerprints().get(0)).containsExactly("fa", "fb", "fc");
+    accept(2);
+    assertThat(c).isCompleted();
+    assertThat(late).as("its deadline passed while it waited: not sent").isCompletedExceptionally();
+    assertThat(signals)
+        .extracting(s -> s.fingerprints().get(0))
+        .containsExactly("fa", "fb", "fc", "fe");
+    accept(1);
+    accept(3);
+    assertThat(e).isCompleted();
+    assertThat(bounded.inFlight()).isZero();
+  }
+
   // ----
 
   private CompletableFuture<DispatchResult> deliver(String deployment, String... fingerprints) {
