@@ -35,12 +35,20 @@ final class NoticeGroupCommit implements AutoCloseable {
 
   static final long MAX_CHARS = 256 * 1024;
 
+  /**
+   * Longest a problem's notices wait for its signal in flight before a second one goes alongside: a
+   * round trip is milliseconds, so this only acts on a slow frontend, where waiting in line would
+   * spend the requests' deadline ({@code http.temporalDeadline}) and answer them 503.
+   */
+  static final long PATIENCE_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
+
   /** Sends one signal for one problem's notices, completing when Temporal accepted it. */
   interface Send
       extends BiFunction<List<RemediationRequest>, Deadline, CompletableFuture<DispatchResult>> {}
 
   private final Send send;
   private final long windowNanos;
+  private final long patienceNanos;
   private final ScheduledExecutorService timer =
       Executors.newSingleThreadScheduledExecutor(
           r -> {
@@ -53,15 +61,16 @@ final class NoticeGroupCommit implements AutoCloseable {
   private final Map<String, Problem> problems = new HashMap<>();
 
   NoticeGroupCommit(Send send, Duration window) {
-    this(send, window, MAX_IN_FLIGHT);
+    this(send, window, Duration.ofNanos(PATIENCE_NANOS));
   }
 
   /**
-   * @param maxInFlight signals on their way to Temporal at once from this starter; more wait
+   * @param patience longest notices wait for their problem's signal in flight
    */
-  NoticeGroupCommit(Send send, Duration window, int maxInFlight) {
-    this.send = new Bounded(send, maxInFlight);
+  NoticeGroupCommit(Send send, Duration window, Duration patience) {
+    this.send = new Bounded(send, MAX_IN_FLIGHT);
     this.windowNanos = window.toNanos();
+    this.patienceNanos = patience.toNanos();
   }
 
   /**
@@ -166,35 +175,74 @@ final class NoticeGroupCommit implements AutoCloseable {
     synchronized (problems) {
       Problem problem = problems.computeIfAbsent(workflowId, id -> new Problem());
       problem.waiting.add(waiter);
-      if (!problem.inFlight && !problem.windowOpen) {
+      if (problem.inFlight == 0) {
         if (windowNanos == 0) {
           sendNow = true;
-        } else {
-          problem.windowOpen = true;
-          // The timer only wakes the flush; building the payloads is not done on its one thread.
-          timer.schedule(
-              () -> ForkJoinPool.commonPool().execute(() -> flush(workflowId)),
-              windowNanos,
-              TimeUnit.NANOSECONDS);
+        } else if (!problem.windowTimer) {
+          problem.windowTimer = true;
+          schedule(workflowId, Wake.WINDOW, windowNanos);
         }
+      } else if (!problem.patienceTimer) {
+        problem.patienceTimer = true;
+        schedule(
+            workflowId, Wake.PATIENCE, problem.lastSentNanos + patienceNanos - System.nanoTime());
       }
     }
     if (sendNow) {
-      flush(workflowId);
+      flush(workflowId, Wake.NOW);
     }
     return waiter.accepted;
   }
 
-  /** Sends what waits for the problem, unless its previous signal is still on its way. */
-  private void flush(String workflowId) {
+  /** Why a flush runs: a request or a completion (send now), or one of the two timers. */
+  private enum Wake {
+    NOW,
+    WINDOW,
+    PATIENCE
+  }
+
+  private void schedule(String workflowId, Wake wake, long nanos) {
+    // The timer only wakes the flush; building the payloads is not done on its one thread.
+    timer.schedule(
+        () -> ForkJoinPool.commonPool().execute(() -> flush(workflowId, wake)),
+        Math.max(0, nanos),
+        TimeUnit.NANOSECONDS);
+  }
+
+  /**
+   * Sends what waits for the problem. Woken by its patience timer, it sends even while the
+   * problem's previous signal is in flight, once {@code patience} passed since that one was sent:
+   * on a slow frontend a second signal goes alongside, so that waiting in line does not spend the
+   * requests' deadline.
+   */
+  private void flush(String workflowId, Wake wake) {
     List<Waiter> batch;
     synchronized (problems) {
       Problem problem = problems.get(workflowId);
-      problem.windowOpen = false;
-      if (problem.inFlight || problem.waiting.isEmpty()) {
+      if (problem == null) {
+        return; // a timer of a problem that was done with meanwhile
+      }
+      if (wake == Wake.WINDOW) {
+        problem.windowTimer = false;
+      } else if (wake == Wake.PATIENCE) {
+        problem.patienceTimer = false;
+      }
+      if (problem.waiting.isEmpty()) {
         return;
       }
-      problem.inFlight = true;
+      long waited = System.nanoTime() - problem.lastSentNanos;
+      if (problem.inFlight > 0 && wake != Wake.NOW) {
+        if (waited < patienceNanos || wake == Wake.WINDOW) {
+          // The completion of the signal in flight sends them, or the patience timer does.
+          if (!problem.patienceTimer) {
+            problem.patienceTimer = true;
+            schedule(workflowId, Wake.PATIENCE, patienceNanos - waited);
+          }
+          return;
+        }
+      }
+      problem.inFlight++;
+      problem.lastSentNanos = System.nanoTime();
       batch = new ArrayList<>(problem.waiting);
       problem.waiting.clear();
     }
@@ -227,15 +275,16 @@ final class NoticeGroupCommit implements AutoCloseable {
               boolean more;
               synchronized (problems) {
                 Problem problem = problems.get(workflowId);
-                problem.inFlight = false;
+                problem.inFlight--;
                 more = !problem.waiting.isEmpty();
-                if (!more && !problem.windowOpen) {
+                if (!more && problem.inFlight == 0) {
+                  // Timers still set find no problem and do nothing.
                   problems.remove(workflowId);
                 }
               }
               // What came in meanwhile has waited a round trip already: it goes at once.
               if (more) {
-                flush(workflowId);
+                flush(workflowId, Wake.NOW);
               }
             });
   }
@@ -296,8 +345,10 @@ final class NoticeGroupCommit implements AutoCloseable {
 
   private static final class Problem {
     final List<Waiter> waiting = new ArrayList<>();
-    boolean inFlight;
-    boolean windowOpen;
+    int inFlight;
+    long lastSentNanos;
+    boolean windowTimer;
+    boolean patienceTimer;
   }
 
   private record Waiter(

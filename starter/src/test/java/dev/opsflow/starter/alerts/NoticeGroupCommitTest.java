@@ -36,7 +36,8 @@ class NoticeGroupCommitTest {
             }
             return answer;
           },
-          Duration.ZERO);
+          Duration.ZERO,
+          Duration.ofMinutes(1));
 
   @AfterEach
   void close() {
@@ -91,6 +92,38 @@ class NoticeGroupCommitTest {
     assertThat(signals.get(2).fingerprints()).containsExactly("f2");
     accept(2);
     assertThat(retry).isCompleted();
+  }
+
+  @Test
+  void noticesDoNotWaitLongerThanThePatienceForASlowSignal() throws Exception {
+    List<Signal> seen = new ArrayList<>();
+    try (NoticeGroupCommit patient =
+        new NoticeGroupCommit(
+            (notices, deadline) -> {
+              synchronized (seen) {
+                seen.add(
+                    new Signal(
+                        notices.get(0).workflowId(),
+                        notices.stream().map(n -> n.alert().fingerprint()).toList(),
+                        null));
+              }
+              // The first signal never returns: a frontend that is slow to answer.
+              return seen.size() == 1
+                  ? new CompletableFuture<>()
+                  : CompletableFuture.completedFuture(
+                      new DispatchResult(notices.get(0).workflowId(), "run", "delivered"));
+            },
+            Duration.ZERO,
+            Duration.ofMillis(50))) {
+      patient.deliver(workflowId("orders"), List.of(request("orders", "f1")), deadline());
+      CompletableFuture<DispatchResult> second =
+          patient.deliver(workflowId("orders"), List.of(request("orders", "f2")), deadline());
+
+      second.get(5, TimeUnit.SECONDS);
+      assertThat(seen)
+          .extracting(s -> s.fingerprints())
+          .containsExactly(List.of("f1"), List.of("f2"));
+    }
   }
 
   @Test
