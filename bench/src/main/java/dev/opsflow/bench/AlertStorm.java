@@ -1,6 +1,7 @@
 package dev.opsflow.bench;
 
 import dev.opsflow.bench.bare.BareWorker;
+import io.temporal.api.enums.v1.EventType;
 import io.temporal.api.enums.v1.WorkflowExecutionStatus;
 import io.temporal.api.workflow.v1.WorkflowExecutionInfo;
 import io.temporal.client.WorkflowExecutionAlreadyStarted;
@@ -172,6 +173,23 @@ final class AlertStorm {
             results.figure(NAME, "history events per episode (one problem)", "events");
         perEpisode.opsflow((double) info.getHistoryLength() / episodes);
         perEpisode.bare((double) bareHistory / episodes);
+        // The webhook coalesces a problem's notices (one signal per request group and per round
+        // trip); bare sends one signal per notice, as the webhook did before.
+        int signals = runs.events(id[0], EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED);
+        int bareSignals = runs.events(bareOne, EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED);
+        Progress.say(
+            "    signal events of the one problem's run: opsflow "
+                + signals
+                + ", bare "
+                + bareSignals
+                + " for "
+                + episodes
+                + " notices");
+        Figure signalled =
+            results.figure(
+                NAME, "signal events of one problem after " + episodes + " episodes", "events");
+        signalled.opsflow(signals);
+        signalled.bare(bareSignals);
         Figure open1 = results.figure(NAME, "one problem's run still open and answering", "yes=1");
         open1.goal("1", (o, b) -> o == 1);
         open1.opsflow(healthy && !phase.isEmpty() ? 1 : 0);

@@ -265,6 +265,13 @@ public enum ConfigKey {
       "3s",
       "longest a webhook or REST API request (and /readyz) waits for Temporal before answering"
           + " 503; keep it well under Alertmanager's 10 s timeout"),
+  HTTP_NOTICE_WINDOW(
+      "http.noticeWindow",
+      "OPSFLOW_HTTP_NOTICE_WINDOW",
+      "2ms",
+      "how long a problem's first firing notice waits for other requests' notices to share its"
+          + " signal (group commit; notices arriving while the problem's signal is on its way"
+          + " share the next one anyway); 0ms = no wait"),
   HTTP_MAX_BODY_SIZE(
       "http.maxBodySize",
       "OPSFLOW_HTTP_MAX_BODY_SIZE",

@@ -440,6 +440,7 @@ public final class ConfigLoader {
             intIn(ConfigKey.HTTP_PORT, 0, 65535),
             durationIn(
                 ConfigKey.HTTP_TEMPORAL_DEADLINE, Duration.ofMillis(100), Duration.ofSeconds(9)),
+            durationIn(ConfigKey.HTTP_NOTICE_WINDOW, Duration.ZERO, Duration.ofMillis(100)),
             bytesIn(ConfigKey.HTTP_MAX_BODY_SIZE, 64 * 1024, 1024L * 1024 * 1024),
             intIn(ConfigKey.HTTP_MAX_ALERTS, 1, 1_000_000),
             durationIn(ConfigKey.HTTP_IDLE_TIMEOUT, Duration.ofSeconds(1), Duration.ofMinutes(10)),

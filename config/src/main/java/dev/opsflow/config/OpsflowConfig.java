@@ -92,6 +92,8 @@ public record OpsflowConfig(
    * The starter's HTTP server and the limits that keep hostile or heavy traffic from stopping it.
    *
    * @param temporalDeadline longest one webhook request waits for Temporal before answering 503
+   * @param noticeWindow how long a problem's first firing notice waits for others to share one
+   *     signal with (group commit)
    * @param maxBodyBytes largest request body read (413 beyond)
    * @param maxAlerts most alerts in one Alertmanager notification (413 beyond)
    * @param idleTimeout a silent connection is closed after this
@@ -102,6 +104,7 @@ public record OpsflowConfig(
       String host,
       int port,
       Duration temporalDeadline,
+      Duration noticeWindow,
       long maxBodyBytes,
       int maxAlerts,
       Duration idleTimeout,

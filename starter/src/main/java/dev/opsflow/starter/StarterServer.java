@@ -77,7 +77,8 @@ public final class StarterServer implements AutoCloseable {
             new RequestBody(
                 config.http().maxBodyBytes(), config.http().bodyTimeout(), WEBHOOK_READS),
             new TemporalDeadline(config.http().temporalDeadline()),
-            config.http().maxAlerts());
+            config.http().maxAlerts(),
+            config.http().noticeWindow());
     Executions executions = new Executions(client);
     OpsflowConfig.Http limits = config.http();
     Readiness readiness =

@@ -4,6 +4,7 @@ import dev.opsflow.contracts.human.Supervised;
 import dev.opsflow.contracts.run.AlertNotice;
 import io.temporal.workflow.QueryMethod;
 import io.temporal.workflow.SignalMethod;
+import java.util.List;
 
 /**
  * What every remediation workflow answers, whatever it fixes, on top of what every supervised
@@ -15,6 +16,13 @@ public interface Remediation extends Supervised {
   /** Another firing notice for the problem; a new episode after acting counts as a recurrence. */
   @SignalMethod(name = RemediationSignals.ALERT_FIRED)
   void alertFired(AlertNotice notice);
+
+  /**
+   * Firing notices for the problem delivered together (the webhook's batches); each counts as if it
+   * had come by {@link #alertFired} on its own, in order.
+   */
+  @SignalMethod(name = RemediationSignals.NOTICES_FIRED)
+  void noticesFired(List<AlertNotice> notices);
 
   /** The alert resolved: if nothing was done yet, nothing will be. */
   @SignalMethod(name = RemediationSignals.ALERT_RESOLVED)

@@ -14,19 +14,21 @@ import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.temporal.client.WorkflowServiceException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ExecutionException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -59,7 +61,10 @@ public final class AlertWebhook implements AutoCloseable {
   /** Most labels plus annotations on one alert. */
   static final int MAX_ENTRIES = 256;
 
-  /** Notices delivered to Temporal at once for one starter (shared by all requests). */
+  /**
+   * Resolved notices delivered to Temporal at once for one starter (shared by all requests); firing
+   * ones go through the group commit on gRPC's asynchronous stub and hold no thread.
+   */
   private static final int PARALLEL_DISPATCH = 16;
 
   private static final ObjectMapper JSON =
@@ -74,12 +79,22 @@ public final class AlertWebhook implements AutoCloseable {
   private final TemporalDeadline deadline;
   private final int maxAlerts;
   private final ExecutorService dispatching;
+  private final NoticeGroupCommit groupCommit;
+
+  /** At most one "Temporal unavailable" line per this interval (the count says the rest). */
+  private static final long UNAVAILABLE_LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(5);
+
+  private final AtomicLong lastUnavailableLog =
+      new AtomicLong(System.nanoTime() - UNAVAILABLE_LOG_INTERVAL_NANOS);
+  private final AtomicLong unavailableSinceLog = new AtomicLong();
 
   /**
    * @param body reads the body within the server's size and time limits
    * @param deadline how long one notification may wait for Temporal before the answer is 503
    * @param maxAlerts most alerts in one notification (413 beyond; Alertmanager's {@code max_alerts}
    *     should be at most this)
+   * @param noticeWindow how long a problem's first notice waits for others to share its signal
+   *     ({@code http.noticeWindow})
    */
   public AlertWebhook(
       WebhookAuth auth,
@@ -89,7 +104,8 @@ public final class AlertWebhook implements AutoCloseable {
       MeterRegistry metrics,
       RequestBody body,
       TemporalDeadline deadline,
-      int maxAlerts) {
+      int maxAlerts,
+      Duration noticeWindow) {
     this.auth = auth;
     this.router = router;
     this.dispatcher = dispatcher;
@@ -98,6 +114,7 @@ public final class AlertWebhook implements AutoCloseable {
     this.body = body;
     this.deadline = deadline;
     this.maxAlerts = maxAlerts;
+    this.groupCommit = new NoticeGroupCommit(dispatcher::dispatchFiring, noticeWindow);
     AtomicInteger threads = new AtomicInteger();
     this.dispatching =
         Executors.newFixedThreadPool(
@@ -113,6 +130,7 @@ public final class AlertWebhook implements AutoCloseable {
   @Override
   public void close() {
     dispatching.shutdownNow();
+    groupCommit.close();
   }
 
   public void handle(Context ctx) {
@@ -196,38 +214,70 @@ public final class AlertWebhook implements AutoCloseable {
       }
     }
     TemporalDeadline.Clock clock = deadline.start();
-    Map<String, Future<DispatchResult>> sent = new LinkedHashMap<>();
+    // Firing notices go per problem through the group commit (one signal for all of a problem's
+    // notices, this request's and those of requests arriving with it); resolved ones one by one.
+    Map<String, List<String>> firingKeys = new LinkedHashMap<>();
+    Map<String, CompletableFuture<DispatchResult>> sent = new LinkedHashMap<>();
     for (Map.Entry<String, RemediationRequest> e : fresh.entrySet()) {
-      sent.put(
-          e.getKey(),
-          dispatching.submit(() -> clock.call(() -> dispatcher.dispatch(e.getValue()))));
+      RemediationRequest request = e.getValue();
+      if (request.alert().firing()) {
+        firingKeys.computeIfAbsent(request.workflowId(), id -> new ArrayList<>()).add(e.getKey());
+      } else {
+        sent.put(
+            e.getKey(),
+            CompletableFuture.supplyAsync(
+                () -> clock.call(() -> dispatcher.dispatch(request)), dispatching));
+      }
     }
+    for (Map.Entry<String, List<String>> problem : firingKeys.entrySet()) {
+      CompletableFuture<DispatchResult> signal =
+          groupCommit.deliver(
+              problem.getKey(),
+              problem.getValue().stream().map(fresh::get).toList(),
+              clock.deadline());
+      problem.getValue().forEach(key -> sent.put(key, signal));
+    }
+    // A notice waiting behind its problem's previous signal still answers within this request's
+    // deadline: 503, and Alertmanager retries.
+    long budget = clock.remainingMillis() + 200;
+    sent.replaceAll((key, future) -> future.orTimeout(budget, TimeUnit.MILLISECONDS));
+    int accepted = requests.size() - duplicates;
+    int duplicated = duplicates;
+    ctx.future(
+        () ->
+            CompletableFuture.allOf(sent.values().toArray(CompletableFuture[]::new))
+                .handle((done, failed) -> null)
+                .thenAccept(done -> answer(ctx, fresh, sent, accepted, duplicated, unroutable)));
+  }
+
+  /** The answer once every notice was delivered or refused: 202, or 503 if any was not taken. */
+  private void answer(
+      Context ctx,
+      Map<String, RemediationRequest> fresh,
+      Map<String, CompletableFuture<DispatchResult>> sent,
+      int accepted,
+      int duplicates,
+      List<Map<String, String>> unroutable) {
     Set<String> workflows = new LinkedHashSet<>();
     List<String> noRun = new ArrayList<>();
-    RuntimeException unavailable = null;
+    Throwable unavailable = null;
     int delivered = 0;
-    for (Map.Entry<String, Future<DispatchResult>> e : sent.entrySet()) {
+    for (Map.Entry<String, CompletableFuture<DispatchResult>> e : sent.entrySet()) {
       RemediationRequest request = fresh.get(e.getKey());
       DispatchResult result;
       try {
-        result = e.getValue().get(deadline.budget().toMillis() + 1_000, TimeUnit.MILLISECONDS);
-      } catch (ExecutionException failed) {
-        if (failed.getCause() instanceof WorkflowServiceException
-            || failed.getCause() instanceof StatusRuntimeException) {
-          unavailable = (RuntimeException) failed.getCause();
+        result = e.getValue().join();
+      } catch (CompletionException failed) {
+        Throwable cause = failed.getCause();
+        if (cause instanceof WorkflowServiceException
+            || cause instanceof StatusRuntimeException
+            || cause instanceof TimeoutException) {
+          unavailable = cause;
           continue;
         }
         throw failed.getCause() instanceof RuntimeException r
             ? r
             : new IllegalStateException(failed.getCause());
-      } catch (TimeoutException late) {
-        e.getValue().cancel(true);
-        unavailable = new IllegalStateException("no answer within the deadline");
-        continue;
-      } catch (InterruptedException interrupted) {
-        Thread.currentThread().interrupt();
-        reject(ctx, HttpStatus.SERVICE_UNAVAILABLE, "the starter is stopping; retry later");
-        return;
       }
       // Delivered: a retry of this notification skips it, so each retry makes progress.
       recent.add(e.getKey());
@@ -241,18 +291,33 @@ public final class AlertWebhook implements AutoCloseable {
       }
     }
     if (unavailable != null) {
-      log.warn(
-          "Temporal unavailable: {} of {} notices delivered within the deadline ({} ms): {}",
-          delivered,
-          sent.size(),
-          deadline.budget().toMillis(),
-          Printable.escaped(String.valueOf(grpcStatus(unavailable))));
+      // While Temporal is down or overloaded every request fails alike; a line per request would
+      // make the console the bottleneck, so one line per interval says how many there were.
+      long refusedBefore = unavailableSinceLog.getAndIncrement();
+      long now = System.nanoTime();
+      long last = lastUnavailableLog.get();
+      if (now - last >= UNAVAILABLE_LOG_INTERVAL_NANOS
+          && lastUnavailableLog.compareAndSet(last, now)) {
+        long refused = refusedBefore + 1;
+        unavailableSinceLog.addAndGet(-refused);
+        log.warn(
+            "Temporal unavailable: {} of {} notices delivered within the deadline ({} ms): {};"
+                + " {} notification(s) answered 503 since the last such line",
+            delivered,
+            sent.size(),
+            deadline.budget().toMillis(),
+            Printable.escaped(
+                unavailable instanceof TimeoutException
+                    ? "no answer within the deadline"
+                    : String.valueOf(grpcStatus(unavailable))),
+            refused);
+      }
       count("temporal_unavailable");
       reject(ctx, HttpStatus.SERVICE_UNAVAILABLE, "Temporal is unavailable; retry later");
       return;
     }
     Map<String, Object> answer = new LinkedHashMap<>();
-    answer.put("accepted", requests.size() - duplicates);
+    answer.put("accepted", accepted);
     answer.put("duplicates", duplicates);
     answer.put("workflows", workflows);
     answer.put("resolvedWithoutRunningRemediation", noRun);

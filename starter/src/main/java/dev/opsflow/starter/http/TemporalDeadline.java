@@ -47,6 +47,16 @@ public final class TemporalDeadline {
       this.deadline = deadline;
     }
 
+    /** The gRPC deadline, for calls made on the asynchronous stubs. */
+    public Deadline deadline() {
+      return deadline;
+    }
+
+    /** Milliseconds left (0 once passed). */
+    public long remainingMillis() {
+      return Math.max(0, deadline.timeRemaining(TimeUnit.MILLISECONDS));
+    }
+
     public boolean expired() {
       return deadline.isExpired();
     }

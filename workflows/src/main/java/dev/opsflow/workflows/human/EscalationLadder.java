@@ -7,7 +7,6 @@ import dev.opsflow.activities.notify.SlackMessage;
 import dev.opsflow.activities.notify.SlackPosted;
 import dev.opsflow.activities.notify.SlackUpdate;
 import dev.opsflow.contracts.human.EscalationStep;
-import dev.opsflow.workflows.kernel.Failures;
 import io.temporal.failure.ActivityFailure;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.workflow.Workflow;
@@ -152,9 +151,12 @@ public final class EscalationLadder {
    * client exception the activity attached as its cause.
    */
   public static String reason(Throwable e) {
-    ApplicationFailure af = Failures.activityError(e);
-    if (af != null) {
-      return af.getOriginalMessage() + " [" + af.getType() + "]";
+    // The outermost ApplicationFailure, as the kernel's Failures.reason reads it (the kernel
+    // depends on this package, so this one cannot call it).
+    for (Throwable c = e; c != null; c = c.getCause()) {
+      if (c instanceof ApplicationFailure af) {
+        return af.getOriginalMessage() + " [" + af.getType() + "]";
+      }
     }
     Throwable t = e;
     while (t.getCause() != null) {

@@ -11,6 +11,7 @@ import dev.opsflow.contracts.run.AlertNotice;
 import dev.opsflow.workflows.human.FailedStep;
 import io.temporal.failure.CanceledFailure;
 import io.temporal.workflow.Workflow;
+import java.util.List;
 
 /**
  * The workflow method, signal, update and query handlers every remediation has, delegating to its
@@ -45,6 +46,13 @@ public abstract class RemediationHandlers implements Remediation {
   @Override
   public void alertFired(AlertNotice notice) {
     run.noticeFired(notice);
+  }
+
+  @Override
+  public void noticesFired(List<AlertNotice> notices) {
+    if (notices != null) {
+      notices.forEach(run::noticeFired);
+    }
   }
 
   @Override
