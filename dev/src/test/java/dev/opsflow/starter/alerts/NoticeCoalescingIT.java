@@ -104,10 +104,16 @@ class NoticeCoalescingIT {
 
     assertThat(statuses).as("every request answered 202").containsOnly(202);
     String workflowId = kafkaWorkflowId(deployment);
-    // Read at once, before the run took anything in: a 202 means Temporal already holds them.
-    assertThat(fingerprints(workflowId))
-        .as("every request's notice is in the history")
-        .hasSize(120);
+    // A 202 means Temporal holds the notice. A signal that lands while the run's workflow task is
+    // in flight is held by the server as a buffered event and written to the history when that
+    // task completes, so the history read waits (bounded) for the last of them.
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () ->
+                assertThat(fingerprints(workflowId))
+                    .as("every request's notice is in the history")
+                    .hasSize(120));
     int signals = signalEvents(workflowId).size();
     assertThat(signals).as("far fewer signals than requests").isBetween(1, requests / 4);
     await()
