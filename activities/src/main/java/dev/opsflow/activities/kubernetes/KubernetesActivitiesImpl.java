@@ -60,6 +60,24 @@ public final class KubernetesActivitiesImpl implements KubernetesActivities, Aut
   /** Written with {@link #SCALE_ACTION}: the replica count before that scale. */
   static final String SCALE_PREVIOUS = "opsflow.dev/scale-previous-replicas";
 
+  /** On the Deployment, written with the restart: the pod template's restartedAt before it. */
+  static final String RESTART_PREVIOUS = "opsflow.dev/restart-previous-restarted-at";
+
+  /** On the Deployment, written with the restart: its revision before it. */
+  static final String RESTART_PREVIOUS_REVISION = "opsflow.dev/restart-previous-revision";
+
+  /** The Deployment controller's revision counter, bumped by each rollout. */
+  static final String REVISION = "deployment.kubernetes.io/revision";
+
+  /** On the Deployment: the last memory change's id. */
+  static final String MEMORY_ACTION = "opsflow.dev/memory-action-id";
+
+  /** Written with {@link #MEMORY_ACTION}: the container's memory limit before that change. */
+  static final String MEMORY_PREVIOUS_LIMIT = "opsflow.dev/memory-previous-limit";
+
+  /** Written with {@link #MEMORY_ACTION}: the container's memory request before that change. */
+  static final String MEMORY_PREVIOUS_REQUEST = "opsflow.dev/memory-previous-request";
+
   /** The field manager of every write, as {@code kubectl} names itself "kubectl-edit" etc. */
   public static final String FIELD_MANAGER = "opsflow";
 
@@ -301,11 +319,26 @@ public final class KubernetesActivitiesImpl implements KubernetesActivities, Aut
           String previousLimit = resource(current.getResources(), false, "memory");
           String previousRequest = resource(current.getResources(), true, "memory");
           String newRequest = wanted == null ? previousRequest : wanted.toString();
+          Map<String, String> annotations = annotations(deployment);
+          if (request.actionId().equals(annotations.get(MEMORY_ACTION))) {
+            // A retry of a change that was applied (the worker died before it reported back):
+            // report the memory from before the first attempt, not "2Gi -> 2Gi".
+            String beforeLimit = annotations.getOrDefault(MEMORY_PREVIOUS_LIMIT, previousLimit);
+            String beforeRequest =
+                annotations.getOrDefault(MEMORY_PREVIOUS_REQUEST, previousRequest);
+            return new MemoryResult(
+                beforeRequest,
+                beforeLimit,
+                previousRequest,
+                previousLimit,
+                !beforeLimit.equals(previousLimit) || !beforeRequest.equals(previousRequest));
+          }
           if (limit.toString().equals(previousLimit)
               && Objects.equals(newRequest, previousRequest)) {
             return new MemoryResult(
                 previousRequest, previousLimit, newRequest, limit.toString(), false);
           }
+          // One patch: the new memory and the record of which action set it from what.
           patch(
               deployment,
               d -> {
@@ -323,6 +356,11 @@ public final class KubernetesActivitiesImpl implements KubernetesActivities, Aut
                   r.setRequests(requests);
                 }
                 c.setResources(r);
+                Map<String, String> a = new HashMap<>(annotations);
+                a.put(MEMORY_ACTION, request.actionId());
+                a.put(MEMORY_PREVIOUS_LIMIT, previousLimit);
+                a.put(MEMORY_PREVIOUS_REQUEST, previousRequest);
+                d.getMetadata().setAnnotations(a);
               });
           log.info(
               "Memory of {}/{}/{}: limit {} -> {}, request {} -> {} (action {})",
@@ -351,29 +389,40 @@ public final class KubernetesActivitiesImpl implements KubernetesActivities, Aut
         "rollout restart " + request.namespace() + "/" + request.name(),
         () -> {
           Deployment current = existing(request.namespace(), request.name());
-          Map<String, String> annotations = templateAnnotations(current);
-          if (request.actionId().equals(annotations.get(RESTART_ACTION))) {
-            return new RestartResult(annotations.getOrDefault(RESTARTED_AT, ""), false);
+          Map<String, String> template = templateAnnotations(current);
+          Map<String, String> annotations = annotations(current);
+          if (request.actionId().equals(template.get(RESTART_ACTION))) {
+            // A retry of a restart that was applied: reported again with the state from before
+            // the first attempt, never restarted twice.
+            return new RestartResult(
+                template.getOrDefault(RESTARTED_AT, ""),
+                true,
+                annotations.getOrDefault(RESTART_PREVIOUS, ""),
+                annotations.getOrDefault(RESTART_PREVIOUS_REVISION, ""));
           }
+          String previousRestartedAt = template.getOrDefault(RESTARTED_AT, "");
+          String previousRevision = annotations.getOrDefault(REVISION, "");
           String now = Instant.now().toString();
+          // One patch: the stamp that rolls the pods and the record of what was there before.
           patch(
               current,
               d -> {
                 var meta = d.getSpec().getTemplate().getMetadata();
-                Map<String, String> a =
-                    meta.getAnnotations() == null
-                        ? new HashMap<>()
-                        : new HashMap<>(meta.getAnnotations());
+                Map<String, String> a = new HashMap<>(template);
                 a.put(RESTARTED_AT, now);
                 a.put(RESTART_ACTION, request.actionId());
                 meta.setAnnotations(a);
+                Map<String, String> before = new HashMap<>(annotations);
+                before.put(RESTART_PREVIOUS, previousRestartedAt);
+                before.put(RESTART_PREVIOUS_REVISION, previousRevision);
+                d.getMetadata().setAnnotations(before);
               });
           log.info(
               "Rollout restart of {}/{} (action {})",
               request.namespace(),
               request.name(),
               request.actionId());
-          return new RestartResult(now, true);
+          return new RestartResult(now, true, previousRestartedAt, previousRevision);
         });
   }
 
