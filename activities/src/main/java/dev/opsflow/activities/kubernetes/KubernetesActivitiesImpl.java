@@ -256,7 +256,7 @@ public final class KubernetesActivitiesImpl implements KubernetesActivities, Aut
     }
     limits.requireReplicasAllowed(
         request.replicas(), "scaling " + request.namespace() + "/" + request.name());
-    return call(
+    return write(
         "scale Deployment " + request.namespace() + "/" + request.name(),
         () -> {
           Deployment current = existing(request.namespace(), request.name());
@@ -311,7 +311,7 @@ public final class KubernetesActivitiesImpl implements KubernetesActivities, Aut
     if (wanted != null) {
       limits.requireMemoryAllowed("memoryRequest", wanted, what);
     }
-    return call(
+    return write(
         "set memory of " + request.namespace() + "/" + request.deployment(),
         () -> {
           Deployment deployment = existing(request.namespace(), request.deployment());
@@ -385,7 +385,7 @@ public final class KubernetesActivitiesImpl implements KubernetesActivities, Aut
           KubernetesNames.deployment("name", request.name());
         });
     allowList.requireAllowed(request.namespace(), "restarting " + request.name());
-    return call(
+    return write(
         "rollout restart " + request.namespace() + "/" + request.name(),
         () -> {
           Deployment current = existing(request.namespace(), request.name());
@@ -544,7 +544,7 @@ public final class KubernetesActivitiesImpl implements KubernetesActivities, Aut
                                 + " '.', starting and ending with a letter or digit");
                       }
                     }));
-    return call(
+    return write(
         "patch Service " + patch.namespace() + "/" + patch.service(),
         () -> {
           var service = client.services().inNamespace(patch.namespace()).withName(patch.service());
@@ -562,6 +562,7 @@ public final class KubernetesActivitiesImpl implements KubernetesActivities, Aut
           }
           Service changed = client.getKubernetesSerialization().clone(current);
           changed.getSpec().setSelector(new LinkedHashMap<>(patch.selector()));
+          heartbeat("writing Service " + patch.service());
           client.services().inNamespace(patch.namespace()).resource(current).patch(WRITE, changed);
           log.info(
               "Service {}/{} selector {} -> {} (action {})",
@@ -641,6 +642,7 @@ public final class KubernetesActivitiesImpl implements KubernetesActivities, Aut
    * current} (the object as read), with {@value #FIELD_MANAGER} as field manager.
    */
   private void patch(Deployment current, Consumer<Deployment> change) {
+    heartbeat("writing Deployment " + current.getMetadata().getName());
     Deployment changed = client.getKubernetesSerialization().clone(current);
     change.accept(changed);
     client
@@ -850,6 +852,16 @@ public final class KubernetesActivitiesImpl implements KubernetesActivities, Aut
 
   interface Call<T> {
     T run() throws Exception;
+  }
+
+  /**
+   * A write: heartbeats before its first request (and {@link #patch} before the write itself), so
+   * that with {@link KubernetesOptions#MUTATING_K8S}'s heartbeat timeout a worker that died
+   * mid-write has its attempt retried within seconds, not after the start-to-close timeout.
+   */
+  private static <T> T write(String what, Call<T> call) {
+    heartbeat(what);
+    return call(what, call);
   }
 
   /** Maps the API server's answers to failure types; everything else is retried. */

@@ -25,11 +25,16 @@ public final class KubernetesOptions {
 
   /**
    * Changes to the cluster: few attempts (each is idempotent, but an API server that keeps failing
-   * is a reason to escalate, not to keep pushing), never on Forbidden/NotFound/Invalid.
+   * is a reason to escalate, not to keep pushing), never on Forbidden/NotFound/Invalid. The writes
+   * heartbeat before each request, so a worker killed mid-write is noticed after the heartbeat
+   * timeout (5 s) and the attempt retried on another worker, instead of after the 30 s
+   * start-to-close timeout; a request slower than that costs an attempt, which is safe to repeat
+   * (the action id makes a retry report, not repeat, a write that landed).
    */
   public static final ActivityOptions MUTATING_K8S =
       ActivityOptions.newBuilder()
           .setStartToCloseTimeout(Duration.ofSeconds(30))
+          .setHeartbeatTimeout(Duration.ofSeconds(5))
           .setScheduleToCloseTimeout(Duration.ofMinutes(3))
           .setRetryOptions(
               RetryOptions.newBuilder()

@@ -275,4 +275,33 @@ class KubernetesActivitiesIT {
       env.close();
     }
   }
+
+  @Test
+  void everyWriteHeartbeatsSoThatADeadWorkersAttemptTimesOutWithinSeconds() {
+    sandbox.createDeployment(NS, "beating", 1, "64Mi", "128Mi");
+    assertThat(KubernetesOptions.MUTATING_K8S.getHeartbeatTimeout())
+        .isLessThan(KubernetesOptions.MUTATING_K8S.getStartToCloseTimeout());
+    TestActivityEnvironment env = TestActivityEnvironment.newInstance();
+    List<String> beats = new java.util.concurrent.CopyOnWriteArrayList<>();
+    try {
+      env.registerActivitiesImplementations(activities);
+      env.setActivityHeartbeatListener(String.class, beats::add);
+      KubernetesActivities stub =
+          env.newActivityStub(KubernetesActivities.class, KubernetesOptions.MUTATING_K8S);
+
+      stub.scaleDeployment(new ScaleRequest("hb1", NS, "beating", 2));
+      stub.setContainerMemory(new MemoryRequest("hb2", NS, "beating", "app", "96Mi", "192Mi"));
+      stub.rolloutRestart(new RestartRequest("hb3", NS, "beating"));
+
+      // The first heartbeat of each attempt (later ones are throttled by the SDK).
+      assertThat(beats)
+          .contains(
+              "scale Deployment demo/beating",
+              "set memory of demo/beating",
+              "rollout restart demo/beating");
+      assertThat(deployment(NS, "beating").getSpec().getReplicas()).isEqualTo(2);
+    } finally {
+      env.close();
+    }
+  }
 }
