@@ -2,6 +2,7 @@ package dev.opsflow.activities.dispatch;
 
 import dev.opsflow.activities.FailureTypes;
 import io.temporal.activity.ActivityOptions;
+import io.temporal.activity.LocalActivityOptions;
 import io.temporal.common.RetryOptions;
 import java.time.Duration;
 
@@ -26,6 +27,18 @@ public final class DispatchOptions {
    */
   public static final ActivityOptions POLICY =
       ActivityOptions.newBuilder()
+          .setStartToCloseTimeout(Duration.ofSeconds(10))
+          .setScheduleToCloseTimeout(Duration.ofMinutes(10))
+          .setRetryOptions(backoff().build())
+          .build();
+
+  /**
+   * The same read as {@link #POLICY}, as a local activity: it runs in the worker that runs the
+   * workflow task, with no activity task on the queue and no second workflow task to take its
+   * result, yet its answer is still recorded in the history (a marker) and replays.
+   */
+  public static final LocalActivityOptions LOCAL_POLICY =
+      LocalActivityOptions.newBuilder()
           .setStartToCloseTimeout(Duration.ofSeconds(10))
           .setScheduleToCloseTimeout(Duration.ofMinutes(10))
           .setRetryOptions(backoff().build())

@@ -62,8 +62,17 @@ public final class RemediationRun {
    */
   public static final String SERVER_POLICY = "server-policy";
 
+  /**
+   * Version marker: from version 1 the server policy is read by a local activity (same answer,
+   * recorded as a marker), which saves an activity task and a workflow task at the start of every
+   * run. Histories from before read it through the normal activity.
+   */
+  public static final String LOCAL_POLICY_READ = "local-policy-read";
+
   private final PolicyActivities policies =
       Workflow.newActivityStub(PolicyActivities.class, DispatchOptions.POLICY);
+  private final PolicyActivities localPolicies =
+      Workflow.newLocalActivityStub(PolicyActivities.class, DispatchOptions.LOCAL_POLICY);
   private final DispatchActivities dispatch =
       Workflow.newActivityStub(DispatchActivities.class, DispatchOptions.SIGNAL);
   private final KubernetesActivities readK8s =
@@ -87,8 +96,12 @@ public final class RemediationRun {
     serverPolicy = Workflow.getVersion(SERVER_POLICY, Workflow.DEFAULT_VERSION, 1) == 1;
     HumanPolicy human;
     if (serverPolicy) {
+      HealingPolicy server =
+          Workflow.getVersion(LOCAL_POLICY_READ, Workflow.DEFAULT_VERSION, 1) == 1
+              ? localPolicies.serverPolicy()
+              : policies.serverPolicy();
       PolicyTightening.Result result =
-          PolicyTightening.apply(policies.serverPolicy(), request.policy(), request.limits());
+          PolicyTightening.apply(server, request.policy(), request.limits());
       policy = result.policy();
       PolicyTightening.HumanResult people =
           PolicyTightening.human(
