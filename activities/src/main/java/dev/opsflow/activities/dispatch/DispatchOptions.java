@@ -44,6 +44,18 @@ public final class DispatchOptions {
           .setRetryOptions(backoff().build())
           .build();
 
+  /**
+   * The governor's answer to "the last action on this problem" (a query), as a local activity: a
+   * read with no side effect, recorded as a marker, without an activity task of its own.
+   */
+  public static final LocalActivityOptions LOCAL_QUERY =
+      LocalActivityOptions.newBuilder()
+          .setStartToCloseTimeout(Duration.ofSeconds(15))
+          .setScheduleToCloseTimeout(Duration.ofMinutes(10))
+          .setRetryOptions(
+              backoff().setDoNotRetry(FailureTypes.NON_RETRYABLE.toArray(String[]::new)).build())
+          .build();
+
   /** From one second, doubling, to at most 30 s between attempts. */
   private static RetryOptions.Builder backoff() {
     return RetryOptions.newBuilder()

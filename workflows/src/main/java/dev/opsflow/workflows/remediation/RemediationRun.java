@@ -69,6 +69,15 @@ public final class RemediationRun {
    */
   public static final String LOCAL_POLICY_READ = "local-policy-read";
 
+  /**
+   * Version marker: from version 1 the pure reads of a run (the pods and Deployment it checks, who
+   * else controls the target, the problem's last action) are local activities, recorded as markers:
+   * each saves an activity task and a workflow task. Every change to the cluster, the governor and
+   * the action record stays a normal activity. Histories from before read through normal
+   * activities.
+   */
+  public static final String LOCAL_READS = "local-reads";
+
   private final PolicyActivities policies =
       Workflow.newActivityStub(PolicyActivities.class, DispatchOptions.POLICY);
   private final PolicyActivities localPolicies =
@@ -77,11 +86,16 @@ public final class RemediationRun {
       Workflow.newActivityStub(DispatchActivities.class, DispatchOptions.SIGNAL);
   private final KubernetesActivities readK8s =
       Workflow.newActivityStub(KubernetesActivities.class, KubernetesOptions.READ_K8S);
+  private final KubernetesActivities localReadK8s =
+      Workflow.newLocalActivityStub(KubernetesActivities.class, KubernetesOptions.LOCAL_READ_K8S);
+  private final DispatchActivities localQuery =
+      Workflow.newLocalActivityStub(DispatchActivities.class, DispatchOptions.LOCAL_QUERY);
   private final Set<String> episodes = new LinkedHashSet<>();
   private final List<String> policyNotes = new ArrayList<>();
   private RemediationRequest request;
   private HealingPolicy policy;
   private boolean serverPolicy;
+  private boolean localReads;
   private boolean resolved;
   private long actedAtMillis;
   private boolean recurred;
@@ -109,6 +123,7 @@ public final class RemediationRun {
               request.run().human(),
               request.target().namespace());
       human = people.policy();
+      localReads = Workflow.getVersion(LOCAL_READS, Workflow.DEFAULT_VERSION, 1) == 1;
       policyNotes.addAll(result.notes());
       policyNotes.addAll(people.notes());
       policyNotes.forEach(n -> log.warn("Policy of {}: {}", request.workflowId(), n));
@@ -127,6 +142,14 @@ public final class RemediationRun {
         request.target().key(),
         request.severity(),
         request.alert() == null ? "manual" : request.alert().source());
+  }
+
+  /**
+   * The stub for reading the cluster: local activities for runs from {@link #LOCAL_READS} on, the
+   * normal activity before (so older histories replay).
+   */
+  public KubernetesActivities readK8s() {
+    return localReads ? localReadK8s : readK8s;
   }
 
   public RemediationRequest request() {
@@ -305,7 +328,8 @@ public final class RemediationRun {
     if (!serverPolicy) {
       return Optional.empty();
     }
-    ActionMark last = dispatch.lastAction(Workflow.getInfo().getWorkflowId());
+    ActionMark last =
+        (localReads ? localQuery : dispatch).lastAction(Workflow.getInfo().getWorkflowId());
     if (last == null || last.runId().equals(Workflow.getInfo().getRunId())) {
       return Optional.empty();
     }
@@ -335,7 +359,7 @@ public final class RemediationRun {
       return Optional.empty();
     }
     String namespace = request.target().namespace();
-    DeploymentInspection inspection = readK8s.inspectDeployment(namespace, deployment);
+    DeploymentInspection inspection = readK8s().inspectDeployment(namespace, deployment);
     String where = namespace + "/" + deployment;
     if (!inspection.inAllowList()) {
       return Optional.of(
