@@ -37,6 +37,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
@@ -115,6 +118,16 @@ public final class KubernetesActivitiesImpl implements KubernetesActivities, Aut
   static final Duration ROLLOUT_MAX_POLL = Duration.ofSeconds(2);
 
   private final KubernetesClient client;
+
+  /** Where writes run while the activity's own thread heartbeats (see {@link #write}). */
+  private final ExecutorService writes =
+      Executors.newCachedThreadPool(
+          r -> {
+            Thread t = new Thread(r, "kubernetes-write");
+            t.setDaemon(true);
+            return t;
+          });
+
   private final NamespaceAllowList allowList;
   private final HardLimits limits;
 
@@ -562,7 +575,6 @@ public final class KubernetesActivitiesImpl implements KubernetesActivities, Aut
           }
           Service changed = client.getKubernetesSerialization().clone(current);
           changed.getSpec().setSelector(new LinkedHashMap<>(patch.selector()));
-          heartbeat("writing Service " + patch.service());
           client.services().inNamespace(patch.namespace()).resource(current).patch(WRITE, changed);
           log.info(
               "Service {}/{} selector {} -> {} (action {})",
@@ -628,6 +640,7 @@ public final class KubernetesActivitiesImpl implements KubernetesActivities, Aut
 
   @Override
   public void close() {
+    writes.shutdownNow();
     client.close();
   }
 
@@ -642,7 +655,6 @@ public final class KubernetesActivitiesImpl implements KubernetesActivities, Aut
    * current} (the object as read), with {@value #FIELD_MANAGER} as field manager.
    */
   private void patch(Deployment current, Consumer<Deployment> change) {
-    heartbeat("writing Deployment " + current.getMetadata().getName());
     Deployment changed = client.getKubernetesSerialization().clone(current);
     change.accept(changed);
     client
@@ -855,13 +867,32 @@ public final class KubernetesActivitiesImpl implements KubernetesActivities, Aut
   }
 
   /**
-   * A write: heartbeats before its first request (and {@link #patch} before the write itself), so
-   * that with {@link KubernetesOptions#MUTATING_K8S}'s heartbeat timeout a worker that died
-   * mid-write has its attempt retried within seconds, not after the start-to-close timeout.
+   * A write, run on {@link #writes} while this activity's thread heartbeats every second, so that
+   * with {@link KubernetesOptions#MUTATING_K8S}'s heartbeat timeout a worker that died mid-write
+   * has its attempt retried within seconds, not after the start-to-close timeout, while a slow but
+   * live write (a cold worker, a slow API server) keeps its attempt.
    */
-  private static <T> T write(String what, Call<T> call) {
+  private <T> T write(String what, Call<T> call) {
     heartbeat(what);
-    return call(what, call);
+    Future<T> running = writes.submit(() -> call(what, call));
+    try {
+      while (true) {
+        try {
+          return running.get(1, TimeUnit.SECONDS);
+        } catch (TimeoutException stillWriting) {
+          heartbeat(what);
+        }
+      }
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException failure) {
+        throw failure; // already typed by call()
+      }
+      throw FailureTypes.retryable(what + ": " + e.getCause(), "KubernetesUnavailable", e);
+    } catch (InterruptedException e) {
+      running.cancel(true);
+      Thread.currentThread().interrupt();
+      throw FailureTypes.retryable(what + ": interrupted", "Interrupted", e);
+    }
   }
 
   /** Maps the API server's answers to failure types; everything else is retried. */

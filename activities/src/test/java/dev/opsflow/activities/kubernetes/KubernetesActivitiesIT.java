@@ -304,4 +304,27 @@ class KubernetesActivitiesIT {
       env.close();
     }
   }
+
+  @Test
+  void aSlowButLiveWriteKeepsHeartbeatingAndIsNotTimedOut() {
+    sandbox.createDeployment(NS, "slow-write", 1, "64Mi", "128Mi");
+    // The API server holds the PATCH's answer past the 5 s heartbeat timeout.
+    sandbox.holdFirstAnswer(
+        r -> r.verb().equals("PATCH") && r.name().equals("slow-write"),
+        java.time.Duration.ofSeconds(7),
+        r -> {});
+    TestActivityEnvironment env = TestActivityEnvironment.newInstance();
+    try {
+      env.registerActivitiesImplementations(activities);
+      KubernetesActivities stub =
+          env.newActivityStub(KubernetesActivities.class, KubernetesOptions.MUTATING_K8S);
+
+      ScaleResult result = stub.scaleDeployment(new ScaleRequest("slow1", NS, "slow-write", 3));
+
+      assertThat(result).isEqualTo(new ScaleResult(1, 3, true));
+      assertThat(deployment(NS, "slow-write").getSpec().getReplicas()).isEqualTo(3);
+    } finally {
+      env.close();
+    }
+  }
 }
