@@ -13,9 +13,6 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.Watch;
-import io.fabric8.kubernetes.client.Watcher;
-import io.fabric8.kubernetes.client.WatcherException;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.kubernetes.client.utils.Serialization;
@@ -59,9 +56,6 @@ public final class KubernetesSandbox implements AutoCloseable {
   public static final String CRASH_LOOP = "payments";
 
   /** Held so the JUL logger (and its level) is not garbage-collected. */
-  private static final org.slf4j.Logger log =
-      org.slf4j.LoggerFactory.getLogger(KubernetesSandbox.class);
-
   private static final java.util.logging.Logger MOCK_SERVER_LOG =
       java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
 
@@ -69,11 +63,6 @@ public final class KubernetesSandbox implements AutoCloseable {
   private final KubernetesClient client;
   private final ScheduledExecutorService controllerLoop;
   private final SandboxController controller;
-  private final Watch deploymentWatch;
-
-  /** How often the controller looks at every Deployment, besides reacting to each change. */
-  private static final Duration FULL_PASS = Duration.ofSeconds(1);
-
   private final Observed dispatcher;
 
   private KubernetesSandbox(KubernetesMockServer server, Observed dispatcher) {
@@ -88,41 +77,8 @@ public final class KubernetesSandbox implements AutoCloseable {
               t.setDaemon(true);
               return t;
             });
-    // As the real controllers, it reacts to a Deployment as it changes (a watch), on the loop's
-    // one thread; the full pass catches what a watch misses (a pod deleted, a dropped watch). A
-    // full pass every 200 ms was the only trigger before: a rollout took up to a tick to start,
-    // and with hundreds of Deployments each pass cost hundreds of requests.
-    deploymentWatch =
-        client
-            .apps()
-            .deployments()
-            .inAnyNamespace()
-            .watch(
-                new Watcher<>() {
-                  @Override
-                  public void eventReceived(Action action, Deployment d) {
-                    if (action == Action.ADDED || action == Action.MODIFIED) {
-                      String ns = d.getMetadata().getNamespace();
-                      String name = d.getMetadata().getName();
-                      try {
-                        controllerLoop.execute(() -> controller.reconcileQuietly(ns, name));
-                      } catch (java.util.concurrent.RejectedExecutionException closing) {
-                        log.debug("sandbox closing; change of {}/{} not reconciled", ns, name);
-                      }
-                    }
-                  }
-
-                  @Override
-                  public void onClose(WatcherException cause) {
-                    // The full pass below carries on alone.
-                    log.debug("sandbox Deployment watch closed: {}", String.valueOf(cause));
-                  }
-                });
     controllerLoop.scheduleWithFixedDelay(
-        controller::reconcileQuietly,
-        FULL_PASS.toMillis(),
-        FULL_PASS.toMillis(),
-        TimeUnit.MILLISECONDS);
+        controller::reconcileQuietly, 200, 200, TimeUnit.MILLISECONDS);
   }
 
   public static KubernetesSandbox start() {
@@ -383,7 +339,6 @@ public final class KubernetesSandbox implements AutoCloseable {
 
   @Override
   public void close() {
-    deploymentWatch.close();
     controllerLoop.shutdownNow();
     client.close();
     server.destroy();

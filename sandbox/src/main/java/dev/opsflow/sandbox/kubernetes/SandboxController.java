@@ -48,20 +48,6 @@ final class SandboxController {
     }
   }
 
-  /** One Deployment, as it changed (the watch); gone meanwhile is nothing to do. */
-  void reconcileQuietly(String namespace, String name) {
-    try {
-      synchronized (this) {
-        Deployment d = client.apps().deployments().inNamespace(namespace).withName(name).get();
-        if (d != null) {
-          reconcile(d);
-        }
-      }
-    } catch (RuntimeException e) {
-      log.debug("sandbox controller reconcile of {}/{} failed: {}", namespace, name, e.toString());
-    }
-  }
-
   synchronized void reconcile() {
     for (Deployment d : client.apps().deployments().inAnyNamespace().list().getItems()) {
       reconcile(d);
