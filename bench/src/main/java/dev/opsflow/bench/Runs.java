@@ -90,6 +90,21 @@ final class Runs {
 
   /** How many events of a type the latest run's history has. */
   int events(String workflowId, EventType type) {
+    return events(workflowId, e -> e.getEventType() == type);
+  }
+
+  /** How many local activities the latest run ran (each is a "LocalActivity" marker). */
+  int localActivities(String workflowId) {
+    return events(
+        workflowId,
+        e ->
+            e.getEventType() == EventType.EVENT_TYPE_MARKER_RECORDED
+                && e.getMarkerRecordedEventAttributes().getMarkerName().equals("LocalActivity"));
+  }
+
+  private int events(
+      String workflowId,
+      java.util.function.Predicate<io.temporal.api.history.v1.HistoryEvent> which) {
     int count = 0;
     ByteString page = ByteString.EMPTY;
     do {
@@ -103,9 +118,7 @@ final class Runs {
                       .setExecution(WorkflowExecution.newBuilder().setWorkflowId(workflowId))
                       .setNextPageToken(page)
                       .build());
-      count +=
-          (int)
-              r.getHistory().getEventsList().stream().filter(e -> e.getEventType() == type).count();
+      count += (int) r.getHistory().getEventsList().stream().filter(which).count();
       page = r.getNextPageToken();
     } while (!page.isEmpty());
     return count;

@@ -2,6 +2,7 @@ package dev.opsflow.activities.dispatch;
 
 import dev.opsflow.activities.FailureTypes;
 import io.temporal.activity.ActivityOptions;
+import io.temporal.activity.LocalActivityOptions;
 import io.temporal.common.RetryOptions;
 import java.time.Duration;
 
@@ -29,6 +30,30 @@ public final class DispatchOptions {
           .setStartToCloseTimeout(Duration.ofSeconds(10))
           .setScheduleToCloseTimeout(Duration.ofMinutes(10))
           .setRetryOptions(backoff().build())
+          .build();
+
+  /**
+   * The same read as {@link #POLICY}, as a local activity: it runs in the worker that runs the
+   * workflow task, with no activity task on the queue and no second workflow task to take its
+   * result, yet its answer is still recorded in the history (a marker) and replays.
+   */
+  public static final LocalActivityOptions LOCAL_POLICY =
+      LocalActivityOptions.newBuilder()
+          .setStartToCloseTimeout(Duration.ofSeconds(10))
+          .setScheduleToCloseTimeout(Duration.ofMinutes(10))
+          .setRetryOptions(backoff().build())
+          .build();
+
+  /**
+   * The governor's answer to "the last action on this problem" (a query), as a local activity: a
+   * read with no side effect, recorded as a marker, without an activity task of its own.
+   */
+  public static final LocalActivityOptions LOCAL_QUERY =
+      LocalActivityOptions.newBuilder()
+          .setStartToCloseTimeout(Duration.ofSeconds(15))
+          .setScheduleToCloseTimeout(Duration.ofMinutes(10))
+          .setRetryOptions(
+              backoff().setDoNotRetry(FailureTypes.NON_RETRYABLE.toArray(String[]::new)).build())
           .build();
 
   /** From one second, doubling, to at most 30 s between attempts. */

@@ -31,13 +31,18 @@ public interface KubernetesActivities {
   /** Scales to exactly {@code replicas}; {@code changed} is false when already there. */
   ScaleResult scaleDeployment(ScaleRequest request);
 
-  /** Sets a container's memory request and limit in the pod template (a rollout follows). */
+  /**
+   * Sets a container's memory request and limit in the pod template (a rollout follows), and
+   * records on the Deployment the action id and the memory from before, so a retry of the same
+   * action reports "1Gi -> 2Gi" again instead of writing twice or reporting "2Gi -> 2Gi".
+   */
   MemoryResult setContainerMemory(MemoryRequest request);
 
   /**
    * Restarts the pods by stamping {@code kubectl.kubernetes.io/restartedAt} on the pod template, as
-   * {@code kubectl rollout restart} does, and records the action id so a retry does not restart
-   * again.
+   * {@code kubectl rollout restart} does, and records the action id (and, on the Deployment, the
+   * stamp and revision from before) so a retry does not restart again and reports the first
+   * attempt's result.
    */
   RestartResult rolloutRestart(RestartRequest request);
 

@@ -37,6 +37,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
@@ -59,6 +62,24 @@ public final class KubernetesActivitiesImpl implements KubernetesActivities, Aut
 
   /** Written with {@link #SCALE_ACTION}: the replica count before that scale. */
   static final String SCALE_PREVIOUS = "opsflow.dev/scale-previous-replicas";
+
+  /** On the Deployment, written with the restart: the pod template's restartedAt before it. */
+  static final String RESTART_PREVIOUS = "opsflow.dev/restart-previous-restarted-at";
+
+  /** On the Deployment, written with the restart: its revision before it. */
+  static final String RESTART_PREVIOUS_REVISION = "opsflow.dev/restart-previous-revision";
+
+  /** The Deployment controller's revision counter, bumped by each rollout. */
+  static final String REVISION = "deployment.kubernetes.io/revision";
+
+  /** On the Deployment: the last memory change's id. */
+  static final String MEMORY_ACTION = "opsflow.dev/memory-action-id";
+
+  /** Written with {@link #MEMORY_ACTION}: the container's memory limit before that change. */
+  static final String MEMORY_PREVIOUS_LIMIT = "opsflow.dev/memory-previous-limit";
+
+  /** Written with {@link #MEMORY_ACTION}: the container's memory request before that change. */
+  static final String MEMORY_PREVIOUS_REQUEST = "opsflow.dev/memory-previous-request";
 
   /** The field manager of every write, as {@code kubectl} names itself "kubectl-edit" etc. */
   public static final String FIELD_MANAGER = "opsflow";
@@ -84,9 +105,29 @@ public final class KubernetesActivitiesImpl implements KubernetesActivities, Aut
           .build();
 
   private static final int MAX_OUTPUT = 64 * 1024;
-  private static final Duration ROLLOUT_POLL = Duration.ofSeconds(2);
+
+  /**
+   * The rollout wait reads the Deployment at once, then after 50 ms, doubling up to 2 s: a
+   * controller that rolls out in a few hundred milliseconds (the sandbox's, a small Deployment) is
+   * seen within about that, while a rollout of minutes costs one read every 2 s, as before. A watch
+   * would see it sooner, but would hold an open connection per waiting run and still need this poll
+   * for when the watch drops.
+   */
+  static final Duration ROLLOUT_FIRST_POLL = Duration.ofMillis(50);
+
+  static final Duration ROLLOUT_MAX_POLL = Duration.ofSeconds(2);
 
   private final KubernetesClient client;
+
+  /** Where writes run while the activity's own thread heartbeats (see {@link #write}). */
+  private final ExecutorService writes =
+      Executors.newCachedThreadPool(
+          r -> {
+            Thread t = new Thread(r, "kubernetes-write");
+            t.setDaemon(true);
+            return t;
+          });
+
   private final NamespaceAllowList allowList;
   private final HardLimits limits;
 
@@ -228,7 +269,7 @@ public final class KubernetesActivitiesImpl implements KubernetesActivities, Aut
     }
     limits.requireReplicasAllowed(
         request.replicas(), "scaling " + request.namespace() + "/" + request.name());
-    return call(
+    return write(
         "scale Deployment " + request.namespace() + "/" + request.name(),
         () -> {
           Deployment current = existing(request.namespace(), request.name());
@@ -283,7 +324,7 @@ public final class KubernetesActivitiesImpl implements KubernetesActivities, Aut
     if (wanted != null) {
       limits.requireMemoryAllowed("memoryRequest", wanted, what);
     }
-    return call(
+    return write(
         "set memory of " + request.namespace() + "/" + request.deployment(),
         () -> {
           Deployment deployment = existing(request.namespace(), request.deployment());
@@ -291,11 +332,26 @@ public final class KubernetesActivitiesImpl implements KubernetesActivities, Aut
           String previousLimit = resource(current.getResources(), false, "memory");
           String previousRequest = resource(current.getResources(), true, "memory");
           String newRequest = wanted == null ? previousRequest : wanted.toString();
+          Map<String, String> annotations = annotations(deployment);
+          if (request.actionId().equals(annotations.get(MEMORY_ACTION))) {
+            // A retry of a change that was applied (the worker died before it reported back):
+            // report the memory from before the first attempt, not "2Gi -> 2Gi".
+            String beforeLimit = annotations.getOrDefault(MEMORY_PREVIOUS_LIMIT, previousLimit);
+            String beforeRequest =
+                annotations.getOrDefault(MEMORY_PREVIOUS_REQUEST, previousRequest);
+            return new MemoryResult(
+                beforeRequest,
+                beforeLimit,
+                previousRequest,
+                previousLimit,
+                !beforeLimit.equals(previousLimit) || !beforeRequest.equals(previousRequest));
+          }
           if (limit.toString().equals(previousLimit)
               && Objects.equals(newRequest, previousRequest)) {
             return new MemoryResult(
                 previousRequest, previousLimit, newRequest, limit.toString(), false);
           }
+          // One patch: the new memory and the record of which action set it from what.
           patch(
               deployment,
               d -> {
@@ -313,6 +369,11 @@ public final class KubernetesActivitiesImpl implements KubernetesActivities, Aut
                   r.setRequests(requests);
                 }
                 c.setResources(r);
+                Map<String, String> a = new HashMap<>(annotations);
+                a.put(MEMORY_ACTION, request.actionId());
+                a.put(MEMORY_PREVIOUS_LIMIT, previousLimit);
+                a.put(MEMORY_PREVIOUS_REQUEST, previousRequest);
+                d.getMetadata().setAnnotations(a);
               });
           log.info(
               "Memory of {}/{}/{}: limit {} -> {}, request {} -> {} (action {})",
@@ -337,33 +398,44 @@ public final class KubernetesActivitiesImpl implements KubernetesActivities, Aut
           KubernetesNames.deployment("name", request.name());
         });
     allowList.requireAllowed(request.namespace(), "restarting " + request.name());
-    return call(
+    return write(
         "rollout restart " + request.namespace() + "/" + request.name(),
         () -> {
           Deployment current = existing(request.namespace(), request.name());
-          Map<String, String> annotations = templateAnnotations(current);
-          if (request.actionId().equals(annotations.get(RESTART_ACTION))) {
-            return new RestartResult(annotations.getOrDefault(RESTARTED_AT, ""), false);
+          Map<String, String> template = templateAnnotations(current);
+          Map<String, String> annotations = annotations(current);
+          if (request.actionId().equals(template.get(RESTART_ACTION))) {
+            // A retry of a restart that was applied: reported again with the state from before
+            // the first attempt, never restarted twice.
+            return new RestartResult(
+                template.getOrDefault(RESTARTED_AT, ""),
+                true,
+                annotations.getOrDefault(RESTART_PREVIOUS, ""),
+                annotations.getOrDefault(RESTART_PREVIOUS_REVISION, ""));
           }
+          String previousRestartedAt = template.getOrDefault(RESTARTED_AT, "");
+          String previousRevision = annotations.getOrDefault(REVISION, "");
           String now = Instant.now().toString();
+          // One patch: the stamp that rolls the pods and the record of what was there before.
           patch(
               current,
               d -> {
                 var meta = d.getSpec().getTemplate().getMetadata();
-                Map<String, String> a =
-                    meta.getAnnotations() == null
-                        ? new HashMap<>()
-                        : new HashMap<>(meta.getAnnotations());
+                Map<String, String> a = new HashMap<>(template);
                 a.put(RESTARTED_AT, now);
                 a.put(RESTART_ACTION, request.actionId());
                 meta.setAnnotations(a);
+                Map<String, String> before = new HashMap<>(annotations);
+                before.put(RESTART_PREVIOUS, previousRestartedAt);
+                before.put(RESTART_PREVIOUS_REVISION, previousRevision);
+                d.getMetadata().setAnnotations(before);
               });
           log.info(
               "Rollout restart of {}/{} (action {})",
               request.namespace(),
               request.name(),
               request.actionId());
-          return new RestartResult(now, true);
+          return new RestartResult(now, true, previousRestartedAt, previousRevision);
         });
   }
 
@@ -485,7 +557,7 @@ public final class KubernetesActivitiesImpl implements KubernetesActivities, Aut
                                 + " '.', starting and ending with a letter or digit");
                       }
                     }));
-    return call(
+    return write(
         "patch Service " + patch.namespace() + "/" + patch.service(),
         () -> {
           var service = client.services().inNamespace(patch.namespace()).withName(patch.service());
@@ -523,6 +595,7 @@ public final class KubernetesActivitiesImpl implements KubernetesActivities, Aut
           KubernetesNames.deployment("name", name);
         });
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(Math.max(1, timeoutSeconds));
+    long pause = ROLLOUT_FIRST_POLL.toMillis();
     while (true) {
       DeploymentInfo info = getDeployment(namespace, name);
       if (info.rolloutComplete()) {
@@ -535,7 +608,8 @@ public final class KubernetesActivitiesImpl implements KubernetesActivities, Aut
               + " updated, "
               + info.availableReplicas()
               + " available");
-      if (System.nanoTime() > deadline) {
+      long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+      if (left <= 0) {
         throw FailureTypes.retryable(
             "rollout of "
                 + namespace
@@ -554,16 +628,19 @@ public final class KubernetesActivitiesImpl implements KubernetesActivities, Aut
             null);
       }
       try {
-        Thread.sleep(ROLLOUT_POLL.toMillis());
+        // Never past the deadline: the last read comes at it, not up to one pause after it.
+        Thread.sleep(Math.min(pause, left));
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw FailureTypes.retryable("interrupted while waiting for the rollout", "Interrupted", e);
       }
+      pause = Math.min(pause * 2, ROLLOUT_MAX_POLL.toMillis());
     }
   }
 
   @Override
   public void close() {
+    writes.shutdownNow();
     client.close();
   }
 
@@ -804,6 +881,35 @@ public final class KubernetesActivitiesImpl implements KubernetesActivities, Aut
       }
     }
     return described == null ? "no cause given" : described.getClass().getSimpleName();
+  }
+
+  /**
+   * A write, run on {@link #writes} while this activity's thread heartbeats every second, so that
+   * with {@link KubernetesOptions#MUTATING_K8S}'s heartbeat timeout a worker that died mid-write
+   * has its attempt retried within seconds, not after the start-to-close timeout, while a slow but
+   * live write (a cold worker, a slow API server) keeps its attempt.
+   */
+  private <T> T write(String what, Call<T> call) {
+    heartbeat(what);
+    Future<T> running = writes.submit(() -> call(what, call));
+    try {
+      while (true) {
+        try {
+          return running.get(1, TimeUnit.SECONDS);
+        } catch (TimeoutException stillWriting) {
+          heartbeat(what);
+        }
+      }
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException failure) {
+        throw failure; // already typed by call()
+      }
+      throw FailureTypes.retryable(what + ": " + e.getCause(), "KubernetesUnavailable", e);
+    } catch (InterruptedException e) {
+      running.cancel(true);
+      Thread.currentThread().interrupt();
+      throw FailureTypes.retryable(what + ": interrupted", "Interrupted", e);
+    }
   }
 
   /** Maps the API server's answers to failure types; everything else is retried. */

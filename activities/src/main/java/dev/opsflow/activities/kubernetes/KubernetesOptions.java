@@ -2,6 +2,7 @@ package dev.opsflow.activities.kubernetes;
 
 import dev.opsflow.activities.FailureTypes;
 import io.temporal.activity.ActivityOptions;
+import io.temporal.activity.LocalActivityOptions;
 import io.temporal.common.RetryOptions;
 import java.time.Duration;
 
@@ -24,12 +25,35 @@ public final class KubernetesOptions {
           .build();
 
   /**
+   * The reads of {@link #READ_K8S} as local activities: they run in the worker that runs the
+   * workflow task, so a read costs no activity task on the queue and no second workflow task, and
+   * its answer is still recorded in the history (a marker) and replays. Only for reads that do not
+   * heartbeat (a local activity cannot) and finish within a workflow task's few seconds.
+   */
+  public static final LocalActivityOptions LOCAL_READ_K8S =
+      LocalActivityOptions.newBuilder()
+          .setStartToCloseTimeout(Duration.ofSeconds(20))
+          .setScheduleToCloseTimeout(Duration.ofMinutes(2))
+          .setRetryOptions(
+              RetryOptions.newBuilder()
+                  .setInitialInterval(Duration.ofSeconds(1))
+                  .setBackoffCoefficient(2.0)
+                  .setMaximumInterval(Duration.ofSeconds(20))
+                  .setDoNotRetry(NON_RETRYABLE)
+                  .build())
+          .build();
+
+  /**
    * Changes to the cluster: few attempts (each is idempotent, but an API server that keeps failing
-   * is a reason to escalate, not to keep pushing), never on Forbidden/NotFound/Invalid.
+   * is a reason to escalate, not to keep pushing), never on Forbidden/NotFound/Invalid. The writes
+   * heartbeat every second while they run, so a worker killed mid-write is noticed after the
+   * heartbeat timeout (5 s) and the attempt retried on another worker, instead of after the 30 s
+   * start-to-close timeout (the action id makes a retry report, not repeat, a write that landed).
    */
   public static final ActivityOptions MUTATING_K8S =
       ActivityOptions.newBuilder()
           .setStartToCloseTimeout(Duration.ofSeconds(30))
+          .setHeartbeatTimeout(Duration.ofSeconds(5))
           .setScheduleToCloseTimeout(Duration.ofMinutes(3))
           .setRetryOptions(
               RetryOptions.newBuilder()

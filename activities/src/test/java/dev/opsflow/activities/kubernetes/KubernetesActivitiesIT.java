@@ -94,10 +94,16 @@ class KubernetesActivitiesIT {
     assertThat(resources.getLimits().get("memory").toString()).isEqualTo("2Gi");
     assertThat(resources.getRequests().get("memory").toString()).isEqualTo("1Gi");
     assertThat(resources.getRequests().get("cpu").toString()).as("cpu untouched").isEqualTo("100m");
+    // A retry of the same action reports the memory from before its first attempt.
+    assertThat(
+            activities.setContainerMemory(
+                new MemoryRequest("m1", NS, KubernetesSandbox.OOM, "app", "1Gi", "2Gi")))
+        .isEqualTo(result);
+    // Another action that finds the memory already set changes nothing and says so.
     assertThat(
             activities
                 .setContainerMemory(
-                    new MemoryRequest("m1", NS, KubernetesSandbox.OOM, "app", "1Gi", "2Gi"))
+                    new MemoryRequest("m2", NS, KubernetesSandbox.OOM, "app", "1Gi", "2Gi"))
                 .changed())
         .isFalse();
   }
@@ -108,8 +114,7 @@ class KubernetesActivitiesIT {
     RestartResult first = activities.rolloutRestart(new RestartRequest("r1", NS, "restart-me"));
     RestartResult retry = activities.rolloutRestart(new RestartRequest("r1", NS, "restart-me"));
     assertThat(first.changed()).isTrue();
-    assertThat(retry.changed()).isFalse();
-    assertThat(retry.restartedAt()).isEqualTo(first.restartedAt());
+    assertThat(retry).as("a retry reports the first attempt's restart").isEqualTo(first);
     Map<String, String> annotations =
         deployment(NS, "restart-me").getSpec().getTemplate().getMetadata().getAnnotations();
     assertThat(annotations)
@@ -266,6 +271,58 @@ class KubernetesActivitiesIT {
                   assertThat(e.getCause())
                       .isInstanceOfSatisfying(
                           ApplicationFailure.class, type(FailureTypes.FORBIDDEN_TARGET, true)));
+    } finally {
+      env.close();
+    }
+  }
+
+  @Test
+  void everyWriteHeartbeatsSoThatADeadWorkersAttemptTimesOutWithinSeconds() {
+    sandbox.createDeployment(NS, "beating", 1, "64Mi", "128Mi");
+    assertThat(KubernetesOptions.MUTATING_K8S.getHeartbeatTimeout())
+        .isLessThan(KubernetesOptions.MUTATING_K8S.getStartToCloseTimeout());
+    TestActivityEnvironment env = TestActivityEnvironment.newInstance();
+    List<String> beats = new java.util.concurrent.CopyOnWriteArrayList<>();
+    try {
+      env.registerActivitiesImplementations(activities);
+      env.setActivityHeartbeatListener(String.class, beats::add);
+      KubernetesActivities stub =
+          env.newActivityStub(KubernetesActivities.class, KubernetesOptions.MUTATING_K8S);
+
+      stub.scaleDeployment(new ScaleRequest("hb1", NS, "beating", 2));
+      stub.setContainerMemory(new MemoryRequest("hb2", NS, "beating", "app", "96Mi", "192Mi"));
+      stub.rolloutRestart(new RestartRequest("hb3", NS, "beating"));
+
+      // The first heartbeat of each attempt (later ones are throttled by the SDK).
+      assertThat(beats)
+          .contains(
+              "scale Deployment demo/beating",
+              "set memory of demo/beating",
+              "rollout restart demo/beating");
+      assertThat(deployment(NS, "beating").getSpec().getReplicas()).isEqualTo(2);
+    } finally {
+      env.close();
+    }
+  }
+
+  @Test
+  void aSlowButLiveWriteKeepsHeartbeatingAndIsNotTimedOut() {
+    sandbox.createDeployment(NS, "slow-write", 1, "64Mi", "128Mi");
+    // The API server holds the PATCH's answer past the 5 s heartbeat timeout.
+    sandbox.holdFirstAnswer(
+        r -> r.verb().equals("PATCH") && r.name().equals("slow-write"),
+        java.time.Duration.ofSeconds(7),
+        r -> {});
+    TestActivityEnvironment env = TestActivityEnvironment.newInstance();
+    try {
+      env.registerActivitiesImplementations(activities);
+      KubernetesActivities stub =
+          env.newActivityStub(KubernetesActivities.class, KubernetesOptions.MUTATING_K8S);
+
+      ScaleResult result = stub.scaleDeployment(new ScaleRequest("slow1", NS, "slow-write", 3));
+
+      assertThat(result).isEqualTo(new ScaleResult(1, 3, true));
+      assertThat(deployment(NS, "slow-write").getSpec().getReplicas()).isEqualTo(3);
     } finally {
       env.close();
     }

@@ -73,12 +73,34 @@ public final class RemediationRun {
    */
   public static final String BOUNDED_HISTORY = "bounded-history";
 
+  /**
+   * Version marker: from version 1 the server policy is read by a local activity (same answer,
+   * recorded as a marker), which saves an activity task and a workflow task at the start of every
+   * run. Histories from before read it through the normal activity.
+   */
+  public static final String LOCAL_POLICY_READ = "local-policy-read";
+
+  /**
+   * Version marker: from version 1 the pure reads of a run (the pods and Deployment it checks, who
+   * else controls the target, the problem's last action) are local activities, recorded as markers:
+   * each saves an activity task and a workflow task. Every change to the cluster, the governor and
+   * the action record stays a normal activity. Histories from before read through normal
+   * activities.
+   */
+  public static final String LOCAL_READS = "local-reads";
+
   private final PolicyActivities policies =
       Workflow.newActivityStub(PolicyActivities.class, DispatchOptions.POLICY);
+  private final PolicyActivities localPolicies =
+      Workflow.newLocalActivityStub(PolicyActivities.class, DispatchOptions.LOCAL_POLICY);
   private final DispatchActivities dispatch =
       Workflow.newActivityStub(DispatchActivities.class, DispatchOptions.SIGNAL);
   private final KubernetesActivities readK8s =
       Workflow.newActivityStub(KubernetesActivities.class, KubernetesOptions.READ_K8S);
+  private final KubernetesActivities localReadK8s =
+      Workflow.newLocalActivityStub(KubernetesActivities.class, KubernetesOptions.LOCAL_READ_K8S);
+  private final DispatchActivities localQuery =
+      Workflow.newLocalActivityStub(DispatchActivities.class, DispatchOptions.LOCAL_QUERY);
   private final Episodes episodes = new Episodes();
   // Signals that arrive before the workflow method's first line (signal-with-start, or signals
   // queued while the previous run of the chain handed over) are taken in once the run knows its
@@ -89,6 +111,7 @@ public final class RemediationRun {
   private RemediationRequest request;
   private HealingPolicy policy;
   private boolean serverPolicy;
+  private boolean localReads;
   private boolean resolved;
   private long actedAtMillis;
   private boolean recurred;
@@ -118,8 +141,12 @@ public final class RemediationRun {
     serverPolicy = Workflow.getVersion(SERVER_POLICY, Workflow.DEFAULT_VERSION, 1) == 1;
     HumanPolicy human;
     if (serverPolicy) {
+      HealingPolicy server =
+          Workflow.getVersion(LOCAL_POLICY_READ, Workflow.DEFAULT_VERSION, 1) == 1
+              ? localPolicies.serverPolicy()
+              : policies.serverPolicy();
       PolicyTightening.Result result =
-          PolicyTightening.apply(policies.serverPolicy(), request.policy(), request.limits());
+          PolicyTightening.apply(server, request.policy(), request.limits());
       policy = result.policy();
       PolicyTightening.HumanResult people =
           PolicyTightening.human(
@@ -127,6 +154,7 @@ public final class RemediationRun {
               request.run().human(),
               request.target().namespace());
       human = people.policy();
+      localReads = Workflow.getVersion(LOCAL_READS, Workflow.DEFAULT_VERSION, 1) == 1;
       policyNotes.addAll(result.notes());
       policyNotes.addAll(people.notes());
       policyNotes.forEach(n -> log.warn("Policy of {}: {}", request.workflowId(), n));
@@ -158,6 +186,7 @@ public final class RemediationRun {
    */
   private void resume(RemediationCarry carried) {
     Workflow.getVersion(BOUNDED_HISTORY, Workflow.DEFAULT_VERSION, 1);
+    localReads = Workflow.getVersion(LOCAL_READS, Workflow.DEFAULT_VERSION, 1) == 1;
     serverPolicy = carried.serverPolicy();
     policy = carried.policy();
     policyNotes.addAll(carried.policyNotes());
@@ -234,6 +263,14 @@ public final class RemediationRun {
         Workflow.getInfo().isContinueAsNewSuggested() ? " (suggested by the server)" : "",
         episodes.count());
     Workflow.continueAsNew(request.continuedWith(carry));
+  }
+
+  /**
+   * The stub for reading the cluster: local activities for runs from {@link #LOCAL_READS} on, the
+   * normal activity before (so older histories replay).
+   */
+  public KubernetesActivities readK8s() {
+    return localReads ? localReadK8s : readK8s;
   }
 
   public RemediationRequest request() {
@@ -465,7 +502,8 @@ public final class RemediationRun {
     if (!serverPolicy) {
       return Optional.empty();
     }
-    ActionMark last = dispatch.lastAction(Workflow.getInfo().getWorkflowId());
+    ActionMark last =
+        (localReads ? localQuery : dispatch).lastAction(Workflow.getInfo().getWorkflowId());
     if (last == null || last.runId().equals(Workflow.getInfo().getRunId())) {
       return Optional.empty();
     }
@@ -495,7 +533,7 @@ public final class RemediationRun {
       return Optional.empty();
     }
     String namespace = request.target().namespace();
-    DeploymentInspection inspection = readK8s.inspectDeployment(namespace, deployment);
+    DeploymentInspection inspection = readK8s().inspectDeployment(namespace, deployment);
     String where = namespace + "/" + deployment;
     if (!inspection.inAllowList()) {
       return Optional.of(

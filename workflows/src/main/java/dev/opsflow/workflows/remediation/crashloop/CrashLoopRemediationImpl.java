@@ -15,8 +15,6 @@ import io.temporal.workflow.Workflow;
 public class CrashLoopRemediationImpl extends RemediationHandlers implements CrashLoopRemediation {
   static final String ACTION = "rollout_restart";
 
-  private final KubernetesActivities readK8s =
-      Workflow.newActivityStub(KubernetesActivities.class, KubernetesOptions.READ_K8S);
   private final KubernetesActivities mutateK8s =
       Workflow.newActivityStub(KubernetesActivities.class, KubernetesOptions.MUTATING_K8S);
   private final KubernetesActivities rollout =
@@ -67,7 +65,7 @@ public class CrashLoopRemediationImpl extends RemediationHandlers implements Cra
 
   private Check crashLooping(WorkloadTarget target) {
     return PodSignals.crashLooping(
-        readK8s.listPods(target.namespace(), target.effectivePodSelector()),
+        run.readK8s().listPods(target.namespace(), target.effectivePodSelector()),
         target.container(),
         target.effectivePodSelector());
   }

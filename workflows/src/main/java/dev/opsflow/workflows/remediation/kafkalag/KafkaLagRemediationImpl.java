@@ -21,8 +21,6 @@ public class KafkaLagRemediationImpl extends RemediationHandlers implements Kafk
 
   private final KafkaActivities kafka =
       Workflow.newActivityStub(KafkaActivities.class, KafkaOptions.READ_KAFKA);
-  private final KubernetesActivities readK8s =
-      Workflow.newActivityStub(KubernetesActivities.class, KubernetesOptions.READ_K8S);
   private final KubernetesActivities mutateK8s =
       Workflow.newActivityStub(KubernetesActivities.class, KubernetesOptions.MUTATING_K8S);
   private final KubernetesActivities rollout =
@@ -48,7 +46,7 @@ public class KafkaLagRemediationImpl extends RemediationHandlers implements Kafk
       return stop.get();
     }
     ConsumerLag lag = lag(target);
-    int current = readK8s.getDeployment(target.namespace(), target.deployment()).replicas();
+    int current = run.readK8s().getDeployment(target.namespace(), target.deployment()).replicas();
     int partitions = partitions(lag, target.topic());
     int desired =
         ReplicaCeiling.desiredReplicas(

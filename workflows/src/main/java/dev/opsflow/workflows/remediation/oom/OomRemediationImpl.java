@@ -16,8 +16,6 @@ import io.temporal.workflow.Workflow;
 public class OomRemediationImpl extends RemediationHandlers implements OomRemediation {
   static final String ACTION = "raise_memory_limit";
 
-  private final KubernetesActivities readK8s =
-      Workflow.newActivityStub(KubernetesActivities.class, KubernetesOptions.READ_K8S);
   private final KubernetesActivities mutateK8s =
       Workflow.newActivityStub(KubernetesActivities.class, KubernetesOptions.MUTATING_K8S);
   private final KubernetesActivities rollout =
@@ -41,7 +39,7 @@ public class OomRemediationImpl extends RemediationHandlers implements OomRemedi
     if (stop.isPresent()) {
       return stop.get();
     }
-    var deployment = readK8s.getDeployment(target.namespace(), target.deployment());
+    var deployment = run.readK8s().getDeployment(target.namespace(), target.deployment());
     String containerName =
         target.container().isEmpty() ? oomKilledContainers(target).get(0) : target.container();
     var container =
@@ -112,12 +110,12 @@ public class OomRemediationImpl extends RemediationHandlers implements OomRemedi
 
   private Check oomKilled(WorkloadTarget target) {
     return PodSignals.oomKilled(
-        readK8s.listPods(target.namespace(), target.effectivePodSelector()),
+        run.readK8s().listPods(target.namespace(), target.effectivePodSelector()),
         target.effectivePodSelector());
   }
 
   private java.util.List<String> oomKilledContainers(WorkloadTarget target) {
     return PodSignals.oomKilledContainers(
-        readK8s.listPods(target.namespace(), target.effectivePodSelector()));
+        run.readK8s().listPods(target.namespace(), target.effectivePodSelector()));
   }
 }
