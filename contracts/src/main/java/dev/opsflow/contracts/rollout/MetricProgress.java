@@ -14,6 +14,8 @@ package dev.opsflow.contracts.rollout;
  * @param errors errored measurements
  * @param consecutiveErrors errored measurements since the last one that was not
  * @param last the latest measurement, or null before the first
+ * @param nextMeasurementAtMillis when the next measurement is due (workflow time, Unix millis);
+ *     meaningless once the verdict is decided
  */
 public record MetricProgress(
     String metric,
@@ -25,11 +27,22 @@ public record MetricProgress(
     int inconclusive,
     int errors,
     int consecutiveErrors,
-    Measurement last) {
+    Measurement last,
+    long nextMeasurementAtMillis) {
 
-  /** A metric before its first measurement. */
-  public static MetricProgress notStarted(MetricCheck check) {
+  /** A metric before its first measurement, which is due at {@code startedAtMillis}. */
+  public static MetricProgress notStarted(MetricCheck check, long startedAtMillis) {
     return new MetricProgress(
-        check.name(), check.dryRun(), AnalysisVerdict.RUNNING, 0, 0, 0, 0, 0, 0, null);
+        check.name(),
+        check.dryRun(),
+        AnalysisVerdict.RUNNING,
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+        null,
+        startedAtMillis);
   }
 }
