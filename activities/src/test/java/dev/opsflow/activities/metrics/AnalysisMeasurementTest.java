@@ -244,4 +244,46 @@ class AnalysisMeasurementTest {
     assertThat(measure(BuiltInChecks.errorRateBelow(0.01).asDryRun()).phase())
         .isEqualTo(MeasurementPhase.FAILED);
   }
+
+  @Test
+  void validateAnalysisRefusesABadTemplateOrSubjectListingEveryFieldAndPassesAGoodOne() {
+    MetricsActivitiesImpl activities =
+        new MetricsActivitiesImpl(
+            java.net.http.HttpClient.newHttpClient(),
+            "http://127.0.0.1:1",
+            java.time.Duration.ofSeconds(1));
+    AnalysisTemplate good =
+        new AnalysisTemplate(
+            "http",
+            List.of(
+                BuiltInChecks.errorRateBelow(0.01),
+                BuiltInChecks.errorRateVersusStable(1.5, 0.001)));
+    activities.validateAnalysis(good, SHOP);
+
+    AnalysisTemplate bad =
+        new AnalysisTemplate(
+            "http",
+            List.of(
+                new MetricCheck(
+                    "a", "x{d=\"{{canary}}\"}", 60, 3, "result <<", null, 0, -1, null, false)));
+    assertThatThrownBy(() -> activities.validateAnalysis(bad, SHOP))
+        .isInstanceOfSatisfying(
+            ApplicationFailure.class,
+            e -> {
+              assertThat(e.getType()).isEqualTo(FailureTypes.INVALID_INPUT);
+              assertThat(e.getOriginalMessage())
+                  .contains("metrics[a].successCondition:")
+                  .contains("metrics[a].inconclusiveLimit:");
+            });
+    assertThatThrownBy(
+            () ->
+                activities.validateAnalysis(
+                    good, new AnalysisSubject("shop", null, "web-v2", null)))
+        .isInstanceOfSatisfying(
+            ApplicationFailure.class,
+            e ->
+                assertThat(e.getOriginalMessage())
+                    .contains("subject.stable: is required, a condition compares with stable")
+                    .contains("(metric error-rate-vs-stable)"));
+  }
 }
