@@ -133,7 +133,8 @@ class AnalysisAgainstPrometheusIT {
 
   /**
    * Counters that grow by 1000 requests per scrape for each version: web-v1 (stable) 5 errors,
-   * web-bad 50, web-good none (so it has no 5xx series at all).
+   * web-bad 50, web-good none (so it has no 5xx series at all); web-unlabelled only errors, under a
+   * label the error-rate query does not know.
    */
   private static synchronized String exposition() {
     scrapes++;
@@ -144,7 +145,11 @@ class AnalysisAgainstPrometheusIT {
         + line("web-v1", "500", scrapes * 5)
         + line("web-bad", "200", n - scrapes * 50)
         + line("web-bad", "500", scrapes * 50)
-        + line("web-good", "200", n);
+        + line("web-good", "200", n)
+        // an app that labels its status "status", not "code"
+        + "http_requests_total{namespace=\"shop\",deployment=\"web-unlabelled\",status=\"500\"} "
+        + n
+        + "\n";
   }
 
   private static String line(String deployment, String code, long value) {
@@ -213,6 +218,13 @@ class AnalysisAgainstPrometheusIT {
 
     assertThat(m.phase()).isEqualTo(MeasurementPhase.INCONCLUSIVE);
     assertThat(m.message()).contains("no data");
+  }
+
+  @Test
+  void requestsWithoutAStatusCodeAreInconclusiveNotErrorFree() {
+    Measurement m = metrics.measure(request(BuiltInChecks.errorRateBelow(0.01), "web-unlabelled"));
+
+    assertThat(m.phase()).as(m.message()).isEqualTo(MeasurementPhase.INCONCLUSIVE);
   }
 
   @Test

@@ -27,7 +27,9 @@ public final class BuiltInChecks {
 
   /**
    * The canary's share of 5xx responses over the last minute. No 5xx series at all counts as zero
-   * errors ({@code or vector(0)}); no requests at all stays {@code NaN}, so inconclusive.
+   * errors ({@code or vector(0)}), but only over requests that carry a status code ({@code
+   * code!=""}): an app that labels its status otherwise has no denominator, so its measurement is
+   * inconclusive instead of error-free. No requests at all stays {@code NaN}, so inconclusive.
    */
   public static final String ERROR_RATE_QUERY =
       "(sum(rate("
@@ -38,7 +40,7 @@ public final class BuiltInChecks {
           + REQUESTS
           + "{"
           + VERSION
-          + "}[1m]))";
+          + ",code!=\"\"}[1m]))";
 
   /** The canary's 99th percentile request duration over the last minute, in seconds. */
   public static final String P99_LATENCY_QUERY =
