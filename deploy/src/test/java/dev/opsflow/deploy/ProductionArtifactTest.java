@@ -22,8 +22,11 @@ import org.junit.jupiter.api.Test;
  * table and the reason.
  */
 class ProductionArtifactTest {
-  /** 68.4 MB when measured; the margin absorbs patch upgrades, not a new library. */
-  static final long MAX_BYTES = 70_000_000L;
+  /**
+   * 70.8 MB when measured (68.4 MB before CEL, 2.3 MB, came for analysis conditions); the margin
+   * absorbs patch upgrades, not a new library.
+   */
+  static final long MAX_BYTES = 72_500_000L;
 
   /**
    * The fabric8 model jars the client needs: the API groups opsflow reads and writes (core, apps,

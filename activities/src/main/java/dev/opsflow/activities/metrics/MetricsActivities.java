@@ -1,5 +1,8 @@
 package dev.opsflow.activities.metrics;
 
+import dev.opsflow.contracts.rollout.AnalysisSubject;
+import dev.opsflow.contracts.rollout.AnalysisTemplate;
+import dev.opsflow.contracts.rollout.Measurement;
 import io.temporal.activity.ActivityInterface;
 import io.temporal.activity.ActivityMethod;
 
@@ -47,4 +50,31 @@ public interface MetricsActivities {
    */
   @ActivityMethod
   RangeQueryResult rangeQuery(RangeQuery query);
+
+  /**
+   * Takes one measurement of an analysis metric: renders its query for the subject (placeholder
+   * values escaped), reads it, and judges the value(s) with the metric's CEL conditions. A read
+   * that gives nothing to judge (Prometheus unreachable or overloaded, no series, {@code NaN}, an
+   * infinite value) is {@code INCONCLUSIVE}, never healthy; a query Prometheus rejects or a
+   * condition that cannot be evaluated on the result is {@code ERROR}. Those are outcomes, not
+   * failures: the activity fails only when the request itself is unusable. Run it with {@link
+   * MetricsOptions#MEASURE}.
+   *
+   * <p>Read-only, so safe to retry and to call any number of times.
+   *
+   * @throws io.temporal.failure.ApplicationFailure {@code InvalidInput} naming the field when the
+   *     check or the subject is unusable (see {@link #validateAnalysis})
+   */
+  @ActivityMethod
+  Measurement measure(MeasurementRequest request);
+
+  /**
+   * Refuses an analysis that cannot run: every problem of the template (conditions compiled with
+   * CEL) and of the subject's names, each naming its field. Pure and quick, meant as a local
+   * activity at the start of a rollout so a bad expression is refused before anything changes.
+   *
+   * @throws io.temporal.failure.ApplicationFailure {@code InvalidInput} listing the problems
+   */
+  @ActivityMethod
+  void validateAnalysis(AnalysisTemplate template, AnalysisSubject subject);
 }

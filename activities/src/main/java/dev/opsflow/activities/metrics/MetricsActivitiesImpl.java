@@ -5,6 +5,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.opsflow.activities.FailureTypes;
 import dev.opsflow.config.OpsflowConfig;
+import dev.opsflow.contracts.rollout.AnalysisSubject;
+import dev.opsflow.contracts.rollout.AnalysisTemplate;
+import dev.opsflow.contracts.rollout.Measurement;
 import io.temporal.failure.ApplicationFailure;
 import java.io.IOException;
 import java.net.ConnectException;
@@ -50,6 +53,7 @@ public final class MetricsActivitiesImpl implements MetricsActivities {
   private final URI baseUrl;
   private final Duration requestTimeout;
   private final ObjectMapper json = new ObjectMapper();
+  private final AnalysisMeasurement analysis = new AnalysisMeasurement(this::instantQuery);
 
   /**
    * @param http the client every request uses
@@ -159,6 +163,34 @@ public final class MetricsActivitiesImpl implements MetricsActivities {
     QueryOutcome outcome = series.isEmpty() ? QueryOutcome.EMPTY : QueryOutcome.VALUE;
     log.debug("range query {} -> {} with {} series", promql, outcome, series.size());
     return new RangeQueryResult(outcome, List.copyOf(series));
+  }
+
+  @Override
+  public Measurement measure(MeasurementRequest request) {
+    Measurement measurement = analysis.measure(request);
+    log.debug(
+        "measured {}: {} {}", measurement.metric(), measurement.phase(), measurement.message());
+    return measurement;
+  }
+
+  @Override
+  public void validateAnalysis(AnalysisTemplate template, AnalysisSubject subject) {
+    List<String> problems = new ArrayList<>(AnalysisConditions.problems(template));
+    if (subject == null) {
+      problems.add("subject: is required");
+    } else {
+      subject.problems().forEach(p -> problems.add("subject." + p));
+      if (problems.isEmpty()) {
+        for (var metric : template.metrics()) {
+          AnalysisConditions.problems(metric, subject).stream()
+              .filter(p -> p.startsWith("subject."))
+              .forEach(p -> problems.add(p + " (metric " + metric.name() + ")"));
+        }
+      }
+    }
+    if (!problems.isEmpty()) {
+      throw FailureTypes.invalidInput("analysis refused: " + String.join("; ", problems));
+    }
   }
 
   private static String requireQuery(String query) {

@@ -32,5 +32,25 @@ public final class MetricsOptions {
                   .build())
           .build();
 
+  /**
+   * For {@link MetricsActivities#measure}. A measurement reports Prometheus trouble as an
+   * inconclusive outcome instead of failing, so retries only cover a lost worker: start-to-close 75
+   * s (two queries of up to 30 s each, canary and stable, plus CEL), 3 attempts, then the workflow
+   * records the measurement as inconclusive and goes on measuring at the next interval rather than
+   * acting on a stale one.
+   */
+  public static final ActivityOptions MEASURE =
+      ActivityOptions.newBuilder()
+          .setStartToCloseTimeout(Duration.ofSeconds(75))
+          .setScheduleToCloseTimeout(Duration.ofMinutes(4))
+          .setRetryOptions(
+              RetryOptions.newBuilder()
+                  .setInitialInterval(Duration.ofSeconds(1))
+                  .setBackoffCoefficient(2.0)
+                  .setMaximumAttempts(3)
+                  .setDoNotRetry(FailureTypes.NON_RETRYABLE.toArray(String[]::new))
+                  .build())
+          .build();
+
   private MetricsOptions() {}
 }
