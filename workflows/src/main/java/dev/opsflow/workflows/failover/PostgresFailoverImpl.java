@@ -1032,8 +1032,10 @@ public class PostgresFailoverImpl implements PostgresFailover {
     if (!p.up()) {
       return "down: " + p.reason();
     }
-    return (Boolean.TRUE.equals(p.inRecovery()) ? "replica (in recovery)" : "primary")
-        + (Boolean.TRUE.equals(p.fenced()) ? ", fenced" : "");
+    if (Boolean.TRUE.equals(p.inRecovery())) {
+      return "replica (in recovery)"; // read-only by recovery, whatever its fence says
+    }
+    return "primary" + (Boolean.TRUE.equals(p.fenced()) ? ", fenced" : "");
   }
 
   private static String actionId() {
