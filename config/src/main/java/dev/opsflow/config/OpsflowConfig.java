@@ -331,6 +331,33 @@ public record OpsflowConfig(
         failover);
   }
 
+  /**
+   * The same configuration with other failover clusters and procedure settings (the dev sandbox's
+   * cluster {@code demo} and who approves its failover).
+   */
+  public OpsflowConfig withFailover(
+      Failover other, java.util.Map<String, ProcedureSettings> otherProcedures) {
+    return new OpsflowConfig(
+        temporal,
+        healing,
+        kubernetes,
+        kafka,
+        postgres,
+        prometheus,
+        slack,
+        pagerduty,
+        webhook,
+        command,
+        http,
+        metrics,
+        alerts,
+        watch,
+        escalation,
+        api,
+        java.util.Map.copyOf(otherProcedures),
+        other);
+  }
+
   /** The built-in defaults, as if no file and no environment variable were given. */
   public static OpsflowConfig defaults() {
     return ConfigLoader.load(null, java.util.Map.of());
