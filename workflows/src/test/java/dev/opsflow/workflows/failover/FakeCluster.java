@@ -59,7 +59,11 @@ final class FakeCluster
   /** Probes of the primary answered "up" after it was first found down (a network blip). */
   volatile int primaryAnswersAtProbe = -1;
 
-  volatile long lagBytes = 4096;
+  /**
+   * The lag replicationState reports; null as the real activity reports it with the primary down.
+   */
+  volatile Long lagBytes = 4096L;
+
   volatile boolean replayTimesOut;
   volatile boolean endpointsNeverConverge;
   volatile boolean unattended;

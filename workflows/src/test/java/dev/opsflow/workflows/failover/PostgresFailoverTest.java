@@ -198,7 +198,7 @@ class PostgresFailoverTest {
   void primaryDownFailsOverUnattendedAfterTheConfirmationWindowWithTheDataLossFigure() {
     cluster.primaryUp = false;
     cluster.unattended = true;
-    cluster.lagBytes = 4096;
+    cluster.lagBytes = 4096L;
     start(FailoverMode.FAILOVER);
     FailoverStatus done = result();
 
@@ -361,5 +361,20 @@ class PostgresFailoverTest {
         .rootCause()
         .hasMessageContaining("workflow ID must be failover-demo");
     assertThat(cluster.calls).isEmpty();
+  }
+
+  @Test
+  void aFailoverWhoseLagIsUnknownIsNeverUnattended() {
+    cluster.primaryUp = false;
+    cluster.unattended = true;
+    cluster.lagBytes = null;
+    start(FailoverMode.FAILOVER);
+    FailoverStatus waiting = waitForPhase(PostgresFailoverImpl.WAITING_FOR_APPROVAL);
+    assertThat(waiting.lagBytes()).isNull();
+    assertThat(running().progress().waitingFor().get(0).action())
+        .contains("estimated data loss: unknown");
+    running().rejectChecked(new Decision("bob", "find out first"));
+    assertThat(result().outcome()).isEqualTo(FailoverOutcome.REJECTED);
+    assertThat(cluster.changes()).isEmpty();
   }
 }
