@@ -207,6 +207,40 @@ public enum ConfigKey {
       "database password (secret: env or postgres.passwordFile)",
       true),
 
+  FAILOVER_MAXIMUM_LAG(
+      "failover.maximumLagOnFailover",
+      "FAILOVER_MAXIMUM_LAG_ON_FAILOVER",
+      "1Mi",
+      "an unattended failover (failover.unattended) only when the last known replication lag is"
+          + " at most this (bytes; Ki/Mi/Gi suffixes); above it a human decides"),
+  FAILOVER_CONFIRMATION_WINDOW(
+      "failover.confirmationWindow",
+      "FAILOVER_CONFIRMATION_WINDOW",
+      "30s",
+      "a failover first confirms the primary is down by failed probes spread over this window"),
+  FAILOVER_CONFIRMATION_PROBES(
+      "failover.confirmationProbes",
+      "FAILOVER_CONFIRMATION_PROBES",
+      "3",
+      "failed probes (at least 2) over failover.confirmationWindow that confirm the primary is down"),
+  FAILOVER_REPLAY_TIMEOUT(
+      "failover.replayTimeout",
+      "FAILOVER_REPLAY_TIMEOUT",
+      "60s",
+      "how long a switchover waits for the replica to replay the fenced primary's final position"
+          + " before asking a human whether to promote anyway"),
+  FAILOVER_UNATTENDED(
+      "failover.unattended",
+      "FAILOVER_UNATTENDED",
+      "false",
+      "allow a failover without approval when the primary is confirmed down and the last known lag"
+          + " is within failover.maximumLagOnFailover; switchovers always need approval"),
+  FAILOVER_END_WRITE_SESSIONS(
+      "failover.endWriteSessions",
+      "FAILOVER_END_WRITE_SESSIONS",
+      "true",
+      "after fencing, end the primary's sessions that still hold a transaction"),
+
   PROMETHEUS_URL(
       "prometheus.url",
       "PROMETHEUS_URL",

@@ -44,6 +44,7 @@ public final class ConfigLoader {
   private List<AlertRoute> routes = List.of();
   private OpsflowConfig.Watch watch = OpsflowConfig.Watch.NONE;
   private Map<String, ProcedureSettings> procedures = Map.of();
+  private Map<String, OpsflowConfig.FailoverCluster> failoverClusters = Map.of();
   private final Map<String, String> env;
 
   private ConfigLoader(Map<String, String> env) {
@@ -97,6 +98,10 @@ public final class ConfigLoader {
       }
       if (prefix.isEmpty() && path.equals("watch")) {
         watch = readWatch(value);
+        continue;
+      }
+      if (path.equals("failover.clusters")) {
+        failoverClusters = readFailoverClusters(value);
         continue;
       }
       if (value.isObject()) {
@@ -260,6 +265,102 @@ public final class ConfigLoader {
           "topic",
           "database",
           "podSelector");
+
+  private static final Set<String> CLUSTER_FIELDS =
+      Set.of("namespace", "service", "roleLabelKey", "members");
+  private static final Set<String> MEMBER_FIELDS = Set.of("url", "user", "passwordFile", "pod");
+  private static final Pattern MEMBER_NAME = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
+
+  /**
+   * Reads {@code failover.clusters}: cluster name -> namespace, service, roleLabelKey and members
+   * (member name -> url, user, passwordFile, pod). A member name is unique across clusters, since
+   * the failover activities address members by name alone.
+   */
+  private static Map<String, OpsflowConfig.FailoverCluster> readFailoverClusters(JsonNode node) {
+    String root = "failover.clusters";
+    if (!node.isObject()) {
+      throw new ConfigException(root, "must map cluster names to their members and Service");
+    }
+    Map<String, OpsflowConfig.FailoverCluster> clusters = new java.util.TreeMap<>();
+    Set<String> memberNames = new java.util.HashSet<>();
+    for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> entry = it.next();
+      String key = root + "." + entry.getKey();
+      if (!MEMBER_NAME.matcher(entry.getKey()).matches()) {
+        throw new ConfigException(key, "a cluster name is lower-case letters, digits and '-'");
+      }
+      JsonNode c = entry.getValue();
+      if (!c.isObject()) {
+        throw new ConfigException(key, "must be a mapping of " + CLUSTER_FIELDS);
+      }
+      unknownFields(key, c, CLUSTER_FIELDS);
+      String namespace = text(key + ".namespace", c.get("namespace"));
+      if (!NAMESPACE.matcher(namespace).matches()) {
+        throw new ConfigException(key + ".namespace", "not a namespace name: '" + namespace + "'");
+      }
+      String service = text(key + ".service", c.get("service"));
+      String label =
+          c.hasNonNull("roleLabelKey")
+              ? text(key + ".roleLabelKey", c.get("roleLabelKey"))
+              : "role";
+      JsonNode ms = c.get("members");
+      if (ms == null || !ms.isObject() || ms.size() < 2) {
+        throw new ConfigException(
+            key + ".members", "must map at least two member names to url, user, passwordFile, pod");
+      }
+      Map<String, OpsflowConfig.FailoverMember> members = new java.util.TreeMap<>();
+      for (Iterator<Map.Entry<String, JsonNode>> m = ms.fields(); m.hasNext(); ) {
+        Map.Entry<String, JsonNode> member = m.next();
+        String mkey = key + ".members." + member.getKey();
+        if (!MEMBER_NAME.matcher(member.getKey()).matches()) {
+          throw new ConfigException(mkey, "a member name is lower-case letters, digits and '-'");
+        }
+        if (!memberNames.add(member.getKey())) {
+          throw new ConfigException(
+              mkey, "member name used twice (names are unique across clusters)");
+        }
+        JsonNode v = member.getValue();
+        if (!v.isObject()) {
+          throw new ConfigException(mkey, "must be a mapping of " + MEMBER_FIELDS);
+        }
+        unknownFields(mkey, v, MEMBER_FIELDS);
+        String url = text(mkey + ".url", v.get("url"));
+        if (!url.startsWith("jdbc:postgresql:")) {
+          throw new ConfigException(mkey + ".url", "expected a jdbc:postgresql:// URL");
+        }
+        Secret password =
+            v.hasNonNull("passwordFile")
+                ? Secret.of(readSecretFile(mkey + ".passwordFile", v.get("passwordFile").asText()))
+                : Secret.empty();
+        members.put(
+            member.getKey(),
+            new OpsflowConfig.FailoverMember(
+                url,
+                text(mkey + ".user", v.get("user")),
+                password,
+                text(mkey + ".pod", v.get("pod"))));
+      }
+      clusters.put(
+          entry.getKey(), new OpsflowConfig.FailoverCluster(namespace, service, label, members));
+    }
+    return clusters;
+  }
+
+  private static void unknownFields(String key, JsonNode node, Set<String> known) {
+    for (Iterator<String> f = node.fieldNames(); f.hasNext(); ) {
+      String field = f.next();
+      if (!known.contains(field)) {
+        throw new ConfigException(key + "." + field, "unknown field; known: " + known);
+      }
+    }
+  }
+
+  private static String text(String key, JsonNode value) {
+    if (value == null || value.isNull() || !value.isValueNode() || value.asText().isBlank()) {
+      throw new ConfigException(key, "is required");
+    }
+    return value.asText().trim();
+  }
 
   private static OpsflowConfig.Watch readWatch(JsonNode node) {
     if (!node.isObject()) {
@@ -459,7 +560,16 @@ public final class ConfigLoader {
             durationIn(
                 ConfigKey.ESCALATION_DECISION_TIMEOUT, Duration.ofMinutes(1), Duration.ofDays(30))),
         new OpsflowConfig.Api(apiCallers(ConfigKey.API_TOKENS), str(ConfigKey.API_AUDIT_LOG)),
-        procedures);
+        procedures,
+        new OpsflowConfig.Failover(
+            failoverClusters,
+            bytesIn(ConfigKey.FAILOVER_MAXIMUM_LAG, 0, 1024L * 1024 * 1024 * 1024),
+            durationIn(ConfigKey.FAILOVER_CONFIRMATION_WINDOW, Duration.ZERO, Duration.ofHours(1)),
+            intIn(ConfigKey.FAILOVER_CONFIRMATION_PROBES, 2, 100),
+            durationIn(
+                ConfigKey.FAILOVER_REPLAY_TIMEOUT, Duration.ofSeconds(1), Duration.ofHours(1)),
+            bool(ConfigKey.FAILOVER_UNATTENDED),
+            bool(ConfigKey.FAILOVER_END_WRITE_SESSIONS)));
   }
 
   /** Parses {@code name:role:token,...}; errors name the entry by position, never the token. */

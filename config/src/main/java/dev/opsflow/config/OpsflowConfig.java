@@ -24,7 +24,8 @@ public record OpsflowConfig(
     Watch watch,
     Escalation escalation,
     Api api,
-    java.util.Map<String, ProcedureSettings> procedures) {
+    java.util.Map<String, ProcedureSettings> procedures,
+    Failover failover) {
 
   /** Where the Temporal frontend is and how to authenticate to it. */
   public record Temporal(String address, String namespace, Tls tls) {}
@@ -59,6 +60,51 @@ public record OpsflowConfig(
       int maxInFlight,
       int maxInFlightPerNamespace,
       Duration admissionTimeout) {}
+
+  /**
+   * The PostgreSQL clusters a failover may act on ({@code failover.clusters}) and the settings of
+   * every failover.
+   */
+  public record Failover(
+      java.util.Map<String, FailoverCluster> clusters,
+      long maximumLagOnFailoverBytes,
+      Duration confirmationWindow,
+      int confirmationProbes,
+      Duration replayTimeout,
+      boolean unattended,
+      boolean endWriteSessions) {
+    public Failover {
+      clusters = java.util.Map.copyOf(clusters);
+    }
+  }
+
+  /**
+   * One cluster: its members and where its traffic goes.
+   *
+   * @param namespace the namespace of the Service and the pods
+   * @param service the Service clients connect through (it selects {@code roleLabelKey=primary})
+   * @param roleLabelKey the pods' role label ({@code primary} or {@code replica})
+   * @param members the servers, by member name
+   */
+  public record FailoverCluster(
+      String namespace,
+      String service,
+      String roleLabelKey,
+      java.util.Map<String, FailoverMember> members) {
+    public FailoverCluster {
+      members = java.util.Map.copyOf(members);
+    }
+  }
+
+  /**
+   * One server of a cluster.
+   *
+   * @param url its JDBC URL
+   * @param user a superuser ({@code ALTER SYSTEM}, {@code pg_promote})
+   * @param password read from {@code passwordFile}; never from the config file itself
+   * @param pod the pod that runs it
+   */
+  public record FailoverMember(String url, String user, Secret password, String pod) {}
 
   public record Kubernetes(String kubeconfig, String context, List<String> allowedNamespaces) {}
 
@@ -238,7 +284,8 @@ public record OpsflowConfig(
         watch,
         escalation,
         other,
-        procedures);
+        procedures,
+        failover);
   }
 
   /** The same configuration pointed at another Temporal frontend (the dev stack's own). */
@@ -260,7 +307,8 @@ public record OpsflowConfig(
         watch,
         escalation,
         api,
-        procedures);
+        procedures,
+        failover);
   }
 
   /** The same configuration with another webhook setting (the dev stack's generated token). */
@@ -282,7 +330,35 @@ public record OpsflowConfig(
         watch,
         escalation,
         api,
-        procedures);
+        procedures,
+        failover);
+  }
+
+  /**
+   * The same configuration with other failover clusters and procedure settings (the dev sandbox's
+   * cluster {@code demo} and who approves its failover).
+   */
+  public OpsflowConfig withFailover(
+      Failover other, java.util.Map<String, ProcedureSettings> otherProcedures) {
+    return new OpsflowConfig(
+        temporal,
+        healing,
+        kubernetes,
+        kafka,
+        postgres,
+        prometheus,
+        slack,
+        pagerduty,
+        webhook,
+        command,
+        http,
+        metrics,
+        alerts,
+        watch,
+        escalation,
+        api,
+        java.util.Map.copyOf(otherProcedures),
+        other);
   }
 
   /** The built-in defaults, as if no file and no environment variable were given. */

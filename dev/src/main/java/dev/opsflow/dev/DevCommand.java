@@ -84,7 +84,9 @@ final class DevCommand implements Callable<Integer> {
       if (sandbox) {
         System.out.println("Starting the sandbox (Kubernetes API, Kafka, PostgreSQL)...");
         heal = parts.push(DevSandbox.start());
-        config = connection.load(heal.settings());
+        config =
+            heal.withFailoverCluster(
+                connection.load(heal.settings()), System.getProperty("user.name"));
       } else {
         config = connection.load();
       }
@@ -146,6 +148,10 @@ final class DevCommand implements Callable<Integer> {
               + "/alerts -H 'Authorization: Bearer "
               + DevStack.DEV_WEBHOOK_TOKEN
               + "' -H 'Content-Type: application/json' -d @examples/alerts/kafka-lag.json");
+      System.out.println("Fail the database over (README, 'Database failover'):");
+      System.out.println("  ./opsflow failover demo --switchover");
+      System.out.println("  ./opsflow approve failover-demo");
+      System.out.println("  ./opsflow status failover-demo");
     }
     System.out.println();
     System.out.println("Try:  ./opsflow start ConnectivityCheck --input '{}' --wait");

@@ -1,7 +1,11 @@
 package dev.opsflow.dev;
 
+import dev.opsflow.config.OpsflowConfig;
+import dev.opsflow.config.ProcedureSettings;
+import dev.opsflow.config.Secret;
 import dev.opsflow.sandbox.kafka.EmbeddedKafka;
 import dev.opsflow.sandbox.kubernetes.KubernetesSandbox;
+import dev.opsflow.sandbox.postgres.PostgresPair;
 import dev.opsflow.sandbox.postgres.SandboxPostgres;
 import dev.opsflow.worker.ClosingStack;
 import java.io.IOException;
@@ -29,6 +33,14 @@ public final class DevSandbox implements AutoCloseable {
   public static final int PRODUCED = 20_000;
 
   /**
+   * The failover cluster: {@value #PRIMARY_MEMBER} (pod db-0) streams to {@value #REPLICA_MEMBER}.
+   */
+  public static final String CLUSTER = "demo";
+
+  public static final String PRIMARY_MEMBER = "demo-a";
+  public static final String REPLICA_MEMBER = "demo-b";
+
+  /**
    * Idle app sessions opened at start: 180 of max_connections 200 is 90%, above the 85% default.
    */
   public static final int IDLE_SESSIONS = 180;
@@ -39,6 +51,7 @@ public final class DevSandbox implements AutoCloseable {
   private final KubernetesSandbox kubernetes;
   private final EmbeddedKafka kafka;
   private final SandboxPostgres postgres;
+  private final PostgresPair pair;
 
   private DevSandbox(Path dir) {
     try {
@@ -58,6 +71,9 @@ public final class DevSandbox implements AutoCloseable {
       postgres = parts.push(SandboxPostgres.start());
       idle.addAll(postgres.openIdleConnections(IDLE_SESSIONS, "sandbox-app"));
       parts.push(this::closeIdle);
+      // A primary and its streaming replica behind the Service db, for `opsflow failover demo`.
+      pair = parts.push(PostgresPair.start());
+      kubernetes.seedDatabasePods(NAMESPACE, "db-0", "db-1");
       settings.put("KUBECONFIG", kubernetes.writeKubeconfig(dir).toString());
       settings.put("KUBERNETES_ALLOWED_NAMESPACES", NAMESPACE);
       settings.put("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
@@ -86,6 +102,52 @@ public final class DevSandbox implements AutoCloseable {
   /** Environment-style settings that point opsflow at the sandbox. */
   public Map<String, String> settings() {
     return settings;
+  }
+
+  /**
+   * {@code config} with the sandbox's failover cluster {@value #CLUSTER} (Service {@code db}, pods
+   * {@code db-0}/{@code db-1}) and, unless the configuration names its own, an approval of {@code
+   * PostgresFailover} by {@code approver} (on a laptop the requester approves: no four-eyes).
+   */
+  public OpsflowConfig withFailoverCluster(OpsflowConfig config, String approver) {
+    Map<String, OpsflowConfig.FailoverCluster> clusters =
+        new LinkedHashMap<>(config.failover().clusters());
+    clusters.put(
+        CLUSTER,
+        new OpsflowConfig.FailoverCluster(
+            NAMESPACE,
+            "db",
+            "role",
+            Map.of(
+                PRIMARY_MEMBER,
+                new OpsflowConfig.FailoverMember(
+                    pair.primaryUrl(), pair.user(), Secret.empty(), "db-0"),
+                REPLICA_MEMBER,
+                new OpsflowConfig.FailoverMember(
+                    pair.replicaUrl(), pair.user(), Secret.empty(), "db-1"))));
+    OpsflowConfig.Failover f = config.failover();
+    Map<String, ProcedureSettings> procedures = new LinkedHashMap<>(config.procedures());
+    procedures.putIfAbsent(
+        "PostgresFailover",
+        new ProcedureSettings(
+            new ProcedureSettings.Approval(List.of(approver), 1, false, "1h", "reject", List.of()),
+            List.of(),
+            null,
+            null));
+    return config.withFailover(
+        new OpsflowConfig.Failover(
+            clusters,
+            f.maximumLagOnFailoverBytes(),
+            f.confirmationWindow(),
+            f.confirmationProbes(),
+            f.replayTimeout(),
+            f.unattended(),
+            f.endWriteSessions()),
+        procedures);
+  }
+
+  public PostgresPair pair() {
+    return pair;
   }
 
   public KubernetesSandbox kubernetes() {
@@ -131,7 +193,19 @@ public final class DevSandbox implements AutoCloseable {
             + IDLE_SESSIONS
             + " idle sessions of "
             + postgres.maxConnections()
-            + " allowed");
+            + " allowed",
+        "PostgreSQL primary + replica "
+            + pair.primaryUrl()
+            + " -> "
+            + pair.replicaUrl()
+            + "   failover cluster "
+            + CLUSTER
+            + " ("
+            + PRIMARY_MEMBER
+            + " streams to "
+            + REPLICA_MEMBER
+            + "), Service db in "
+            + NAMESPACE);
   }
 
   private void closeIdle() {

@@ -8,9 +8,18 @@ import dev.opsflow.contracts.diagnostics.ConnectivityCheck;
 import dev.opsflow.contracts.diagnostics.ConnectivityCheckInput;
 import dev.opsflow.contracts.diagnostics.ConnectivityReport;
 import dev.opsflow.contracts.diagnostics.ProbeResult;
+import dev.opsflow.contracts.failover.FailoverDoor;
+import dev.opsflow.contracts.failover.FailoverMode;
+import dev.opsflow.contracts.failover.FailoverOutcome;
+import dev.opsflow.contracts.failover.FailoverRequest;
+import dev.opsflow.contracts.failover.FailoverStatus;
+import dev.opsflow.contracts.failover.PostgresFailover;
+import dev.opsflow.contracts.human.Decision;
+import dev.opsflow.contracts.run.RunEnvelope;
 import dev.opsflow.sandbox.kubernetes.KubernetesSandbox;
 import dev.opsflow.workflows.TaskQueues;
 import io.temporal.client.WorkflowOptions;
+import io.temporal.client.WorkflowStub;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -26,13 +35,15 @@ import org.junit.jupiter.api.Test;
  * stack that reaches it through configuration only.
  */
 class DevSandboxIT {
+  private static final String APPROVER = "dev-user";
   private static DevSandbox sandbox;
   private static DevStack stack;
 
   @BeforeAll
   static void start() {
     sandbox = DevSandbox.start();
-    OpsflowConfig config = ConfigLoader.load(null, sandbox.settings());
+    OpsflowConfig config =
+        sandbox.withFailoverCluster(ConfigLoader.load(null, sandbox.settings()), APPROVER);
     stack = DevStack.start(config, "127.0.0.1", 0, 0);
   }
 
@@ -95,6 +106,57 @@ class DevSandboxIT {
         rs.next();
         assertThat(rs.getInt(1)).isEqualTo(DevSandbox.IDLE_SESSIONS);
       }
+    }
+  }
+
+  @Test
+  void aSwitchoverOfTheDemoClusterMovesTheServiceToTheReplica() throws Exception {
+    FailoverDoor.start(
+        stack.client(),
+        TaskQueues.OPERATIONS,
+        new FailoverRequest(
+            DevSandbox.CLUSTER,
+            FailoverMode.SWITCHOVER,
+            null,
+            new RunEnvelope("high", null, APPROVER, null),
+            null));
+    PostgresFailover run =
+        stack
+            .client()
+            .newWorkflowStub(
+                PostgresFailover.class, FailoverRequest.workflowId(DevSandbox.CLUSTER));
+    long deadline = System.nanoTime() + java.time.Duration.ofSeconds(60).toNanos();
+    while (run.progress().waitingFor().isEmpty() && System.nanoTime() < deadline) {
+      Thread.sleep(200);
+    }
+    run.approveChecked(new Decision(APPROVER, "sandbox switchover"));
+    FailoverStatus done = WorkflowStub.fromTyped(run).getResult(FailoverStatus.class);
+
+    assertThat(done.outcome()).isEqualTo(FailoverOutcome.COMPLETED);
+    assertThat(done.primary()).isEqualTo(DevSandbox.PRIMARY_MEMBER);
+    assertThat(done.candidate()).isEqualTo(DevSandbox.REPLICA_MEMBER);
+    assertThat(
+            sandbox
+                .kubernetes()
+                .client()
+                .endpoints()
+                .inNamespace(DevSandbox.NAMESPACE)
+                .withName("db")
+                .get()
+                .getSubsets()
+                .stream()
+                .flatMap(subset -> subset.getAddresses().stream())
+                .map(a -> a.getTargetRef().getName())
+                .toList())
+        .containsExactly("db-1");
+    try (Connection c =
+            sandbox
+                .pair()
+                .dataSource(dev.opsflow.sandbox.postgres.PostgresPair.Member.REPLICA)
+                .getConnection();
+        ResultSet rs = c.createStatement().executeQuery("SELECT pg_is_in_recovery()")) {
+      rs.next();
+      assertThat(rs.getBoolean(1)).as("the replica was promoted").isFalse();
     }
   }
 }

@@ -21,6 +21,7 @@ import picocli.CommandLine.Command;
       WorkerCommand.class,
       StarterCommand.class,
       StartCommand.class,
+      FailoverCommand.class,
       ListCommand.class,
       DescribeCommand.class,
       StatusCommand.class,

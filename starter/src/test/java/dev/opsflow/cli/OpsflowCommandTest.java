@@ -17,6 +17,7 @@ class OpsflowCommandTest {
         "worker",
         "starter",
         "start",
+        "failover",
         "list",
         "describe",
         "status",
@@ -137,5 +138,21 @@ class OpsflowCommandTest {
     CliRun run = CliRun.of("list", "--temporal-address", address);
     assertThat(run.exitCode()).isEqualTo(OpsflowCommand.FAILED);
     assertThat(run.err()).contains("cannot reach Temporal at " + address).contains("./opsflow dev");
+  }
+
+  @Test
+  void failoverOfABadClusterNameIsRefusedNamingItBeforeAnyConnection() {
+    CliRun run = CliRun.of("failover", "Demo_1", "--temporal-address", "127.0.0.1:1");
+    assertThat(run.exitCode()).isEqualTo(OpsflowCommand.BAD_INPUT);
+    assertThat(run.err())
+        .startsWith("opsflow: CLUSTER: 'Demo_1' is not a cluster name")
+        .doesNotContain("cannot reach Temporal");
+  }
+
+  @Test
+  void failoverToABadReplicaNameIsRefusedNamingTheOption() {
+    CliRun run = CliRun.of("failover", "demo", "--to", "pg/b", "--temporal-address", "127.0.0.1:1");
+    assertThat(run.exitCode()).isEqualTo(OpsflowCommand.BAD_INPUT);
+    assertThat(run.err()).startsWith("opsflow: --to: 'pg/b' is not a member name");
   }
 }

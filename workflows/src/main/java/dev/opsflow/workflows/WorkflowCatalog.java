@@ -2,6 +2,7 @@ package dev.opsflow.workflows;
 
 import dev.opsflow.contracts.human.Supervised;
 import dev.opsflow.workflows.diagnostics.ConnectivityCheckImpl;
+import dev.opsflow.workflows.failover.PostgresFailoverImpl;
 import dev.opsflow.workflows.remediation.crashloop.CrashLoopRemediationImpl;
 import dev.opsflow.workflows.remediation.disk.DiskPressureRemediationImpl;
 import dev.opsflow.workflows.remediation.governor.BlastRadiusGovernorImpl;
@@ -32,6 +33,7 @@ public final class WorkflowCatalog {
       Stream.concat(
               Stream.of(
                   ConnectivityCheckImpl.class,
+                  PostgresFailoverImpl.class,
                   BlastRadiusGovernorImpl.class,
                   HealthWatchdogImpl.class),
               REMEDIATIONS.stream())

@@ -20,7 +20,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** {@link ServiceRoutingActivities} with the fabric8 client. */
-public final class ServiceRoutingActivitiesImpl implements ServiceRoutingActivities {
+public final class ServiceRoutingActivitiesImpl implements ServiceRoutingActivities, AutoCloseable {
   /** Non-retryable: the Service's endpoints did not come to name only the wanted pod in time. */
   public static final String ENDPOINTS_NOT_CONVERGED = "EndpointsNotConverged";
 
@@ -50,6 +50,29 @@ public final class ServiceRoutingActivitiesImpl implements ServiceRoutingActivit
     this.client = client;
     this.allowList = allowList;
     this.heartbeat = heartbeat;
+  }
+
+  /**
+   * A client of its own for the configured cluster ({@link KubernetesActivitiesImpl#clusterConfig},
+   * with Temporal's retries as the only retry loop), closed with this; heartbeats go to the running
+   * activity.
+   */
+  public static ServiceRoutingActivitiesImpl fromConfig(dev.opsflow.config.OpsflowConfig config) {
+    io.fabric8.kubernetes.client.Config tuned =
+        new io.fabric8.kubernetes.client.ConfigBuilder(
+                KubernetesActivitiesImpl.clusterConfig(config))
+            .withRequestRetryBackoffLimit(0)
+            .withRequestTimeout(20_000)
+            .build();
+    return new ServiceRoutingActivitiesImpl(
+        new io.fabric8.kubernetes.client.KubernetesClientBuilder().withConfig(tuned).build(),
+        new NamespaceAllowList(config.kubernetes().allowedNamespaces()),
+        details -> io.temporal.activity.Activity.getExecutionContext().heartbeat(details));
+  }
+
+  @Override
+  public void close() {
+    client.close();
   }
 
   @Override

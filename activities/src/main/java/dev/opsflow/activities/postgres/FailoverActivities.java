@@ -9,7 +9,9 @@ import io.temporal.activity.ActivityMethod;
  * the primary, take its final WAL position, wait until the replica has replayed it, promote the
  * replica and check it takes writes. A switchover runs {@code fence -> finalLsn -> waitForReplay ->
  * promote -> verifyWritable}; its undo before the promotion is {@link #unfence}. Run the calls with
- * the profiles of {@link FailoverOptions}. Nothing here changes a schema or a row.
+ * the profiles of {@link FailoverOptions}. Nothing here changes a schema or a row. Activity types
+ * are prefixed {@code Failover} ({@code FailoverProbe}, {@code FailoverPromote}): {@code probe} and
+ * {@code promote} exist in other activity sets of the same worker.
  *
  * <p>Every mutating call takes an action id and compares the wanted state with the actual one
  * first, so a retry after a lost answer changes nothing twice.
@@ -23,7 +25,7 @@ import io.temporal.activity.ActivityMethod;
  * in a message. The configured role must be a superuser ({@code ALTER SYSTEM} and {@code
  * pg_promote} need it on PostgreSQL 14).
  */
-@ActivityInterface
+@ActivityInterface(namePrefix = "Failover")
 public interface FailoverActivities {
 
   /**

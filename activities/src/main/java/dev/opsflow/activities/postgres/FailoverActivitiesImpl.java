@@ -93,6 +93,13 @@ public final class FailoverActivitiesImpl implements FailoverActivities {
    * @param heartbeat where the waits report progress; in a worker, {@link
    *     PostgresActivitiesImpl#heartbeatToTemporal}
    */
+  /** The members of every cluster in {@code failover.clusters}; heartbeats go to the activity. */
+  public static FailoverActivitiesImpl fromConfig(dev.opsflow.config.OpsflowConfig config) {
+    return new FailoverActivitiesImpl(
+        FailoverClusterActivitiesImpl.members(config.failover()),
+        details -> io.temporal.activity.Activity.getExecutionContext().heartbeat(details));
+  }
+
   public FailoverActivitiesImpl(PostgresMembers members, Consumer<Object> heartbeat) {
     this.members = members;
     this.heartbeat = heartbeat;

@@ -186,6 +186,43 @@ public final class KubernetesSandbox implements AutoCloseable {
   }
 
   /**
+   * Two running, ready database pods behind the demo's Service {@code db} (which selects {@code
+   * app=db, role=primary}): {@code primaryPod} labelled {@code role=primary}, {@code replicaPod}
+   * {@code role=replica}. A failover moves the labels; the controller moves the endpoints.
+   */
+  public void seedDatabasePods(String namespace, String primaryPod, String replicaPod) {
+    databasePod(namespace, primaryPod, "primary");
+    databasePod(namespace, replicaPod, "replica");
+    controller.reconcile();
+  }
+
+  private void databasePod(String namespace, String name, String role) {
+    client
+        .pods()
+        .inNamespace(namespace)
+        .resource(
+            new PodBuilder()
+                .withNewMetadata()
+                .withName(name)
+                .withNamespace(namespace)
+                .withLabels(Map.of("app", "db", "role", role))
+                .endMetadata()
+                .withNewSpec()
+                .addNewContainer()
+                .withName("postgres")
+                .withImage("postgres:14")
+                .endContainer()
+                .endSpec()
+                .withNewStatus()
+                .withPhase("Running")
+                .withContainerStatuses(
+                    new ContainerStatusBuilder().withName("postgres").withReady(true).build())
+                .endStatus()
+                .build())
+        .create();
+  }
+
+  /**
    * The demo namespace: {@value #CONSUMER} (1 replica, a Kafka consumer), {@value #OOM} (a pod
    * whose container was OOMKilled, limit 1Gi / request 512Mi, 3 restarts) and {@value #CRASH_LOOP}
    * (a pod in CrashLoopBackOff, 12 restarts), plus a Service {@code db}.
