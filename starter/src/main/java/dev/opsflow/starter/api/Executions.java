@@ -65,6 +65,11 @@ public final class Executions implements AutoCloseable {
   private final String namespace;
   private final ExecutorService queries;
 
+  /** The client the calls go through (for doors that start through a contract, e.g. failover). */
+  public WorkflowClient client() {
+    return client;
+  }
+
   public Executions(WorkflowClient client) {
     this.client = client;
     this.namespace = client.getOptions().getNamespace();

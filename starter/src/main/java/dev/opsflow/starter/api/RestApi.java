@@ -6,12 +6,17 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.opsflow.config.OpsflowConfig;
 import dev.opsflow.config.OpsflowConfig.ApiCaller;
+import dev.opsflow.contracts.failover.FailoverDoor;
+import dev.opsflow.contracts.failover.FailoverMode;
+import dev.opsflow.contracts.failover.FailoverRequest;
+import dev.opsflow.contracts.failover.FailoverStarted;
 import dev.opsflow.contracts.human.ApprovalStatus;
 import dev.opsflow.contracts.human.Decision;
 import dev.opsflow.contracts.human.HumanTask;
 import dev.opsflow.contracts.human.Refusal;
 import dev.opsflow.contracts.remediation.DispatchResult;
 import dev.opsflow.contracts.remediation.RemediationRequest;
+import dev.opsflow.contracts.run.RunEnvelope;
 import dev.opsflow.starter.http.RequestBody;
 import dev.opsflow.starter.http.TemporalDeadline;
 import dev.opsflow.workflows.TaskQueues;
@@ -253,6 +258,10 @@ public final class RestApi {
       executeRemediation(ctx, caller, type, body);
       return;
     }
+    if (FAILOVER_TYPE.equals(type)) {
+      executeFailover(ctx, caller, body);
+      return;
+    }
     JsonNode contextNode = body.get("context");
     ObjectNode input;
     if (contextNode == null || contextNode.isNull()) {
@@ -291,6 +300,91 @@ public final class RestApi {
     Map<String, Object> answer = started(execution, type, caller);
     ctx.attribute("audit", "started " + type);
     answer(ctx, answer, stub, async, timeoutSeconds, type);
+  }
+
+  private static final String FAILOVER_TYPE = "PostgresFailover";
+  private static final Set<String> FAILOVER_FIELDS = Set.of("cluster", "mode", "candidate");
+  private static final java.util.regex.Pattern MEMBER_NAME =
+      java.util.regex.Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
+
+  /**
+   * A failover goes through {@link FailoverDoor}, as the CLI's does: under the cluster's workflow
+   * ID, so a second request is answered with the running one (409) instead of starting beside it;
+   * the caller is the requester. Checked before anything starts.
+   */
+  private void executeFailover(Context ctx, ApiCaller caller, JsonNode body) {
+    if (body.hasNonNull("workflowId")) {
+      throw ApiError.badRequest(
+          "workflowId: a failover's workflow ID is failover-<cluster>, one per cluster; leave it"
+              + " out");
+    }
+    JsonNode context = body.get("context");
+    if (context == null || !context.isObject()) {
+      throw ApiError.badRequest(
+          "context: must be a JSON object {\"cluster\", \"mode\": SWITCHOVER|FAILOVER,"
+              + " \"candidate\"?}");
+    }
+    for (var it = context.fieldNames(); it.hasNext(); ) {
+      String field = it.next();
+      if (!FAILOVER_FIELDS.contains(field)) {
+        throw ApiError.badRequest(
+            "context." + field + ": unknown field; expected candidate, cluster, mode");
+      }
+    }
+    String cluster = context.path("cluster").asText("");
+    if (!MEMBER_NAME.matcher(cluster).matches()) {
+      throw ApiError.badRequest(
+          "context.cluster: '"
+              + cluster
+              + "' is not a cluster name (lower-case letters, digits,"
+              + " '-')");
+    }
+    FailoverMode mode;
+    try {
+      mode = FailoverMode.valueOf(context.path("mode").asText("").toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw ApiError.badRequest(
+          "context.mode: '"
+              + context.path("mode").asText("")
+              + "'; expected SWITCHOVER or"
+              + " FAILOVER");
+    }
+    String candidate = context.hasNonNull("candidate") ? context.get("candidate").asText() : null;
+    if (candidate != null && !MEMBER_NAME.matcher(candidate).matches()) {
+      throw ApiError.badRequest(
+          "context.candidate: '"
+              + candidate
+              + "' is not a member name (lower-case letters,"
+              + " digits, '-')");
+    }
+    ctx.attribute("executionId", FailoverRequest.workflowId(cluster));
+    FailoverStarted started =
+        FailoverDoor.start(
+            executions.client(),
+            catalog.taskQueue(),
+            new FailoverRequest(
+                cluster,
+                mode,
+                candidate,
+                new RunEnvelope("critical", null, caller.name(), null),
+                null));
+    WorkflowExecution execution =
+        WorkflowExecution.newBuilder()
+            .setWorkflowId(started.workflowId())
+            .setRunId(started.runId())
+            .build();
+    Map<String, Object> answer = started(execution, FAILOVER_TYPE, caller);
+    if (started.alreadyRunning()) {
+      answer.put("status", "RUNNING");
+      answer.put(
+          "error", "a failover of " + cluster + " is already running; follow it at statusUrl");
+      ctx.attribute("audit", "refused " + FAILOVER_TYPE + " of " + cluster + ": one runs");
+      ctx.status(409).json(answer);
+      return;
+    }
+    answer.put("status", "RUNNING");
+    ctx.attribute("audit", "started " + FAILOVER_TYPE + " (" + mode + ") of " + cluster);
+    ctx.status(202).json(answer);
   }
 
   /**

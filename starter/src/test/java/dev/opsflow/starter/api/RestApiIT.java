@@ -79,7 +79,11 @@ class RestApiIT {
             new AuditLog(api.auditLog()),
             new RestApi.Catalog(
                 List.of(
-                    "GuardedRestart", "ServiceLoop", "CrashLoopRemediation", "KafkaLagRemediation"),
+                    "GuardedRestart",
+                    "ServiceLoop",
+                    "CrashLoopRemediation",
+                    "KafkaLagRemediation",
+                    "PostgresFailover"),
                 // No worker runs the remediations here: a delivered run waits, which is what
                 // the one-run-per-problem and refusal tests need.
                 Set.of("CrashLoopRemediation", "KafkaLagRemediation"),
@@ -156,6 +160,49 @@ class RestApiIT {
 
     String trail = Files.readString(auditFile);
     assertThat(trail).contains("\"caller\":\"anonymous\"").doesNotContain("not-a-token");
+  }
+
+  @Test
+  void aFailoverStartsUnderItsClustersIdOnceAndBadInputStartsNothing() throws Exception {
+    Reply sideways =
+        call(
+            "POST",
+            "/api/runbooks/execute",
+            ALICE,
+            "{\"workflowType\":\"PostgresFailover\",\"context\":{\"cluster\":\"orders\","
+                + "\"mode\":\"sideways\"}}");
+    assertThat(sideways.status()).isEqualTo(400);
+    assertThat(sideways.body().get("error").asText())
+        .isEqualTo("context.mode: 'sideways'; expected SWITCHOVER or FAILOVER");
+    Reply ownId =
+        call(
+            "POST",
+            "/api/runbooks/execute",
+            ALICE,
+            "{\"workflowType\":\"PostgresFailover\",\"workflowId\":\"mine\","
+                + "\"context\":{\"cluster\":\"orders\",\"mode\":\"SWITCHOVER\"}}");
+    assertThat(ownId.status()).isEqualTo(400);
+    assertThat(ownId.body().get("error").asText()).startsWith("workflowId: a failover's");
+    assertThat(executions.info("failover-orders")).as("nothing started").isEmpty();
+
+    String good =
+        "{\"workflowType\":\"PostgresFailover\",\"context\":{\"cluster\":\"orders\","
+            + "\"mode\":\"switchover\"}}";
+    Reply first = call("POST", "/api/runbooks/execute", ALICE, good);
+    assertThat(first.status()).as(String.valueOf(first.body())).isEqualTo(202);
+    assertThat(first.body().get("executionId").asText()).isEqualTo("failover-orders");
+    assertThat(first.body().get("requestedBy").asText()).isEqualTo("alice");
+    try {
+      Reply second = call("POST", "/api/runbooks/execute", ALICE, good);
+      assertThat(second.status()).isEqualTo(409);
+      assertThat(second.body().get("runId").asText())
+          .as("the running run's ID")
+          .isEqualTo(first.body().get("runId").asText());
+    } finally {
+      // No worker runs failovers here: an open run that cannot answer would slow the inbox of
+      // the other tests, which scans every open run.
+      client.newUntypedWorkflowStub("failover-orders").terminate("test done");
+    }
   }
 
   @Test
