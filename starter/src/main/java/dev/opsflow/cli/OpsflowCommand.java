@@ -22,6 +22,7 @@ import picocli.CommandLine.Command;
       StarterCommand.class,
       StartCommand.class,
       FailoverCommand.class,
+      RolloutCommand.class,
       ListCommand.class,
       DescribeCommand.class,
       StatusCommand.class,

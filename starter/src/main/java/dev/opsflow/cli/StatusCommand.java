@@ -20,7 +20,7 @@ import picocli.CommandLine.Parameters;
       "with their outcome, escalations; and Temporal's runStatus with the failure or terminate",
       "reason of a run that ended so. Works on running and finished workflows."
     })
-final class StatusCommand extends OperatorCommand {
+class StatusCommand extends OperatorCommand {
   @Parameters(index = "0", paramLabel = "WORKFLOW_ID")
   String workflowId;
 
@@ -115,6 +115,48 @@ final class StatusCommand extends OperatorCommand {
                   java.time.Instant.ofEpochMilli(w.path("sinceMillis").asLong()),
                   String.join(
                       "|", OperatorCommand.JSON.convertValue(w.path("choices"), String[].class))));
+      table.print(out());
+    }
+    JsonNode analysis = status.path("analysis");
+    if (analysis.isArray() && !analysis.isEmpty()) {
+      out().println();
+      Table table = new Table("METRIC", "VERDICT", "OK/FAIL/INCONCL/ERR", "LAST", "LAST DETAIL");
+      analysis.forEach(
+          m ->
+              table.add(
+                  m.path("metric").asText() + (m.path("dryRun").asBoolean() ? " (dry run)" : ""),
+                  m.path("verdict").asText(),
+                  m.path("successful").asInt()
+                      + "/"
+                      + m.path("failed").asInt()
+                      + "/"
+                      + m.path("inconclusive").asInt()
+                      + "/"
+                      + m.path("errors").asInt(),
+                  m.path("last").isObject()
+                      ? m.path("last").path("phase").asText()
+                          + " "
+                          + m.path("last").path("values")
+                          + (m.path("last").path("stableValues").isEmpty()
+                              ? ""
+                              : " vs stable " + m.path("last").path("stableValues"))
+                      : "-",
+                  m.path("last").path("message").asText("")));
+      table.print(out());
+    }
+    JsonNode timeline = status.path("timeline");
+    if (timeline.isArray() && !timeline.isEmpty()) {
+      out().println();
+      Table table = new Table("STEP", "AT", "OK", "BY", "DETAIL");
+      timeline.forEach(
+          t ->
+              table.add(
+                  t.path("step").asText()
+                      + (t.has("canaryWeight") ? " @" + t.path("canaryWeight").asInt() + "%" : ""),
+                  java.time.Instant.ofEpochMilli(t.path("atMillis").asLong()),
+                  t.path("success").asBoolean(true) ? "yes" : "NO",
+                  t.path("decidedBy").asText(""),
+                  t.path("detail").asText()));
       table.print(out());
     }
     JsonNode escalations = status.path("escalations");

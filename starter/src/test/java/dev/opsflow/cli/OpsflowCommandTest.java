@@ -18,6 +18,7 @@ class OpsflowCommandTest {
         "starter",
         "start",
         "failover",
+        "rollout",
         "list",
         "describe",
         "status",

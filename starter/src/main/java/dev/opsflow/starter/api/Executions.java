@@ -11,6 +11,7 @@ import dev.opsflow.contracts.human.OperatorNames;
 import dev.opsflow.contracts.human.Progress;
 import dev.opsflow.contracts.remediation.DispatchResult;
 import dev.opsflow.contracts.remediation.RemediationRequest;
+import dev.opsflow.contracts.rollout.RolloutNames;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.temporal.api.common.v1.Payloads;
@@ -439,6 +440,32 @@ public final class Executions implements AutoCloseable {
         .update(
             approve ? OperatorNames.APPROVE : OperatorNames.REJECT, ApprovalStatus.class, decision);
   }
+
+  /**
+   * Sends a rollout command ({@link dev.opsflow.contracts.rollout.RolloutNames}: pause, resume,
+   * promote, promoteFull, abort, retry) through its Update and returns the rollout's status after
+   * it; the rollout's validator refuses a command that would not count in its state with {@link
+   * io.temporal.client.WorkflowUpdateException}.
+   */
+  public JsonNode steer(String workflowId, String command, Decision decision) {
+    if (!ROLLOUT_COMMANDS.contains(command)) {
+      throw new IllegalArgumentException(
+          "command: '" + command + "' is not one of " + ROLLOUT_COMMANDS);
+    }
+    return client
+        .newUntypedWorkflowStub(workflowId, Optional.empty(), Optional.empty())
+        .update(command, JsonNode.class, decision);
+  }
+
+  /** The rollout commands, in the order an operator meets them. */
+  public static final List<String> ROLLOUT_COMMANDS =
+      List.of(
+          RolloutNames.PAUSE,
+          RolloutNames.RESUME,
+          RolloutNames.PROMOTE,
+          RolloutNames.PROMOTE_FULL,
+          RolloutNames.ABORT,
+          RolloutNames.RETRY);
 
   /** The list row of a run: the same fields in the REST API, the CLI and their JSON. */
   public static Map<String, Object> row(WorkflowExecutionInfo info) {

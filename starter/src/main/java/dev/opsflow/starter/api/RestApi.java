@@ -13,6 +13,7 @@ import dev.opsflow.contracts.failover.FailoverStarted;
 import dev.opsflow.contracts.human.ApprovalStatus;
 import dev.opsflow.contracts.human.Decision;
 import dev.opsflow.contracts.human.HumanTask;
+import dev.opsflow.contracts.human.OperatorNames;
 import dev.opsflow.contracts.human.Refusal;
 import dev.opsflow.contracts.remediation.DispatchResult;
 import dev.opsflow.contracts.remediation.RemediationRequest;
@@ -29,6 +30,7 @@ import io.temporal.api.workflow.v1.WorkflowExecutionInfo;
 import io.temporal.client.WorkflowExecutionAlreadyStarted;
 import io.temporal.client.WorkflowFailedException;
 import io.temporal.client.WorkflowNotFoundException;
+import io.temporal.client.WorkflowQueryException;
 import io.temporal.client.WorkflowStub;
 import io.temporal.client.WorkflowUpdateException;
 import java.time.Instant;
@@ -155,6 +157,8 @@ public final class RestApi {
         "POST /api/executions/{id}/terminate",
         "POST /api/executions/{id}/approve",
         "POST /api/executions/{id}/reject",
+        "GET /api/rollouts/{id}",
+        "POST /api/rollouts/{id}/pause|resume|promote|promoteFull|abort|retry",
         "GET /api/approvals",
         "GET /api/audit");
   }
@@ -171,6 +175,12 @@ public final class RestApi {
     routes.post(
         "/api/executions/{id}/reject",
         secured(ApiAuth.OPERATOR, "reject", (ctx, caller) -> decide(ctx, caller, false)));
+    routes.get("/api/rollouts/{id}", secured(ApiAuth.VIEWER, "read", this::rolloutStatus));
+    for (String command : Executions.ROLLOUT_COMMANDS) {
+      routes.post(
+          "/api/rollouts/{id}/" + command,
+          secured(ApiAuth.OPERATOR, command, (ctx, caller) -> steer(ctx, caller, command)));
+    }
     routes.get("/api/approvals", secured(ApiAuth.VIEWER, "approvals", this::approvals));
     routes.get("/api/audit", secured(ApiAuth.ADMIN, "audit", this::auditTail));
   }
@@ -638,22 +648,7 @@ public final class RestApi {
   private void decide(Context ctx, ApiCaller caller, boolean approve) throws Exception {
     String executionId = ctx.pathParam("id");
     ctx.attribute("executionId", executionId);
-    String comment = "";
-    String raw = bodies.utf8(ctx, "application/json");
-    if (!raw.isBlank()) {
-      JsonNode body = objectBody(raw);
-      for (var it = body.fieldNames(); it.hasNext(); ) {
-        String field = it.next();
-        if (field.equals("by")) {
-          throw ApiError.badRequest(
-              "by: the API records the caller (" + caller.name() + "); leave it out");
-        }
-        if (!field.equals("comment")) {
-          throw ApiError.badRequest(field + ": unknown field; expected comment");
-        }
-      }
-      comment = Optional.ofNullable(text(body, "comment")).orElse("");
-    }
+    String comment = decisionComment(ctx, caller);
     String verb = approve ? "approve" : "reject";
     ApprovalStatus status;
     try {
@@ -674,6 +669,87 @@ public final class RestApi {
     answer.put("approvals", status == null ? 0 : status.approvals());
     answer.put("required", status == null ? 0 : status.required());
     ctx.attribute("audit", verb + " counted; request " + answer.get("state"));
+    ctx.json(answer);
+  }
+
+  /**
+   * The optional {@code {"comment"}} body of a decision or a rollout command; the decider is the
+   * caller, never a field.
+   */
+  private String decisionComment(Context ctx, ApiCaller caller) throws Exception {
+    String comment = "";
+    String raw = bodies.utf8(ctx, "application/json");
+    if (!raw.isBlank()) {
+      JsonNode body = objectBody(raw);
+      for (var it = body.fieldNames(); it.hasNext(); ) {
+        String field = it.next();
+        if (field.equals("by")) {
+          throw ApiError.badRequest(
+              "by: the API records the caller (" + caller.name() + "); leave it out");
+        }
+        if (!field.equals("comment")) {
+          throw ApiError.badRequest(field + ": unknown field; expected comment");
+        }
+      }
+      comment = Optional.ofNullable(text(body, "comment")).orElse("");
+    }
+    return comment;
+  }
+
+  // ---- GET /api/rollouts/{id}, POST /api/rollouts/{id}/<command> ------------------------------
+
+  private void rolloutStatus(Context ctx, ApiCaller caller) {
+    String executionId = ctx.pathParam("id");
+    ctx.attribute("executionId", executionId);
+    WorkflowExecutionInfo run =
+        executions
+            .info(executionId)
+            .orElseThrow(() -> ApiError.notFound("no execution '" + executionId + "'"));
+    JsonNode status;
+    try {
+      status =
+          executions
+              .run(executionId, run.getExecution().getRunId())
+              .query(OperatorNames.STATUS, JsonNode.class);
+    } catch (WorkflowQueryException e) {
+      throw ApiError.conflict(
+          "'"
+              + executionId
+              + "' ("
+              + run.getType().getName()
+              + ") does not answer a rollout status: "
+              + Executions.rootMessage(e));
+    }
+    Map<String, Object> answer = new LinkedHashMap<>();
+    answer.put("executionId", executionId);
+    answer.put("runId", run.getExecution().getRunId());
+    answer.put("workflowType", run.getType().getName());
+    answer.put("runStatus", Executions.status(run.getStatus()));
+    answer.put("rollout", status);
+    ctx.json(answer);
+  }
+
+  private void steer(Context ctx, ApiCaller caller, String command) throws Exception {
+    String executionId = ctx.pathParam("id");
+    ctx.attribute("executionId", executionId);
+    String comment = decisionComment(ctx, caller);
+    JsonNode status;
+    try {
+      status = executions.steer(executionId, command, new Decision(caller.name(), comment));
+    } catch (WorkflowNotFoundException e) {
+      throw ApiError.notFound("no running execution '" + executionId + "'");
+    } catch (WorkflowUpdateException e) {
+      String type = Refusal.typeOf(e);
+      throw new ApiError(
+          refusalStatus(type),
+          "your " + command + " did not count: " + Refusal.messageOf(e) + refusalTag(type));
+    }
+    Map<String, Object> answer = new LinkedHashMap<>();
+    answer.put("executionId", executionId);
+    answer.put("command", command);
+    answer.put("by", caller.name());
+    answer.put("rollout", status);
+    ctx.attribute("audit", command + " counted; phase " + status.path("phase").asText());
     ctx.json(answer);
   }
 
