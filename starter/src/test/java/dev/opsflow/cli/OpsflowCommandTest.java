@@ -18,7 +18,10 @@ class OpsflowCommandTest {
         "starter",
         "start",
         "failover",
-        "rollout",
+        "rollout status",
+        "rollout promote",
+        "rollout promote-full",
+        "rollout abort",
         "list",
         "describe",
         "status",
@@ -27,11 +30,21 @@ class OpsflowCommandTest {
         "terminate"
       })
   void everyVerbHasHelp(String verb) {
-    CliRun run = CliRun.of(verb, "--help");
+    String[] words = verb.split(" ");
+    String[] args = java.util.Arrays.copyOf(words, words.length + 1);
+    args[words.length] = "--help";
+    CliRun run = CliRun.of(args);
     assertThat(run.exitCode()).isZero();
     assertThat(run.out())
         .startsWith("Usage: opsflow " + verb)
         .contains("--temporal-address", "--config");
+  }
+
+  @Test
+  void rolloutWithoutACommandIsAUsageErrorListingThem() {
+    CliRun run = CliRun.of("rollout");
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.err()).contains("a rollout command is required", "promote-full", "abort");
   }
 
   @Test
