@@ -13,6 +13,7 @@ import dev.opsflow.contracts.human.OperatorNames;
 import dev.opsflow.contracts.human.Progress;
 import dev.opsflow.contracts.human.Refusal;
 import dev.opsflow.contracts.remediation.RemediationRequest;
+import dev.opsflow.starter.api.Executions;
 import dev.opsflow.starter.http.RequestBody;
 import dev.opsflow.workflows.human.SlackBlocks;
 import io.grpc.StatusRuntimeException;
@@ -335,7 +336,60 @@ public final class SlackInteractions {
     if (BY_SIGNAL.contains(click.action())) {
       return answerBySignal(click, run, decision);
     }
+    if (Executions.ROLLOUT_COMMANDS.contains(click.action())) {
+      return steer(click, run, decision);
+    }
     return ephemeral("opsflow does not know the button '" + click.action() + "'.");
+  }
+
+  /**
+   * A rollout command (promote, abort, ...) through its Update: a refusal ("not paused", "already
+   * rolled back") goes to the clicker only; a command that counted replaces the question with what
+   * the rollout does now.
+   */
+  private Map<String, Object> steer(Click click, WorkflowStub run, Decision decision) {
+    JsonNode status;
+    try {
+      status = run.update(click.action(), JsonNode.class, decision);
+    } catch (WorkflowUpdateException e) {
+      String reason = Refusal.messageOf(e);
+      log.info(
+          "Slack {} by {} on {} did not count: {}",
+          click.action(),
+          click.by(),
+          click.workflowId(),
+          reason);
+      return ephemeral("Your " + click.action() + " did not count: " + reason);
+    }
+    log.info(
+        "Slack {} by {} on {} counted: {}",
+        click.action(),
+        click.by(),
+        click.workflowId(),
+        status.path("phase").asText());
+    String text =
+        SlackBlocks.label(click.action())
+            + " by "
+            + click.by()
+            + " on "
+            + click.workflowId()
+            + ": now "
+            + status.path("phase").asText()
+            + ", step "
+            + status.path("step").asInt()
+            + "/"
+            + status.path("steps").asInt()
+            + ", new version at "
+            + status.path("canaryWeight").asInt()
+            + "%";
+    Optional<Progress> progress = progress(run);
+    return replacement(
+        text,
+        SlackBlocks.outcome(
+            click.workflowId(),
+            progress.map(Progress::target).orElse(""),
+            summary(click, progress),
+            text));
   }
 
   /** Approve or reject through the Update: its validator's refusal comes back at once. */

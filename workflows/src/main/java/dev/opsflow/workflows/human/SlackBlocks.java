@@ -6,6 +6,7 @@ import dev.opsflow.contracts.human.ApprovalStatus;
 import dev.opsflow.contracts.human.Decision;
 import dev.opsflow.contracts.human.HumanTask;
 import dev.opsflow.contracts.human.OperatorNames;
+import dev.opsflow.contracts.rollout.RolloutNames;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -233,7 +234,7 @@ public final class SlackBlocks {
   }
 
   /** The label a choice's button shows. */
-  static String label(String choice) {
+  public static String label(String choice) {
     return switch (choice) {
       case OperatorNames.APPROVE -> "Approve";
       case OperatorNames.REJECT -> "Reject";
@@ -241,6 +242,11 @@ public final class SlackBlocks {
       case OperatorNames.SKIP_STEP -> "Skip step";
       case OperatorNames.FAIL_STEP -> "Fail the step (escalate)";
       case OperatorNames.ACKNOWLEDGE -> "Acknowledge";
+      case RolloutNames.PROMOTE -> "Promote (next step)";
+      case RolloutNames.PROMOTE_FULL -> "Promote fully";
+      case RolloutNames.ABORT -> "Abort and roll back";
+      case RolloutNames.RESUME -> "Resume";
+      case RolloutNames.RETRY -> "Retry the rollout";
       default -> choice;
     };
   }
