@@ -2,7 +2,6 @@ package dev.opsflow.cli;
 
 import dev.opsflow.contracts.human.ApprovalStatus;
 import dev.opsflow.contracts.human.Decision;
-import dev.opsflow.contracts.human.Refusal;
 import dev.opsflow.starter.api.Executions;
 import dev.opsflow.worker.TemporalConnection;
 import io.temporal.client.WorkflowNotFoundException;
@@ -10,51 +9,27 @@ import io.temporal.client.WorkflowUpdateException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 /**
  * {@code opsflow approve|reject ID}: the decision goes through the run's Update, so one that would
  * not count (not an approver, four-eyes, nothing waiting) is refused here and now, with the run's
  * reason, instead of being recorded and ignored as a signal would be.
  */
-abstract class DecideCommand extends OperatorCommand {
-  @Parameters(index = "0", paramLabel = "WORKFLOW_ID")
-  String workflowId;
-
-  @Option(names = "--comment", description = "why (recorded with the decision)")
-  String comment;
-
-  @Option(names = "--by", description = "who decides (default: your login name, ${sys:user.name})")
-  String by;
-
+abstract class DecideCommand extends AnswerCommand {
   abstract boolean approve();
 
   @Override
-  void validate() {
-    if (by != null && by.isBlank()) {
-      throw new BadInputException("--by: must not be empty");
-    }
-  }
-
-  @Override
   int run(TemporalConnection temporal) throws Exception {
-    String who = byOrLogin(by);
+    Decision decision = decision();
+    String who = decision.by();
     String verb = approve() ? "approve" : "reject";
     ApprovalStatus status;
     try (Executions executions = new Executions(temporal.client())) {
-      status =
-          executions.decide(
-              workflowId, approve(), new Decision(who, comment == null ? "" : comment));
+      status = executions.decide(workflowId, approve(), decision);
     } catch (WorkflowNotFoundException e) {
       throw new BadInputException("WORKFLOW_ID: no running workflow '" + workflowId + "'");
     } catch (WorkflowUpdateException e) {
-      spec.commandLine()
-          .getErr()
-          .printf(
-              "opsflow: your %s did not count: %s%n",
-              verb, Refusal.messageOf(e) + " [" + Refusal.typeOf(e) + "]");
-      return OpsflowCommand.FAILED;
+      return refused(verb, e);
     }
     Map<String, Object> answer = new LinkedHashMap<>();
     answer.put("workflowId", workflowId);

@@ -2,15 +2,12 @@ package dev.opsflow.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.opsflow.contracts.human.Decision;
-import dev.opsflow.contracts.human.Refusal;
 import dev.opsflow.contracts.rollout.RolloutNames;
 import dev.opsflow.starter.api.Executions;
 import dev.opsflow.worker.TemporalConnection;
 import io.temporal.client.WorkflowNotFoundException;
 import io.temporal.client.WorkflowUpdateException;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 /**
  * {@code opsflow rollout status|pause|resume|promote|promote-full|abort|retry ID}: each command
@@ -53,29 +50,16 @@ final class RolloutCommand implements Runnable {
   static final class Status extends StatusCommand {}
 
   /** One command sent through the rollout's Update of the same name. */
-  abstract static class Steer extends OperatorCommand {
-    @Parameters(index = "0", paramLabel = "WORKFLOW_ID", description = "e.g. rollout-shop.web")
-    String workflowId;
-
-    @Option(names = "--comment", description = "why (recorded in the rollout's timeline)")
-    String comment;
-
-    @Option(names = "--by", description = "who acts (default: your login name, ${sys:user.name})")
-    String by;
-
-    /** The Update's name ({@link RolloutNames}). */
-    abstract String command();
-
-    @Override
-    void validate() {
-      if (by != null && by.isBlank()) {
-        throw new BadInputException("--by: must not be empty");
-      }
+  abstract static class Steer extends AnswerCommand {
+    /** The Update's name ({@link RolloutNames}): the verb's, in camel case for promote-full. */
+    String command() {
+      return spec.name().equals("promote-full") ? RolloutNames.PROMOTE_FULL : spec.name();
     }
 
     @Override
     int run(TemporalConnection temporal) throws Exception {
-      String who = byOrLogin(by);
+      Decision decision = decision();
+      String who = decision.by();
       JsonNode status;
       try (Executions executions = new Executions(temporal.client())) {
         status =
@@ -84,13 +68,7 @@ final class RolloutCommand implements Runnable {
       } catch (WorkflowNotFoundException e) {
         throw new BadInputException("WORKFLOW_ID: no running workflow '" + workflowId + "'");
       } catch (WorkflowUpdateException e) {
-        String type = Refusal.typeOf(e);
-        spec.commandLine()
-            .getErr()
-            .printf(
-                "opsflow: your %s did not count: %s%s%n",
-                command(), Refusal.messageOf(e), type.isEmpty() ? "" : " [" + type + "]");
-        return OpsflowCommand.FAILED;
+        return refused(command(), e);
       }
       if (json) {
         printJson(status);
@@ -118,23 +96,13 @@ final class RolloutCommand implements Runnable {
       name = "pause",
       mixinStandardHelpOptions = true,
       description = "Hold the rollout at its current weight until resumed; analysis goes on.")
-  static final class Pause extends Steer {
-    @Override
-    String command() {
-      return RolloutNames.PAUSE;
-    }
-  }
+  static final class Pause extends Steer {}
 
   @Command(
       name = "resume",
       mixinStandardHelpOptions = true,
       description = "End a pause asked for with 'opsflow rollout pause'.")
-  static final class Resume extends Steer {
-    @Override
-    String command() {
-      return RolloutNames.RESUME;
-    }
-  }
+  static final class Resume extends Steer {}
 
   @Command(
       name = "promote",
@@ -143,44 +111,24 @@ final class RolloutCommand implements Runnable {
         "End the current step's pause now and go on to the next step (also an indefinite pause,",
         "and one an inconclusive analysis asked you about)."
       })
-  static final class Promote extends Steer {
-    @Override
-    String command() {
-      return RolloutNames.PROMOTE;
-    }
-  }
+  static final class Promote extends Steer {}
 
   @Command(
       name = "promote-full",
       mixinStandardHelpOptions = true,
       description = "Skip every remaining step and analysis: the new version takes all traffic.")
-  static final class PromoteFull extends Steer {
-    @Override
-    String command() {
-      return RolloutNames.PROMOTE_FULL;
-    }
-  }
+  static final class PromoteFull extends Steer {}
 
   @Command(
       name = "abort",
       mixinStandardHelpOptions = true,
       description =
           "Stop and roll back: no traffic to the new version, the stable one at full size.")
-  static final class Abort extends Steer {
-    @Override
-    String command() {
-      return RolloutNames.ABORT;
-    }
-  }
+  static final class Abort extends Steer {}
 
   @Command(
       name = "retry",
       mixinStandardHelpOptions = true,
       description = "After an abort or a rollback, start the rollout again from its first step.")
-  static final class Retry extends Steer {
-    @Override
-    String command() {
-      return RolloutNames.RETRY;
-    }
-  }
+  static final class Retry extends Steer {}
 }

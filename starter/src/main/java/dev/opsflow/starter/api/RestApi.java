@@ -44,6 +44,7 @@ import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 
 /**
  * The REST API under {@code /api}: start a procedure, read one run or the list, cancel, approve or
@@ -650,17 +651,11 @@ public final class RestApi {
     ctx.attribute("executionId", executionId);
     String comment = decisionComment(ctx, caller);
     String verb = approve ? "approve" : "reject";
-    ApprovalStatus status;
-    try {
-      status = executions.decide(executionId, approve, new Decision(caller.name(), comment));
-    } catch (WorkflowNotFoundException e) {
-      throw ApiError.notFound("no running execution '" + executionId + "'");
-    } catch (WorkflowUpdateException e) {
-      String type = Refusal.typeOf(e);
-      throw new ApiError(
-          refusalStatus(type),
-          "your " + verb + " did not count: " + Refusal.messageOf(e) + refusalTag(type));
-    }
+    ApprovalStatus status =
+        answered(
+            executionId,
+            verb,
+            () -> executions.decide(executionId, approve, new Decision(caller.name(), comment)));
     Map<String, Object> answer = new LinkedHashMap<>();
     answer.put("executionId", executionId);
     answer.put("decision", verb);
@@ -733,17 +728,11 @@ public final class RestApi {
     String executionId = ctx.pathParam("id");
     ctx.attribute("executionId", executionId);
     String comment = decisionComment(ctx, caller);
-    JsonNode status;
-    try {
-      status = executions.steer(executionId, command, new Decision(caller.name(), comment));
-    } catch (WorkflowNotFoundException e) {
-      throw ApiError.notFound("no running execution '" + executionId + "'");
-    } catch (WorkflowUpdateException e) {
-      String type = Refusal.typeOf(e);
-      throw new ApiError(
-          refusalStatus(type),
-          "your " + command + " did not count: " + Refusal.messageOf(e) + refusalTag(type));
-    }
+    JsonNode status =
+        answered(
+            executionId,
+            command,
+            () -> executions.steer(executionId, command, new Decision(caller.name(), comment)));
     Map<String, Object> answer = new LinkedHashMap<>();
     answer.put("executionId", executionId);
     answer.put("command", command);
@@ -751,6 +740,23 @@ public final class RestApi {
     answer.put("rollout", status);
     ctx.attribute("audit", command + " counted; phase " + status.path("phase").asText());
     ctx.json(answer);
+  }
+
+  /**
+   * A human's answer sent through an Update: no running run is 404, the run's refusal 403 or 409
+   * with its reason (see {@link #refusalStatus}).
+   */
+  private static <T> T answered(String executionId, String verb, Supplier<T> update) {
+    try {
+      return update.get();
+    } catch (WorkflowNotFoundException e) {
+      throw ApiError.notFound("no running execution '" + executionId + "'");
+    } catch (WorkflowUpdateException e) {
+      String type = Refusal.typeOf(e);
+      throw new ApiError(
+          refusalStatus(type),
+          "your " + verb + " did not count: " + Refusal.messageOf(e) + refusalTag(type));
+    }
   }
 
   /**

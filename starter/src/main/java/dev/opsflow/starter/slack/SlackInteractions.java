@@ -352,14 +352,7 @@ public final class SlackInteractions {
     try {
       status = run.update(click.action(), JsonNode.class, decision);
     } catch (WorkflowUpdateException e) {
-      String reason = Refusal.messageOf(e);
-      log.info(
-          "Slack {} by {} on {} did not count: {}",
-          click.action(),
-          click.by(),
-          click.workflowId(),
-          reason);
-      return ephemeral("Your " + click.action() + " did not count: " + reason);
+      return refused(click, e);
     }
     log.info(
         "Slack {} by {} on {} counted: {}",
@@ -392,20 +385,25 @@ public final class SlackInteractions {
             text));
   }
 
+  /** A refusal by the run's Update validator: logged, and told to the clicker only. */
+  private static Map<String, Object> refused(Click click, WorkflowUpdateException e) {
+    String reason = Refusal.messageOf(e);
+    log.info(
+        "Slack {} by {} on {} did not count: {}",
+        click.action(),
+        click.by(),
+        click.workflowId(),
+        reason);
+    return ephemeral("Your " + click.action() + " did not count: " + reason);
+  }
+
   /** Approve or reject through the Update: its validator's refusal comes back at once. */
   private Map<String, Object> decide(Click click, WorkflowStub run, Decision decision) {
     ApprovalStatus status;
     try {
       status = run.update(click.action(), ApprovalStatus.class, decision);
     } catch (WorkflowUpdateException e) {
-      String reason = Refusal.messageOf(e);
-      log.info(
-          "Slack {} by {} on {} did not count: {}",
-          click.action(),
-          click.by(),
-          click.workflowId(),
-          reason);
-      return ephemeral("Your " + click.action() + " did not count: " + reason);
+      return refused(click, e);
     }
     log.info(
         "Slack {} by {} on {} counted: {}",
