@@ -14,6 +14,7 @@ import io.temporal.client.WorkflowClient;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 
 /**
  * The stack one benchmark round runs on, assembled from the same parts as {@code opsflow dev}
@@ -63,14 +64,18 @@ final class BenchStack implements AutoCloseable {
   private final StarterServer starter;
   private final OpsflowConfig config;
 
-  private BenchStack(Map<String, String> sandbox, Policy policy, boolean opsflowWorker) {
+  private BenchStack(
+      Map<String, String> sandbox,
+      Policy policy,
+      boolean opsflowWorker,
+      UnaryOperator<OpsflowConfig> adjust) {
     try {
       temporal = parts.push(EmbeddedTemporalService.start("127.0.0.1", 0));
       Map<String, String> settings = new LinkedHashMap<>(sandbox);
       settings.putAll(policy.settings);
       settings.put("TEMPORAL_ADDRESS", temporal.target());
       settings.put("ALERTS_BEARER_TOKEN", TOKEN);
-      config = ConfigLoader.load(null, settings);
+      config = adjust.apply(ConfigLoader.load(null, settings));
       OpsflowMetrics metrics = parts.push(new OpsflowMetrics());
       connection =
           parts.push(
@@ -92,7 +97,13 @@ final class BenchStack implements AutoCloseable {
 
   /** A stack with opsflow's worker and the bare worker in this process. */
   static BenchStack start(Map<String, String> sandbox, Policy policy) {
-    return new BenchStack(sandbox, policy, true);
+    return new BenchStack(sandbox, policy, true, UnaryOperator.identity());
+  }
+
+  /** The same, with {@code adjust} applied to the configuration (e.g. a failover cluster). */
+  static BenchStack start(
+      Map<String, String> sandbox, Policy policy, UnaryOperator<OpsflowConfig> adjust) {
+    return new BenchStack(sandbox, policy, true, adjust);
   }
 
   /**
@@ -100,7 +111,7 @@ final class BenchStack implements AutoCloseable {
    * process, so that its heap is the worker's alone.
    */
   static BenchStack withoutWorker(Map<String, String> sandbox, Policy policy) {
-    return new BenchStack(sandbox, policy, false);
+    return new BenchStack(sandbox, policy, false, UnaryOperator.identity());
   }
 
   WorkflowClient client() {

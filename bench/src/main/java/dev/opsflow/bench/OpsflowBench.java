@@ -32,7 +32,8 @@ public final class OpsflowBench implements Callable<Integer> {
     storm,
     e2e,
     throughput,
-    footprint
+    footprint,
+    failover
   }
 
   @Option(names = "--rounds", description = "rounds of each benchmark (default ${DEFAULT-VALUE})")
@@ -49,7 +50,7 @@ public final class OpsflowBench implements Callable<Integer> {
   @Option(
       names = "--only",
       split = ",",
-      description = "run only these: ingestion, storm, e2e, throughput, footprint")
+      description = "run only these: ingestion, storm, e2e, throughput, footprint, failover")
   List<Benchmark> only = List.of(Benchmark.values());
 
   @Option(
@@ -110,6 +111,7 @@ public final class OpsflowBench implements Callable<Integer> {
               case e2e -> RemediationEndToEnd.round(ctx, round);
               case throughput -> WorkerThroughput.round(ctx, round);
               case footprint -> Footprint.round(ctx, round);
+              case failover -> FailoverSwitchover.round(ctx, round);
             }
           } catch (Exception e) {
             failedRounds++;

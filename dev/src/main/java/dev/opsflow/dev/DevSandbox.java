@@ -110,21 +110,39 @@ public final class DevSandbox implements AutoCloseable {
    * PostgresFailover} by {@code approver} (on a laptop the requester approves: no four-eyes).
    */
   public OpsflowConfig withFailoverCluster(OpsflowConfig config, String approver) {
+    return withFailoverCluster(config, approver, CLUSTER, NAMESPACE, pair, "db-0", "db-1");
+  }
+
+  /**
+   * {@code config} with failover cluster {@code cluster}: {@code pair}'s primary as {@value
+   * #PRIMARY_MEMBER} on pod {@code primaryPod}, its replica as {@value #REPLICA_MEMBER} on {@code
+   * replicaPod}, behind Service {@code db} in {@code namespace} (role label {@code role}); and,
+   * unless the configuration names its own, an approval of {@code PostgresFailover} by {@code
+   * approver}.
+   */
+  public static OpsflowConfig withFailoverCluster(
+      OpsflowConfig config,
+      String approver,
+      String cluster,
+      String namespace,
+      PostgresPair pair,
+      String primaryPod,
+      String replicaPod) {
     Map<String, OpsflowConfig.FailoverCluster> clusters =
         new LinkedHashMap<>(config.failover().clusters());
     clusters.put(
-        CLUSTER,
+        cluster,
         new OpsflowConfig.FailoverCluster(
-            NAMESPACE,
+            namespace,
             "db",
             "role",
             Map.of(
                 PRIMARY_MEMBER,
                 new OpsflowConfig.FailoverMember(
-                    pair.primaryUrl(), pair.user(), Secret.empty(), "db-0"),
+                    pair.primaryUrl(), pair.user(), Secret.empty(), primaryPod),
                 REPLICA_MEMBER,
                 new OpsflowConfig.FailoverMember(
-                    pair.replicaUrl(), pair.user(), Secret.empty(), "db-1"))));
+                    pair.replicaUrl(), pair.user(), Secret.empty(), replicaPod))));
     OpsflowConfig.Failover f = config.failover();
     Map<String, ProcedureSettings> procedures = new LinkedHashMap<>(config.procedures());
     procedures.putIfAbsent(
