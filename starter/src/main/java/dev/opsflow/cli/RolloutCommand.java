@@ -2,12 +2,33 @@ package dev.opsflow.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.opsflow.contracts.human.Decision;
+import dev.opsflow.contracts.rollout.AnalysisTemplate;
+import dev.opsflow.contracts.rollout.BuiltInChecks;
+import dev.opsflow.contracts.rollout.CanaryRequest;
+import dev.opsflow.contracts.rollout.CanaryStep;
+import dev.opsflow.contracts.rollout.RolloutDoor;
 import dev.opsflow.contracts.rollout.RolloutNames;
+import dev.opsflow.contracts.rollout.RolloutTarget;
+import dev.opsflow.contracts.rollout.TrafficRouterSpec;
+import dev.opsflow.contracts.run.RunEnvelope;
+import dev.opsflow.contracts.run.RunStarted;
 import dev.opsflow.starter.api.Executions;
 import dev.opsflow.worker.TemporalConnection;
+import dev.opsflow.workflows.TaskQueues;
 import io.temporal.client.WorkflowNotFoundException;
 import io.temporal.client.WorkflowUpdateException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 /**
  * {@code opsflow rollout status|pause|resume|promote|promote-full|abort|retry ID}: each command
@@ -23,6 +44,7 @@ import picocli.CommandLine.Command;
       "Example: opsflow rollout promote rollout-shop.web --comment 'dashboards look fine'"
     },
     subcommands = {
+      RolloutCommand.Canary.class,
       RolloutCommand.Status.class,
       RolloutCommand.Pause.class,
       RolloutCommand.Resume.class,
@@ -131,4 +153,305 @@ final class RolloutCommand implements Runnable {
       mixinStandardHelpOptions = true,
       description = "After an abort or a rollback, start the rollout again from its first step.")
   static final class Retry extends Steer {}
+
+  @Command(
+      name = "canary",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Start a CanaryRollout of a Deployment to a new image, on workflow ID",
+        "rollout-NAMESPACE.DEPLOYMENT (one rollout per Deployment; while one runs a second is",
+        "refused with its ID). Default steps 5,25,50,100 with the analysis during each pause.",
+        "Example: opsflow rollout canary shop/web --image demo/web:v2 --pause 2m --interval 10s \\",
+        "           --count 3"
+      })
+  static final class Canary extends OperatorCommand {
+    @Parameters(
+        index = "0",
+        paramLabel = "NAMESPACE/DEPLOYMENT",
+        description = "the stable Deployment, e.g. shop/web")
+    String deploymentRef;
+
+    @Option(
+        names = "--service",
+        description = "the Service in front of it (default: the Deployment's name)")
+    String service;
+
+    @Option(names = "--image", required = true, description = "the new version's image")
+    String image;
+
+    @Option(names = "--container", description = "the container to change (default: the only one)")
+    String container;
+
+    @Option(
+        names = "--steps",
+        split = ",",
+        paramLabel = "PERCENT",
+        description =
+            "the new version's traffic per step, rising, ending at 100 (default 5,25,50,100)")
+    List<Integer> steps;
+
+    @Option(
+        names = "--pause",
+        paramLabel = "DURATION",
+        description =
+            "how long each step (but the last) stays and is measured, e.g. 5m, PT10M, or 'indefinite'"
+                + " (wait for opsflow rollout promote); default 5m")
+    String pause;
+
+    @Option(
+        names = "--analysis",
+        paramLabel = "FILE",
+        description = "an AnalysisTemplate as JSON (default: error rate < 1% and <= 1.5x stable)")
+    Path analysis;
+
+    @Option(
+        names = "--interval",
+        paramLabel = "DURATION",
+        description = "how often the default analysis measures (default 60s)")
+    String interval;
+
+    @Option(
+        names = "--count",
+        description = "measurements per metric of the default analysis (default 5)")
+    Integer count;
+
+    @Option(
+        names = "--http-route",
+        paramLabel = "ROUTE",
+        description = "split by a Gateway API HTTPRoute's weights")
+    String httpRoute;
+
+    @Option(names = "--stable-backend", description = "with --http-route: the stable Service")
+    String stableBackend;
+
+    @Option(names = "--canary-backend", description = "with --http-route: the canary Service")
+    String canaryBackend;
+
+    @Option(
+        names = "--flag-service",
+        paramLabel = "NAME",
+        description = "split by a feature flag's percentage on this configured flag service")
+    String flagService;
+
+    @Option(names = "--flag", description = "with --flag-service: the flag's key")
+    String flag;
+
+    @Option(
+        names = "--deadline",
+        paramLabel = "DURATION",
+        description = "roll back unless at 100% within this (default: the server's)")
+    String deadline;
+
+    @Option(names = "--approve-before-full", description = "a human approves before the last step")
+    boolean approveBeforeFull;
+
+    @Option(names = "--by", description = "who asks (default: your login name, ${sys:user.name})")
+    String by;
+
+    @Option(
+        names = "--task-queue",
+        description = "task queue (default ${DEFAULT-VALUE})",
+        defaultValue = TaskQueues.OPERATIONS)
+    String taskQueue;
+
+    private String namespace;
+    private String deployment;
+    private CanaryRequest request;
+
+    @Override
+    void validate() {
+      if (by != null && by.isBlank()) {
+        throw new BadInputException("--by: must not be empty");
+      }
+      Duration stepPause =
+          pause == null
+              ? CanaryRequest.DEFAULT_PAUSE
+              : pause.equals("indefinite") ? null : duration("--pause", pause);
+      List<CanaryStep> plan = null;
+      if (steps != null) {
+        plan = new ArrayList<>();
+        for (int i = 0; i < steps.size(); i++) {
+          boolean last = i == steps.size() - 1;
+          plan.add(new CanaryStep(steps.get(i), last ? Duration.ZERO : stepPause));
+        }
+      } else if (pause != null) {
+        plan =
+            CanaryRequest.DEFAULT_STEPS.stream()
+                .map(s -> new CanaryStep(s.weight(), s.weight() == 100 ? Duration.ZERO : stepPause))
+                .toList();
+      }
+      int slash = deploymentRef.indexOf('/');
+      if (slash <= 0
+          || slash == deploymentRef.length() - 1
+          || deploymentRef.indexOf('/', slash + 1) >= 0) {
+        throw new BadInputException(
+            "NAMESPACE/DEPLOYMENT: '"
+                + deploymentRef
+                + "' is not namespace/deployment (e.g. shop/web)");
+      }
+      namespace = deploymentRef.substring(0, slash);
+      deployment = deploymentRef.substring(slash + 1);
+      if (service == null) {
+        service = deployment;
+      }
+      TrafficRouterSpec router = router();
+      AnalysisTemplate template = analysisTemplate();
+      request =
+          new CanaryRequest(
+              new RolloutTarget(namespace, service, deployment, container, image),
+              plan,
+              template,
+              router,
+              deadline == null ? null : duration("--deadline", deadline),
+              approveBeforeFull,
+              null,
+              null,
+              new RunEnvelope("medium", null, byOrLogin(by), null));
+      List<String> problems = request.problems();
+      if (!problems.isEmpty()) {
+        throw new BadInputException(
+            String.join("; ", problems.stream().map(Canary::option).toList()));
+      }
+    }
+
+    private TrafficRouterSpec router() {
+      boolean route = httpRoute != null || stableBackend != null || canaryBackend != null;
+      boolean featureFlag = flagService != null || flag != null;
+      if (route && featureFlag) {
+        throw new BadInputException(
+            "--http-route and --flag-service: choose one router (default: replica ratio)");
+      }
+      if (route) {
+        if (httpRoute == null || stableBackend == null || canaryBackend == null) {
+          throw new BadInputException(
+              "--http-route: needs --stable-backend and --canary-backend as well");
+        }
+        return new TrafficRouterSpec.HttpRoute(httpRoute, stableBackend, canaryBackend);
+      }
+      if (featureFlag) {
+        if (flagService == null || flag == null) {
+          throw new BadInputException("--flag-service: needs --flag as well (and --flag needs it)");
+        }
+        return new TrafficRouterSpec.FeatureFlag(flagService, flag);
+      }
+      return new TrafficRouterSpec.ReplicaRatio();
+    }
+
+    private AnalysisTemplate analysisTemplate() {
+      if (analysis != null) {
+        if (interval != null || count != null) {
+          throw new BadInputException(
+              "--interval and --count: tune the default analysis; an --analysis file sets its own");
+        }
+        try {
+          return JSON.readValue(Files.readString(analysis), AnalysisTemplate.class);
+        } catch (NoSuchFileException e) {
+          throw new BadInputException("--analysis: no file " + analysis);
+        } catch (IOException e) {
+          throw new BadInputException(
+              "--analysis: " + analysis + " is not an AnalysisTemplate (" + firstLine(e) + ")");
+        }
+      }
+      if (interval == null && count == null) {
+        return null; // the workflow's default analysis
+      }
+      long seconds =
+          interval == null
+              ? BuiltInChecks.DEFAULT_INTERVAL_SECONDS
+              : duration("--interval", interval).toSeconds();
+      int measurements = count == null ? BuiltInChecks.DEFAULT_COUNT : count;
+      if (seconds < 1) {
+        throw new BadInputException("--interval: at least 1s");
+      }
+      if (measurements < 1) {
+        throw new BadInputException("--count: at least 1");
+      }
+      return new AnalysisTemplate(
+          "default",
+          List.of(
+              BuiltInChecks.errorRateBelow(0.01).every(seconds, measurements),
+              BuiltInChecks.errorRateVersusStable(1.5, 0.001).every(seconds, measurements)));
+    }
+
+    /** A duration as 90s, 5m, 1h or ISO-8601 (PT5M); anything else names the option. */
+    static Duration duration(String option, String text) {
+      String t = text.trim().toLowerCase(java.util.Locale.ROOT);
+      try {
+        if (t.startsWith("pt") || t.startsWith("p")) {
+          return Duration.parse(t.toUpperCase(java.util.Locale.ROOT));
+        }
+        if (t.matches("\\d+(ms|s|m|h)")) {
+          long n = Long.parseLong(t.replaceAll("\\D", ""));
+          return t.endsWith("ms")
+              ? Duration.ofMillis(n)
+              : t.endsWith("s")
+                  ? Duration.ofSeconds(n)
+                  : t.endsWith("m") ? Duration.ofMinutes(n) : Duration.ofHours(n);
+        }
+      } catch (RuntimeException e) {
+        // falls through to the refusal below
+      }
+      throw new BadInputException(
+          option + ": '" + text + "' is not a duration (e.g. 90s, 5m, 1h or PT5M)");
+    }
+
+    /** A request problem ("target.image: ...") in the words of the option that sets it. */
+    static String option(String problem) {
+      return problem
+          .replaceFirst("^target\\.namespace:", "NAMESPACE/DEPLOYMENT: namespace:")
+          .replaceFirst("^target\\.deployment:", "NAMESPACE/DEPLOYMENT: deployment:")
+          .replaceFirst("^target\\.service:", "--service:")
+          .replaceFirst("^target\\.image:", "--image:")
+          .replaceFirst("^target\\.container:", "--container:")
+          .replaceFirst("^steps\\[\\d+\\]\\.weight:", "--steps:")
+          .replaceFirst("^steps\\[\\d+\\]\\.pause:", "--pause:")
+          .replaceFirst("^progressDeadline:", "--deadline:")
+          .replaceFirst("^router\\.route:", "--http-route:")
+          .replaceFirst("^router\\.stableBackend:", "--stable-backend:")
+          .replaceFirst("^router\\.canaryBackend:", "--canary-backend:")
+          .replaceFirst("^router\\.service:", "--flag-service:")
+          .replaceFirst("^router\\.flag:", "--flag:")
+          .replaceFirst("^analysis\\.", "--analysis: ");
+    }
+
+    private static String firstLine(IOException e) {
+      String m = String.valueOf(e.getMessage());
+      int nl = m.indexOf('\n');
+      return nl < 0 ? m : m.substring(0, nl);
+    }
+
+    @Override
+    int run(TemporalConnection temporal) throws Exception {
+      RunStarted started = RolloutDoor.start(temporal.client(), taskQueue, request);
+      Map<String, Object> answer = new LinkedHashMap<>();
+      answer.put("workflowId", started.workflowId());
+      answer.put("runId", started.runId());
+      answer.put("alreadyRunning", started.alreadyRunning());
+      if (json) {
+        printJson(answer);
+      } else if (started.alreadyRunning()) {
+        spec.commandLine()
+            .getErr()
+            .printf(
+                "opsflow: a rollout of %s/%s is already running: workflowId=%s runId=%s;"
+                    + " follow it with: opsflow rollout status %s%n",
+                namespace, deployment, started.workflowId(), started.runId(), started.workflowId());
+      } else {
+        out()
+            .printf(
+                "Started CanaryRollout of %s/%s to %s  workflowId=%s  runId=%s%n"
+                    + "Follow with: opsflow rollout status %s   steer with: opsflow rollout"
+                    + " promote|pause|abort %s%n",
+                namespace,
+                deployment,
+                image,
+                started.workflowId(),
+                started.runId(),
+                started.workflowId(),
+                started.workflowId());
+      }
+      out().flush();
+      return started.alreadyRunning() ? OpsflowCommand.FAILED : 0;
+    }
+  }
 }

@@ -18,6 +18,7 @@ class OpsflowCommandTest {
         "starter",
         "start",
         "failover",
+        "rollout canary",
         "rollout status",
         "rollout promote",
         "rollout promote-full",
@@ -168,5 +169,66 @@ class OpsflowCommandTest {
     CliRun run = CliRun.of("failover", "demo", "--to", "pg/b", "--temporal-address", "127.0.0.1:1");
     assertThat(run.exitCode()).isEqualTo(OpsflowCommand.BAD_INPUT);
     assertThat(run.err()).startsWith("opsflow: --to: 'pg/b' is not a member name");
+  }
+
+  private static final String[] CANARY = {"rollout", "canary", "shop/web"};
+
+  private static CliRun canary(String... more) {
+    String[] args = java.util.Arrays.copyOf(CANARY, CANARY.length + more.length);
+    System.arraycopy(more, 0, args, CANARY.length, more.length);
+    // Port 9 (discard) answers nothing: a refusal must come before any connection.
+    String[] all = java.util.Arrays.copyOf(args, args.length + 2);
+    all[args.length] = "--temporal-address";
+    all[args.length + 1] = "127.0.0.1:9";
+    return CliRun.of(all);
+  }
+
+  @Test
+  void aCanaryWithBadInputIsRefusedNamingTheOptionBeforeAnyConnection() {
+    CliRun steps = canary("--image", "web:2", "--steps", "5,50,25");
+    assertThat(steps.exitCode()).isEqualTo(2);
+    assertThat(steps.err()).contains("--steps: 25 does not rise above the step before (50)");
+
+    CliRun last = canary("--image", "web:2", "--steps", "5,50");
+    assertThat(last.exitCode()).isEqualTo(2);
+    assertThat(last.err()).contains("--steps: the last step must give the new version 100, was 50");
+
+    CliRun image = canary("--image", "not an image");
+    assertThat(image.exitCode()).isEqualTo(2);
+    assertThat(image.err()).contains("--image: 'not an image' is not an image reference");
+
+    CliRun pause = canary("--image", "web:2", "--pause", "soon");
+    assertThat(pause.exitCode()).isEqualTo(2);
+    assertThat(pause.err()).contains("--pause: 'soon' is not a duration");
+
+    CliRun route = canary("--image", "web:2", "--http-route", "web");
+    assertThat(route.exitCode()).isEqualTo(2);
+    assertThat(route.err()).contains("--http-route: needs --stable-backend and --canary-backend");
+
+    CliRun both = canary("--image", "web:2", "--http-route", "web", "--flag", "f");
+    assertThat(both.exitCode()).isEqualTo(2);
+    assertThat(both.err()).contains("choose one router");
+
+    CliRun file = canary("--image", "web:2", "--analysis", "/nonexistent/analysis.json");
+    assertThat(file.exitCode()).isEqualTo(2);
+    assertThat(file.err()).contains("--analysis: no file /nonexistent/analysis.json");
+
+    CliRun count = canary("--image", "web:2", "--count", "0");
+    assertThat(count.exitCode()).isEqualTo(2);
+    assertThat(count.err()).contains("--count: at least 1");
+  }
+
+  @Test
+  void aCanaryOfSomethingThatIsNotNamespaceSlashDeploymentNamesTheParameter() {
+    CliRun run = CliRun.of("rollout", "canary", "web", "--image", "web:2");
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.err()).contains("NAMESPACE/DEPLOYMENT: 'web' is not namespace/deployment");
+  }
+
+  @Test
+  void aCanaryWithoutAnImageIsAUsageError() {
+    CliRun run = canary();
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.err()).contains("--image");
   }
 }

@@ -17,7 +17,11 @@ import dev.opsflow.contracts.human.OperatorNames;
 import dev.opsflow.contracts.human.Refusal;
 import dev.opsflow.contracts.remediation.DispatchResult;
 import dev.opsflow.contracts.remediation.RemediationRequest;
+import dev.opsflow.contracts.rollout.CanaryRequest;
+import dev.opsflow.contracts.rollout.CanaryRollout;
+import dev.opsflow.contracts.rollout.RolloutDoor;
 import dev.opsflow.contracts.run.RunEnvelope;
+import dev.opsflow.contracts.run.RunStarted;
 import dev.opsflow.starter.http.RequestBody;
 import dev.opsflow.starter.http.TemporalDeadline;
 import dev.opsflow.workflows.TaskQueues;
@@ -273,6 +277,10 @@ public final class RestApi {
       executeFailover(ctx, caller, body);
       return;
     }
+    if (CanaryRollout.TYPE.equals(type)) {
+      executeCanary(ctx, caller, body);
+      return;
+    }
     JsonNode contextNode = body.get("context");
     ObjectNode input;
     if (contextNode == null || contextNode.isNull()) {
@@ -395,6 +403,94 @@ public final class RestApi {
     }
     answer.put("status", "RUNNING");
     ctx.attribute("audit", "started " + FAILOVER_TYPE + " (" + mode + ") of " + cluster);
+    ctx.status(202).json(answer);
+  }
+
+  /** Reads a rollout request strictly: an unknown or mistyped field is named, never dropped. */
+  private static final ObjectMapper STRICT =
+      new ObjectMapper()
+          .registerModule(new com.fasterxml.jackson.datatype.jsr310.JavaTimeModule())
+          .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+          .enable(
+              com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
+
+  /**
+   * A canary goes through {@link RolloutDoor}, as the CLI's does: checked first (400 naming the
+   * field, e.g. {@code context.steps[2].weight: ...}), on its Deployment's workflow ID so a second
+   * one is 409 with the running run, the caller as requester.
+   */
+  private void executeCanary(Context ctx, ApiCaller caller, JsonNode body) {
+    if (body.hasNonNull("workflowId")) {
+      throw ApiError.badRequest(
+          "workflowId: a rollout's workflow ID is rollout-<namespace>.<deployment>, one per"
+              + " Deployment; leave it out");
+    }
+    JsonNode context = body.get("context");
+    if (context == null || !context.isObject()) {
+      throw ApiError.badRequest(
+          "context: must be a JSON object (the CanaryRequest: target, steps, analysis, router,"
+              + " ...)");
+    }
+    JsonNode run = context.path("run");
+    if (run.hasNonNull("alert")) {
+      throw ApiError.badRequest(
+          "context.run.alert: a run started through the API has no alert; leave it out");
+    }
+    if (run.hasNonNull("requestedBy") && !run.get("requestedBy").asText().equals(caller.name())) {
+      throw ApiError.badRequest(
+          "context.run.requestedBy: the API records the caller ("
+              + caller.name()
+              + ") as the requester; leave it out");
+    }
+    CanaryRequest asked;
+    try {
+      asked = STRICT.treeToValue(context, CanaryRequest.class);
+    } catch (com.fasterxml.jackson.databind.JsonMappingException e) {
+      String at =
+          e.getPath().stream()
+              .map(
+                  r -> r.getFieldName() != null ? "." + r.getFieldName() : "[" + r.getIndex() + "]")
+              .collect(java.util.stream.Collectors.joining());
+      throw ApiError.badRequest("context" + at + ": " + e.getOriginalMessage().split("\n")[0]);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw ApiError.badRequest("context: " + e.getOriginalMessage());
+    }
+    CanaryRequest request =
+        new CanaryRequest(
+            asked.target(),
+            asked.steps(),
+            asked.analysis(),
+            asked.router(),
+            asked.progressDeadline(),
+            asked.approveBeforeFull(),
+            asked.scaleDownDelay(),
+            asked.retryWindow(),
+            new RunEnvelope(asked.run().severity(), null, caller.name(), asked.run().human()));
+    RunStarted started;
+    try {
+      started = RolloutDoor.start(executions.client(), catalog.taskQueue(), request);
+    } catch (RolloutDoor.Refused e) {
+      throw ApiError.badRequest(
+          String.join("; ", e.problems().stream().map(p -> "context." + p).toList()));
+    }
+    ctx.attribute("executionId", started.workflowId());
+    WorkflowExecution execution =
+        WorkflowExecution.newBuilder()
+            .setWorkflowId(started.workflowId())
+            .setRunId(started.runId())
+            .build();
+    Map<String, Object> answer = started(execution, CanaryRollout.TYPE, caller);
+    answer.put("status", "RUNNING");
+    answer.put("rolloutUrl", "/api/rollouts/" + started.workflowId());
+    String target = request.target().namespace() + "/" + request.target().deployment();
+    if (started.alreadyRunning()) {
+      answer.put(
+          "error", "a rollout of " + target + " is already running; follow it at rolloutUrl");
+      ctx.attribute("audit", "refused " + CanaryRollout.TYPE + " of " + target + ": one runs");
+      ctx.status(409).json(answer);
+      return;
+    }
+    ctx.attribute("audit", "started " + CanaryRollout.TYPE + " of " + target);
     ctx.status(202).json(answer);
   }
 
