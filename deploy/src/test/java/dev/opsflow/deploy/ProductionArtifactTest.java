@@ -23,11 +23,11 @@ import org.junit.jupiter.api.Test;
  */
 class ProductionArtifactTest {
   /**
-   * 72.6 MB when measured (68.4 MB before CEL, 2.3 MB, came for analysis conditions; 71.0 MB before
-   * the Gateway API model, 1.6 MB, came for the canary's HTTPRoute router); the margin absorbs
-   * patch upgrades, not a new library.
+   * 72.6 MB when measured (68.4 MB before CEL, 2.3 MB, came for analysis conditions; 70.95 MB
+   * before the Gateway API model and the two traffic routers, 1.66 MB, came for canary rollouts:
+   * the bound rose by exactly that); the margin absorbs patch upgrades, not a new library.
    */
-  static final long MAX_BYTES = 74_200_000L;
+  static final long MAX_BYTES = 74_160_000L;
 
   /**
    * The fabric8 model jars the client needs: the API groups opsflow reads and writes (core, apps,
