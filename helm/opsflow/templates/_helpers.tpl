@@ -107,4 +107,9 @@ that allows deleting pods. pods/exec only with log cleanup, Services only with f
   resources: [services]
   verbs: [get, patch]
 {{- end }}
+{{- if .Values.features.httpRouteRouter }}
+- apiGroups: [gateway.networking.k8s.io]
+  resources: [httproutes]
+  verbs: [get, patch]
+{{- end }}
 {{- end -}}

@@ -241,6 +241,26 @@ public enum ConfigKey {
       "true",
       "after fencing, end the primary's sessions that still hold a transaction"),
 
+  FEATURE_FLAG_SERVICES(
+      "featureFlags.services",
+      "FEATURE_FLAG_SERVICES",
+      "",
+      "flag services a rollout's featureFlag router may set percentages on, as name=base URL,"
+          + " comma-separated (README: Traffic routers); empty = none"),
+  FEATURE_FLAG_TOKENS(
+      "featureFlags.tokens",
+      "FEATURE_FLAG_TOKENS",
+      "",
+      "bearer tokens of the flag services as name:token, comma-separated; a service without one"
+          + " is called without (secret: env or featureFlags.tokensFile)",
+      true),
+  FEATURE_FLAG_TIMEOUT(
+      "featureFlags.timeout",
+      "FEATURE_FLAG_TIMEOUT",
+      "10s",
+      "longest one call to a flag service may take (connect, then answer); past it the call is"
+          + " retried"),
+
   PROMETHEUS_URL(
       "prometheus.url",
       "PROMETHEUS_URL",

@@ -104,6 +104,21 @@ public final class ConfigLoader {
         failoverClusters = readFailoverClusters(value);
         continue;
       }
+      if (path.equals(ConfigKey.FEATURE_FLAG_SERVICES.path()) && value.isObject()) {
+        // The map form (name: url) reads as the list form (name=url), as the variable has it.
+        StringBuilder entries = new StringBuilder();
+        value
+            .fields()
+            .forEachRemaining(
+                e ->
+                    entries
+                        .append(entries.length() == 0 ? "" : ",")
+                        .append(e.getKey())
+                        .append('=')
+                        .append(e.getValue().asText()));
+        values.put(path, entries.toString());
+        continue;
+      }
       if (value.isObject()) {
         flatten(path, value);
       } else {
@@ -569,7 +584,100 @@ public final class ConfigLoader {
             durationIn(
                 ConfigKey.FAILOVER_REPLAY_TIMEOUT, Duration.ofSeconds(1), Duration.ofHours(1)),
             bool(ConfigKey.FAILOVER_UNATTENDED),
-            bool(ConfigKey.FAILOVER_END_WRITE_SESSIONS)));
+            bool(ConfigKey.FAILOVER_END_WRITE_SESSIONS)),
+        new OpsflowConfig.FeatureFlags(
+            flagServices(ConfigKey.FEATURE_FLAG_SERVICES, ConfigKey.FEATURE_FLAG_TOKENS),
+            durationIn(
+                ConfigKey.FEATURE_FLAG_TIMEOUT, Duration.ofSeconds(1), Duration.ofMinutes(5))));
+  }
+
+  /**
+   * Parses {@code name=url,...} and the tokens {@code name:token,...}; a token must name a listed
+   * service. Errors name the entry by position and the service, never the token.
+   */
+  private Map<String, OpsflowConfig.FlagService> flagServices(ConfigKey urls, ConfigKey tokens) {
+    Map<String, String> byName = new java.util.TreeMap<>();
+    String[] entries = str(urls).split(",");
+    for (int i = 0; i < entries.length; i++) {
+      String entry = entries[i].trim();
+      if (entry.isEmpty()) {
+        continue;
+      }
+      String where = "entry " + (i + 1);
+      int eq = entry.indexOf('=');
+      String name = eq < 0 ? "" : entry.substring(0, eq).trim();
+      if (eq < 0 || !MEMBER_NAME.matcher(name).matches()) {
+        throw error(
+            urls,
+            where
+                + " must be name=url with a lower-case name of letters, digits and '-', got '"
+                + entry
+                + "'");
+      }
+      String url = flagServiceUrl(urls, where + " (" + name + ")", entry.substring(eq + 1).trim());
+      if (byName.put(name, url) != null) {
+        throw error(urls, where + ": flag service " + name + " is listed twice");
+      }
+    }
+    Map<String, Secret> secrets = new HashMap<>();
+    String[] tokenEntries = str(tokens).split(",");
+    for (int i = 0; i < tokenEntries.length; i++) {
+      String entry = tokenEntries[i].trim();
+      if (entry.isEmpty()) {
+        continue;
+      }
+      String where = "entry " + (i + 1);
+      String[] parts = entry.split(":", 2);
+      if (parts.length != 2 || parts[0].isBlank() || parts[1].isBlank()) {
+        throw error(tokens, where + " must be name:token");
+      }
+      String name = parts[0].trim();
+      if (!byName.containsKey(name)) {
+        throw error(
+            tokens,
+            where
+                + ": '"
+                + (MEMBER_NAME.matcher(name).matches() ? name : "(not a name)")
+                + "' is no flag service in featureFlags.services (there: "
+                + byName.keySet()
+                + ")");
+      }
+      if (secrets.put(name, Secret.of(parts[1].trim())) != null) {
+        throw error(tokens, where + ": flag service " + name + " has two tokens");
+      }
+    }
+    Map<String, OpsflowConfig.FlagService> services = new java.util.TreeMap<>();
+    byName.forEach(
+        (name, url) ->
+            services.put(
+                name,
+                new OpsflowConfig.FlagService(url, secrets.getOrDefault(name, Secret.empty()))));
+    return services;
+  }
+
+  /** An http(s) base URL with a host, no credentials, query or fragment; no trailing '/'. */
+  private static String flagServiceUrl(ConfigKey key, String where, String text) {
+    URI uri;
+    try {
+      uri = new URI(text);
+    } catch (URISyntaxException e) {
+      uri = null;
+    }
+    if (uri == null
+        || !("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))
+        || uri.getHost() == null) {
+      throw error(key, where + ": expected an http:// or https:// URL, got '" + text + "'");
+    }
+    if (uri.getRawUserInfo() != null) {
+      // The URL is no secret (it is in the ConfigMap and in messages): credentials go in tokens.
+      throw error(
+          key,
+          where + ": the URL must not carry credentials; put the token in featureFlags.tokens");
+    }
+    if (uri.getRawQuery() != null || uri.getRawFragment() != null) {
+      throw error(key, where + ": the base URL must have no query or fragment, got '" + text + "'");
+    }
+    return text.replaceAll("/+$", "");
   }
 
   /** Parses {@code name:role:token,...}; errors name the entry by position, never the token. */

@@ -25,7 +25,8 @@ public record OpsflowConfig(
     Escalation escalation,
     Api api,
     java.util.Map<String, ProcedureSettings> procedures,
-    Failover failover) {
+    Failover failover,
+    FeatureFlags featureFlags) {
 
   /** Where the Temporal frontend is and how to authenticate to it. */
   public record Temporal(String address, String namespace, Tls tls) {}
@@ -105,6 +106,26 @@ public record OpsflowConfig(
    * @param pod the pod that runs it
    */
   public record FailoverMember(String url, String user, Secret password, String pod) {}
+
+  /**
+   * The flag services a rollout's {@code featureFlag} router may set percentages on ({@code
+   * featureFlags.*}), by the name a rollout gives.
+   *
+   * @param timeout longest one call may take (connect, then answer)
+   */
+  public record FeatureFlags(java.util.Map<String, FlagService> services, Duration timeout) {
+    public FeatureFlags {
+      services = java.util.Map.copyOf(services);
+    }
+  }
+
+  /**
+   * One flag service.
+   *
+   * @param url its base URL, without a trailing '/' ({@code GET <url>/flags/<flag>})
+   * @param token its bearer token (empty: no Authorization header); never in the file
+   */
+  public record FlagService(String url, Secret token) {}
 
   public record Kubernetes(String kubeconfig, String context, List<String> allowedNamespaces) {}
 
@@ -285,7 +306,8 @@ public record OpsflowConfig(
         escalation,
         other,
         procedures,
-        failover);
+        failover,
+        featureFlags);
   }
 
   /** The same configuration pointed at another Temporal frontend (the dev stack's own). */
@@ -308,7 +330,8 @@ public record OpsflowConfig(
         escalation,
         api,
         procedures,
-        failover);
+        failover,
+        featureFlags);
   }
 
   /** The same configuration with another webhook setting (the dev stack's generated token). */
@@ -331,7 +354,8 @@ public record OpsflowConfig(
         escalation,
         api,
         procedures,
-        failover);
+        failover,
+        featureFlags);
   }
 
   /**
@@ -358,7 +382,8 @@ public record OpsflowConfig(
         escalation,
         api,
         java.util.Map.copyOf(otherProcedures),
-        other);
+        other,
+        featureFlags);
   }
 
   /** The built-in defaults, as if no file and no environment variable were given. */

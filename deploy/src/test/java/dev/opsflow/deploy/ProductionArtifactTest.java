@@ -23,18 +23,27 @@ import org.junit.jupiter.api.Test;
  */
 class ProductionArtifactTest {
   /**
-   * 70.8 MB when measured (68.4 MB before CEL, 2.3 MB, came for analysis conditions); the margin
-   * absorbs patch upgrades, not a new library.
+   * 72.6 MB when measured (68.4 MB before CEL, 2.3 MB, came for analysis conditions; 70.95 MB
+   * before the Gateway API model and the two traffic routers, 1.66 MB, came for canary rollouts:
+   * the bound rose by exactly that); the margin absorbs patch upgrades, not a new library.
    */
-  static final long MAX_BYTES = 72_500_000L;
+  static final long MAX_BYTES = 74_160_000L;
 
   /**
    * The fabric8 model jars the client needs: the API groups opsflow reads and writes (core, apps,
-   * autoscaling) and those the client's constructor registers handlers for (batch, certificates,
-   * extensions).
+   * autoscaling, and the Gateway API's HTTPRoutes) and those the client's constructor registers
+   * handlers for (batch, certificates, extensions).
    */
   static final Set<String> KUBERNETES_MODELS =
-      Set.of("common", "core", "apps", "autoscaling", "batch", "certificates", "extensions");
+      Set.of(
+          "common",
+          "core",
+          "apps",
+          "autoscaling",
+          "gatewayapi",
+          "batch",
+          "certificates",
+          "extensions");
 
   private static final Pattern KUBERNETES_MODEL =
       Pattern.compile("kubernetes-model-([a-z]+)-[0-9.]+\\.jar");

@@ -70,6 +70,15 @@ class WorkerRbacTest {
         new AccessReview(RenderedChart.render(null, Map.of("features.failover", "true")).resources);
     assertThat(can(failover, "patch", "", "services", "default")).isTrue();
     assertThat(can(failover, "create", "", "pods/exec", "default")).isFalse();
+    assertThat(can(failover, "patch", "gateway.networking.k8s.io", "httproutes", "default"))
+        .isFalse();
+
+    AccessReview routes =
+        new AccessReview(
+            RenderedChart.render(null, Map.of("features.httpRouteRouter", "true")).resources);
+    assertThat(can(routes, "patch", "gateway.networking.k8s.io", "httproutes", "default")).isTrue();
+    assertThat(can(routes, "get", "gateway.networking.k8s.io", "httproutes", "default")).isTrue();
+    assertThat(can(routes, "patch", "", "services", "default")).isFalse();
   }
 
   @Test

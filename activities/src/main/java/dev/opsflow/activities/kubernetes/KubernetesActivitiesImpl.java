@@ -665,8 +665,11 @@ public final class KubernetesActivitiesImpl implements KubernetesActivities, Aut
         .patch(WRITE, changed);
   }
 
-  /** Runs name checks; a refusal becomes {@code InvalidName} before any request is made. */
-  static void checkNames(Runnable checks) {
+  /**
+   * Runs name checks; a refusal becomes {@code InvalidName} before any request is made. Public for
+   * the other activities that address cluster objects (the rollout's HTTPRoute router).
+   */
+  public static void checkNames(Runnable checks) {
     try {
       checks.run();
     } catch (InvalidNameException e) {
@@ -862,7 +865,8 @@ public final class KubernetesActivitiesImpl implements KubernetesActivities, Aut
     }
   }
 
-  interface Call<T> {
+  /** One call to the API server, as {@link #call} runs it. */
+  public interface Call<T> {
     T run() throws Exception;
   }
 
@@ -912,8 +916,12 @@ public final class KubernetesActivitiesImpl implements KubernetesActivities, Aut
     }
   }
 
-  /** Maps the API server's answers to failure types; everything else is retried. */
-  static <T> T call(String what, Call<T> call) {
+  /**
+   * Maps the API server's answers to failure types; everything else is retried. Public so that
+   * every activity touching the cluster classifies its failures alike ({@code what} names the call
+   * in the message).
+   */
+  public static <T> T call(String what, Call<T> call) {
     try {
       return call.run();
     } catch (ApplicationFailure e) {

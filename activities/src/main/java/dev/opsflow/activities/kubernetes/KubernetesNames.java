@@ -78,6 +78,11 @@ public final class KubernetesNames {
     return require(isDns1123Subdomain(value), field, value, SUBDOMAIN_RULE);
   }
 
+  /** A Gateway API object's name (an HTTPRoute): a DNS-1123 subdomain, like any object name. */
+  public static String route(String field, String value) {
+    return require(isDns1123Subdomain(value), field, value, SUBDOMAIN_RULE);
+  }
+
   /** A Service name: a DNS-1035 label (it becomes a DNS name and environment variable prefix). */
   public static String service(String field, String value) {
     return require(isDns1035Label(value), field, value, DNS1035_RULE);

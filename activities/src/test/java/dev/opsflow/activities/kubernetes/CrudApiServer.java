@@ -28,15 +28,15 @@ import java.util.concurrent.TimeUnit;
  * unlike the sandbox there is no controller loop, so every request it records was made by the test
  * or by the activity under test.
  */
-final class CrudApiServer implements AutoCloseable {
+public final class CrudApiServer implements AutoCloseable {
   /** Held so the JUL logger (and its level) is not garbage-collected. */
   private static final java.util.logging.Logger MOCK_SERVER_LOG =
       java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
 
-  final KubernetesMockServer server;
-  final KubernetesClient client;
+  public final KubernetesMockServer server;
+  public final KubernetesClient client;
 
-  CrudApiServer() {
+  public CrudApiServer() {
     // The mock server logs every request at INFO through java.util.logging.
     MOCK_SERVER_LOG.setLevel(java.util.logging.Level.WARNING);
     Map<ServerRequest, Queue<ServerResponse>> expectations = new HashMap<>();
@@ -52,7 +52,7 @@ final class CrudApiServer implements AutoCloseable {
   }
 
   /** Every request recorded since the last call, oldest first ("PATCH /apis/...?..."). */
-  List<RecordedRequest> drain() throws InterruptedException {
+  public List<RecordedRequest> drain() throws InterruptedException {
     List<RecordedRequest> requests = new ArrayList<>();
     RecordedRequest r;
     while ((r = server.takeRequest(50, TimeUnit.MILLISECONDS)) != null) {
@@ -61,7 +61,7 @@ final class CrudApiServer implements AutoCloseable {
     return requests;
   }
 
-  void namespace(String name) {
+  public void namespace(String name) {
     client
         .namespaces()
         .resource(new NamespaceBuilder().withNewMetadata().withName(name).endMetadata().build())
