@@ -22,6 +22,7 @@ import picocli.CommandLine.Command;
       StarterCommand.class,
       StartCommand.class,
       FailoverCommand.class,
+      RunbookCommand.class,
       ListCommand.class,
       DescribeCommand.class,
       StatusCommand.class,
