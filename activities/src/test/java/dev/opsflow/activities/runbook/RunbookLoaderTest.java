@@ -243,4 +243,71 @@ class RunbookLoaderTest {
         .containsExactly(
             "items.yaml:8: after: message: 'db' does not compile: undeclared reference to 'db'");
   }
+
+  static String runbook(String steps) {
+    return "id: t\nname: t\nversion: \"1\"\nvariables:\n  limit: 3\nstartWith: first\nsteps:\n"
+        + steps;
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(
+      delimiterString = "=>",
+      textBlock =
+          """
+          a parallel branch names no step => \
+            - { id: first, type: parallel, branches: [a, nope] } \\n \
+            - { id: a, type: wait, duration: 1s } \
+            => t.yaml:8: first: branches[1]: no step 'nope' in this runbook
+          two decision branches share a name => \
+            - { id: first, type: decision, branches: [{ name: x, when: "true", next: a }, { name: x, when: "false", next: a }] } \\n \
+            - { id: a, type: wait, duration: 1s } \
+            => t.yaml:8: first: branches[1].name: another branch is named 'x'
+          text around a template for an integer => \
+            - { id: first, type: action, action: kubernetes.scale, parameters: { namespace: n, deployment: d, replicas: "n{{ limit }}" } } \
+            => t.yaml:8: first: parameters.replicas: kubernetes.scale wants an integer: give a value or one {{ expression }}, not text around it
+          a loop item hiding a declared variable => \
+            - { id: first, type: loop, over: "[1, 2]", as: limit, body: a } \\n \
+            - { id: a, type: wait, duration: 1s } \
+            => t.yaml:8: first: as: 'limit' is already a name expressions read: choose another
+          result outside a check => \
+            - { id: first, type: decision, branches: [{ name: x, when: "result > 1", next: a }] } \\n \
+            - { id: a, type: wait, duration: 1s } \
+            => t.yaml:8: first: branches[0].when: 'result > 1' does not compile: undeclared reference to 'result'
+          over yielding no list => \
+            - { id: first, type: loop, over: "limit + 1", body: a } \\n \
+            - { id: a, type: wait, duration: 1s } \
+            => t.yaml:8: first: over: 'limit + 1' does not compile: expected type 'list(dyn)' but found 'int'
+          a step handing over to itself => \
+            - { id: first, type: check, probe: http.probe, parameters: { url: "http://x" }, onFailure: first } \
+            => t.yaml:8: first: onFailure: the steps first -> first loop without a wait step: add one, or use a loop step with over
+          a loop with neither over nor while => \
+            - { id: first, type: loop, body: a } \\n \
+            - { id: a, type: wait, duration: 1s } \
+            => t.yaml:8: first: over: a loop needs exactly one of 'over' or 'while'
+          """)
+  void aRuleBrokenInlineIsNamedWithItsStepAndField(String rule, String steps, String expected) {
+    // one step per line, each "\n"-separated part of the CSV value a list item under steps:
+    String yaml =
+        runbook(
+            java.util.Arrays.stream(steps.split("\\\\n"))
+                .map(l -> "  " + l.strip() + "\n")
+                .collect(java.util.stream.Collectors.joining()));
+
+    assertThat(RunbookLoader.read("t.yaml", yaml).problems())
+        .as(rule)
+        .extracting(Object::toString)
+        .containsExactly(expected);
+  }
+
+  @Test
+  void aCycleThroughAWaitStepIsAPollNotASpin() {
+    String yaml =
+        runbook(
+            """
+              - { id: first, type: check, probe: http.probe, parameters: { url: "http://x" }, onFailure: pause }
+              - { id: pause, type: wait, duration: 30s, onSuccess: first }
+            """);
+
+    assertThat(RunbookLoader.read("t.yaml", yaml).problems()).isEmpty();
+  }
 }
