@@ -23,6 +23,7 @@ import picocli.CommandLine.Command;
       StartCommand.class,
       FailoverCommand.class,
       RolloutCommand.class,
+      RunbookCommand.class,
       ListCommand.class,
       DescribeCommand.class,
       StatusCommand.class,

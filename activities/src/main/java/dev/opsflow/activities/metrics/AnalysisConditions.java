@@ -44,7 +44,11 @@ public final class AnalysisConditions {
 
   private static final int MAX_CACHED = 1_000;
 
-  private static final CelOptions OPTIONS =
+  /**
+   * The limits every CEL expression opsflow compiles runs under (analysis conditions here, runbook
+   * expressions in {@code activities.runbook}).
+   */
+  public static final CelOptions OPTIONS =
       CelOptions.current()
           .enableHeterogeneousNumericComparisons(true)
           // a condition is a comparison, not a program: bound the work one evaluation may do
