@@ -23,11 +23,13 @@ import org.junit.jupiter.api.Test;
  */
 class ProductionArtifactTest {
   /**
-   * 72.6 MB when measured (68.4 MB before CEL, 2.3 MB, came for analysis conditions; 70.95 MB
-   * before the Gateway API model and the two traffic routers, 1.66 MB, came for canary rollouts:
-   * the bound rose by exactly that); the margin absorbs patch upgrades, not a new library.
+   * 76.0 MB when measured (68.4 MB before CEL, 2.3 MB, came for analysis conditions; 70.95 MB
+   * before the Gateway API model and the two traffic routers, 1.66 MB, came for canary rollouts;
+   * 74.16 MB bound before the runbook schema validator, networknt's json-schema-validator on
+   * Jackson 3 with its YAML reader, 1.88 MB, came for runbook validation at the worker and the CLI:
+   * the bound rose by exactly each); the margin absorbs patch upgrades, not a new library.
    */
-  static final long MAX_BYTES = 74_160_000L;
+  static final long MAX_BYTES = 76_050_000L;
 
   /**
    * The fabric8 model jars the client needs: the API groups opsflow reads and writes (core, apps,
