@@ -17,7 +17,6 @@ import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
@@ -158,13 +157,15 @@ public final class DemoApp implements AutoCloseable {
         "versions",
         users.split().shares().stream()
             .map(
-                s ->
-                    Map.of(
-                        "deployment", s.version().deployment(),
-                        "image", s.version().image(),
-                        "readyReplicas", s.version().readyReplicas(),
-                        "behaviour", ImageBehaviour.of(s.version().image()).name(),
-                        "share", s.share()))
+                s -> {
+                  Map<String, Object> version = new LinkedHashMap<>();
+                  version.put("deployment", s.version().deployment());
+                  version.put("image", s.version().image());
+                  version.put("behaviour", ImageBehaviour.of(s.version().image()).name());
+                  version.put("readyReplicas", s.version().readyReplicas());
+                  version.put("share", s.share());
+                  return version;
+                })
             .toList());
     body.put("requestsSent", users.sent());
     exchange.getResponseHeaders().add("Content-Type", "application/json");
@@ -185,22 +186,6 @@ public final class DemoApp implements AutoCloseable {
     try (OutputStream out = exchange.getResponseBody()) {
       out.write(body);
     }
-  }
-
-  /** Lists the versions and shares, for a banner: {@code web 95% (registry.example/web:1.0)}. */
-  public static String describe(List<TrafficSplit.Share> shares) {
-    return String.join(
-        ", ",
-        shares.stream()
-            .map(
-                s ->
-                    s.version().deployment()
-                        + " "
-                        + Math.round(s.share() * 100)
-                        + "% ("
-                        + s.version().image()
-                        + ")")
-            .toList());
   }
 
   @Override

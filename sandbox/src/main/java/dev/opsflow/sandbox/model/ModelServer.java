@@ -234,14 +234,12 @@ public final class ModelServer implements AutoCloseable {
     switch (path[3]) {
       case "evaluate" -> {
         ModelVersion.Evaluation result = evaluate(version.get());
-        respondJson(
-            exchange,
-            200,
-            Map.of(
-                "version", result.version(),
-                "examples", result.examples(),
-                "correct", result.correct(),
-                "accuracy", result.accuracy()));
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("version", result.version());
+        body.put("examples", result.examples());
+        body.put("correct", result.correct());
+        body.put("accuracy", result.accuracy());
+        respondJson(exchange, 200, body);
       }
       case "predict" -> {
         if (!"POST".equals(exchange.getRequestMethod())) {
@@ -375,13 +373,15 @@ public final class ModelServer implements AutoCloseable {
         "versions",
         users.split().shares().stream()
             .map(
-                s ->
-                    Map.of(
-                        "deployment", s.version().deployment(),
-                        "image", s.version().image(),
-                        "model", tag(s.version().image()),
-                        "readyReplicas", s.version().readyReplicas(),
-                        "share", s.share()))
+                s -> {
+                  Map<String, Object> version = new LinkedHashMap<>();
+                  version.put("deployment", s.version().deployment());
+                  version.put("image", s.version().image());
+                  version.put("model", tag(s.version().image()));
+                  version.put("readyReplicas", s.version().readyReplicas());
+                  version.put("share", s.share());
+                  return version;
+                })
             .toList());
     body.put("requestsSent", users.sent());
     respondJson(exchange, 200, body);

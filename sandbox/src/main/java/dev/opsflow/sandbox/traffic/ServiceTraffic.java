@@ -106,7 +106,9 @@ public final class ServiceTraffic {
     }
     Map<String, String> selector = s.getSpec().getSelector();
     for (Deployment d : deployments) {
-      Map<String, String> labels = d.getSpec().getTemplate().getMetadata().getLabels();
+      var template = d.getSpec().getTemplate();
+      Map<String, String> labels =
+          template.getMetadata() == null ? null : template.getMetadata().getLabels();
       if (labels != null && labels.entrySet().containsAll(selector.entrySet())) {
         selected.add(version(d));
       }
@@ -116,7 +118,7 @@ public final class ServiceTraffic {
 
   private static TrafficSplit.Version version(Deployment d) {
     var containers = d.getSpec().getTemplate().getSpec().getContainers();
-    String image = containers.isEmpty() ? "" : containers.get(0).getImage();
+    String image = containers == null || containers.isEmpty() ? "" : containers.get(0).getImage();
     Integer ready = d.getStatus() == null ? null : d.getStatus().getReadyReplicas();
     return new TrafficSplit.Version(d.getMetadata().getName(), image, ready == null ? 0 : ready);
   }
