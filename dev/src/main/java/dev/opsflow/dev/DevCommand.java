@@ -45,7 +45,8 @@ final class DevCommand implements Callable<Integer> {
       description = {
         "also start systems to heal, in this process: a Kubernetes API (fabric8 mock server) with a",
         "demo namespace, a Kafka broker with a lagging consumer group and a PostgreSQL near its",
-        "connection limit; opsflow is pointed at them"
+        "connection limit, a demo app and a model server with real traffic and, when installed",
+        "(apt-get install prometheus), a Prometheus scraping them; opsflow is pointed at them"
       })
   boolean sandbox;
 
@@ -82,7 +83,9 @@ final class DevCommand implements Callable<Integer> {
     DevSandbox heal = null;
     try {
       if (sandbox) {
-        System.out.println("Starting the sandbox (Kubernetes API, Kafka, PostgreSQL)...");
+        System.out.println(
+            "Starting the sandbox (Kubernetes API, Kafka, PostgreSQL, demo app, model server,"
+                + " Prometheus)...");
         heal = parts.push(DevSandbox.start());
         config =
             heal.withFailoverCluster(

@@ -3,10 +3,13 @@ package dev.opsflow.dev;
 import dev.opsflow.config.OpsflowConfig;
 import dev.opsflow.config.ProcedureSettings;
 import dev.opsflow.config.Secret;
+import dev.opsflow.sandbox.demo.DemoApp;
 import dev.opsflow.sandbox.kafka.EmbeddedKafka;
 import dev.opsflow.sandbox.kubernetes.KubernetesSandbox;
+import dev.opsflow.sandbox.model.ModelServer;
 import dev.opsflow.sandbox.postgres.PostgresPair;
 import dev.opsflow.sandbox.postgres.SandboxPostgres;
+import dev.opsflow.sandbox.prometheus.SandboxPrometheus;
 import dev.opsflow.worker.ClosingStack;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -17,13 +20,16 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Something to heal on a laptop ({@code opsflow dev --sandbox}): a Kubernetes API (fabric8 mock
  * server, CRUD mode) with a demo namespace, a real Kafka broker with a lagging consumer group, and
- * a real PostgreSQL near its connection limit. opsflow's activities reach them through ordinary
- * configuration (a kubeconfig file, bootstrap servers, a JDBC URL), exactly as they would reach a
- * real cluster.
+ * a real PostgreSQL near its connection limit, and applications with real traffic to roll out: the
+ * demo app behind Service {@value #WEB} and the model server behind Service {@value #MODEL},
+ * scraped by a real Prometheus when one is installed. opsflow's activities reach them through
+ * ordinary configuration (a kubeconfig file, bootstrap servers, a JDBC URL, a Prometheus URL),
+ * exactly as they would reach a real cluster.
  */
 public final class DevSandbox implements AutoCloseable {
   public static final String NAMESPACE = "demo";
@@ -45,6 +51,21 @@ public final class DevSandbox implements AutoCloseable {
    */
   public static final int IDLE_SESSIONS = 180;
 
+  /**
+   * The demo app's Service and stable Deployment: {@value #WEB_REPLICAS} replicas of {@value
+   * #WEB_IMAGE}.
+   */
+  public static final String WEB = DemoApp.SERVICE;
+
+  public static final String WEB_IMAGE = "registry.example/web:1.0";
+  public static final int WEB_REPLICAS = 10;
+
+  /** The model server's Service and stable Deployment, running model {@code v1}. */
+  public static final String MODEL = ModelServer.SERVICE;
+
+  public static final String MODEL_IMAGE = "registry.example/model-server:v1";
+  public static final int MODEL_REPLICAS = 10;
+
   private final ClosingStack parts = new ClosingStack();
   private final List<Connection> idle = new ArrayList<>();
   private final Map<String, String> settings = new LinkedHashMap<>();
@@ -52,6 +73,10 @@ public final class DevSandbox implements AutoCloseable {
   private final EmbeddedKafka kafka;
   private final SandboxPostgres postgres;
   private final PostgresPair pair;
+  private final DemoApp demo;
+  private final ModelServer models;
+  private SandboxPrometheus prometheus;
+  private String prometheusAbsence;
 
   private DevSandbox(Path dir) {
     try {
@@ -74,12 +99,27 @@ public final class DevSandbox implements AutoCloseable {
       // A primary and its streaming replica behind the Service db, for `opsflow failover demo`.
       pair = parts.push(PostgresPair.start());
       kubernetes.seedDatabasePods(NAMESPACE, "db-0", "db-1");
+      // Applications with users, to roll a canary of (or an ML model) out to.
+      kubernetes.seedApplication(NAMESPACE, WEB, WEB_REPLICAS, WEB_IMAGE);
+      kubernetes.seedApplication(NAMESPACE, MODEL, MODEL_REPLICAS, MODEL_IMAGE);
+      demo =
+          parts.push(
+              DemoApp.start(
+                  kubernetes.client(), NAMESPACE, WEB, DemoApp.DEFAULT_REQUESTS_PER_SECOND));
+      models =
+          parts.push(
+              ModelServer.start(
+                  kubernetes.client(), NAMESPACE, MODEL, ModelServer.DEFAULT_REQUESTS_PER_SECOND));
+      startPrometheus();
       settings.put("KUBECONFIG", kubernetes.writeKubeconfig(dir).toString());
       settings.put("KUBERNETES_ALLOWED_NAMESPACES", NAMESPACE);
       settings.put("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
       settings.put("POSTGRES_URL", postgres.jdbcUrl());
       settings.put("POSTGRES_USER", postgres.user());
       settings.put("POSTGRES_PASSWORD", postgres.password());
+      if (prometheus != null) {
+        settings.put("PROMETHEUS_URL", prometheus.url());
+      }
       // The sandbox's sessions are minutes old, not the production default of ten.
       settings.put("IDLE_SESSION_AGE", "20s");
     } catch (IOException e) {
@@ -88,6 +128,27 @@ public final class DevSandbox implements AutoCloseable {
     } catch (RuntimeException e) {
       parts.close();
       throw e;
+    }
+  }
+
+  /**
+   * Debian's Prometheus scraping the demo app and the model server, when it is installed; when it
+   * is not (or will not start) the sandbox runs without it and says so, since every canary analysis
+   * is then inconclusive.
+   */
+  private void startPrometheus() {
+    Optional<java.nio.file.Path> binary = SandboxPrometheus.installed();
+    if (binary.isEmpty()) {
+      prometheusAbsence = "not installed at " + SandboxPrometheus.DEFAULT_BINARY;
+      return;
+    }
+    Map<String, String> targets = new LinkedHashMap<>();
+    targets.put("demo-app", demo.scrapeTarget());
+    targets.put("model-server", models.scrapeTarget());
+    try {
+      prometheus = parts.push(SandboxPrometheus.start(binary.get(), targets));
+    } catch (RuntimeException e) {
+      prometheusAbsence = "did not start: " + e.getMessage();
     }
   }
 
@@ -164,6 +225,19 @@ public final class DevSandbox implements AutoCloseable {
         procedures);
   }
 
+  public DemoApp demo() {
+    return demo;
+  }
+
+  public ModelServer models() {
+    return models;
+  }
+
+  /** The sandbox's Prometheus, absent when it is not installed or did not start. */
+  public Optional<SandboxPrometheus> prometheus() {
+    return Optional.ofNullable(prometheus);
+  }
+
   public PostgresPair pair() {
     return pair;
   }
@@ -223,7 +297,46 @@ public final class DevSandbox implements AutoCloseable {
             + " streams to "
             + REPLICA_MEMBER
             + "), Service db in "
-            + NAMESPACE);
+            + NAMESPACE,
+        "Demo app                     "
+            + demo.url()
+            + "   Service "
+            + WEB
+            + " in "
+            + NAMESPACE
+            + ": "
+            + WEB_REPLICAS
+            + " x "
+            + WEB_IMAGE
+            + ", "
+            + DemoApp.DEFAULT_REQUESTS_PER_SECOND
+            + " req/s (split: "
+            + demo.url()
+            + "/split; an image tag containing 'bad' fails ~10%)",
+        "Model server                 "
+            + models.url()
+            + "   Service "
+            + MODEL
+            + " in "
+            + NAMESPACE
+            + ": "
+            + MODEL_REPLICAS
+            + " x "
+            + MODEL_IMAGE
+            + " (models v1, v2: "
+            + models.url()
+            + "/models/v2/evaluate)",
+        prometheus != null
+            ? "Prometheus                   "
+                + prometheus.url()
+                + "   scrapes the demo app and the model server every "
+                + SandboxPrometheus.SCRAPE_INTERVAL.toSeconds()
+                + " s; the worker's prometheus.url"
+            : "Prometheus                   "
+                + prometheusAbsence
+                + ": canary analysis will be INCONCLUSIVE without it ("
+                + SandboxPrometheus.INSTALL_HINT
+                + ", then restart)");
   }
 
   private void closeIdle() {

@@ -1,6 +1,7 @@
 package dev.opsflow.dev;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.opsflow.config.ConfigLoader;
 import dev.opsflow.config.OpsflowConfig;
@@ -17,16 +18,25 @@ import dev.opsflow.contracts.failover.PostgresFailover;
 import dev.opsflow.contracts.human.Decision;
 import dev.opsflow.contracts.run.RunEnvelope;
 import dev.opsflow.sandbox.kubernetes.KubernetesSandbox;
+import dev.opsflow.sandbox.prometheus.SandboxPrometheus;
 import dev.opsflow.workflows.TaskQueues;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowStub;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -158,5 +168,78 @@ class DevSandboxIT {
       rs.next();
       assertThat(rs.getBoolean(1)).as("the replica was promoted").isFalse();
     }
+  }
+
+  @Test
+  void theDemoAppAndTheModelServerServeTheSeededDeploymentsTraffic() throws Exception {
+    HttpClient http = HttpClient.newHttpClient();
+    await("the demo app's users reach web")
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () ->
+                assertThat(sandbox.demo().exposition())
+                    .contains(
+                        "http_requests_total{code=\"200\",deployment=\""
+                            + DevSandbox.WEB
+                            + "\",namespace=\""
+                            + DevSandbox.NAMESPACE
+                            + "\"}"));
+    HttpResponse<String> split =
+        http.send(
+            HttpRequest.newBuilder(URI.create(sandbox.demo().url() + "/split")).build(),
+            HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> v1 =
+        http.send(
+            HttpRequest.newBuilder(URI.create(sandbox.models().url() + "/models/v1/evaluate"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+
+    assertThat(sandbox.demo().split().share(DevSandbox.WEB)).isEqualTo(1.0);
+    assertThat(sandbox.demo().split().version(DevSandbox.WEB).orElseThrow().readyReplicas())
+        .isEqualTo(DevSandbox.WEB_REPLICAS);
+    assertThat(split.body()).contains("\"image\" : \"" + DevSandbox.WEB_IMAGE + "\"");
+    assertThat(v1.body()).contains("\"accuracy\" : 0.955");
+    assertThat(sandbox.models().split().share(DevSandbox.MODEL)).isEqualTo(1.0);
+    assertThat(sandbox.describe())
+        .anyMatch(line -> line.startsWith("Demo app") && line.contains(sandbox.demo().url()))
+        .anyMatch(line -> line.startsWith("Model server") && line.contains(sandbox.models().url()));
+  }
+
+  @Test
+  void prometheusScrapesBothAppsAndTheWorkerIsPointedAtIt() throws Exception {
+    if (SandboxPrometheus.installed().isEmpty()) {
+      assertThat(sandbox.prometheus()).isEmpty();
+      assertThat(sandbox.settings()).doesNotContainKey("PROMETHEUS_URL");
+      assertThat(sandbox.describe())
+          .anyMatch(
+              line -> line.contains("INCONCLUSIVE") && line.contains("apt-get install prometheus"));
+      Assumptions.abort(
+          "assumption: no Prometheus at "
+              + SandboxPrometheus.DEFAULT_BINARY
+              + " (apt-get install prometheus); checked only that the banner says so");
+    }
+    String url = sandbox.prometheus().orElseThrow().url();
+    assertThat(sandbox.settings()).containsEntry("PROMETHEUS_URL", url);
+    assertThat(ConfigLoader.load(null, sandbox.settings()).prometheus().url()).isEqualTo(url);
+    HttpClient http = HttpClient.newHttpClient();
+    await("both scrape targets up")
+        .atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofMillis(500))
+        .untilAsserted(
+            () -> {
+              String up =
+                  http.send(
+                          HttpRequest.newBuilder(
+                                  URI.create(
+                                      url
+                                          + "/api/v1/query?query="
+                                          + URLEncoder.encode(
+                                              "sum(up{job=~\"demo-app|model-server\"})",
+                                              StandardCharsets.UTF_8)))
+                              .build(),
+                          HttpResponse.BodyHandlers.ofString())
+                      .body();
+              assertThat(up).contains("\"2\"]");
+            });
   }
 }

@@ -295,9 +295,63 @@ public final class KubernetesSandbox implements AutoCloseable {
         .create();
   }
 
+  /**
+   * An application with real traffic to roll out: a Deployment {@code name} of {@code replicas}
+   * running {@code image}, behind a Service of the same name (selector {@code app=<name>}, port
+   * 80), unless that Deployment exists already. A canary Deployment whose pods carry {@code
+   * app=<name>} is then behind the same Service. Returns whether it created anything.
+   */
+  public boolean seedApplication(String namespace, String name, int replicas, String image) {
+    if (client.namespaces().withName(namespace).get() == null) {
+      client
+          .namespaces()
+          .resource(
+              new NamespaceBuilder().withNewMetadata().withName(namespace).endMetadata().build())
+          .create();
+    }
+    if (client.apps().deployments().inNamespace(namespace).withName(name).get() != null) {
+      return false;
+    }
+    createDeployment(namespace, name, replicas, "128Mi", "256Mi", image);
+    if (client.services().inNamespace(namespace).withName(name).get() == null) {
+      client
+          .services()
+          .inNamespace(namespace)
+          .resource(
+              new ServiceBuilder()
+                  .withNewMetadata()
+                  .withName(name)
+                  .withNamespace(namespace)
+                  .endMetadata()
+                  .withNewSpec()
+                  .withSelector(Map.of("app", name))
+                  .addNewPort()
+                  .withName("http")
+                  .withPort(80)
+                  .endPort()
+                  .endSpec()
+                  .build())
+          .create();
+    }
+    controller.reconcile();
+    return true;
+  }
+
   /** Creates a Deployment with one container "app" and the given memory request and limit. */
   public Deployment createDeployment(
       String namespace, String name, int replicas, String memoryRequest, String memoryLimit) {
+    return createDeployment(
+        namespace, name, replicas, memoryRequest, memoryLimit, "registry.example/" + name + ":1.0");
+  }
+
+  /** Creates a Deployment with one container "app" running {@code image}. */
+  public Deployment createDeployment(
+      String namespace,
+      String name,
+      int replicas,
+      String memoryRequest,
+      String memoryLimit,
+      String image) {
     Deployment d =
         new DeploymentBuilder()
             .withNewMetadata()
@@ -319,7 +373,7 @@ public final class KubernetesSandbox implements AutoCloseable {
             .withContainers(
                 new ContainerBuilder()
                     .withName("app")
-                    .withImage("registry.example/" + name + ":1.0")
+                    .withImage(image)
                     .withNewResources()
                     .withRequests(
                         Map.of("memory", new Quantity(memoryRequest), "cpu", new Quantity("100m")))

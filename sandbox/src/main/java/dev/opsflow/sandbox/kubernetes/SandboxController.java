@@ -19,6 +19,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -174,14 +175,14 @@ final class SandboxController {
     String hash = KubernetesSandbox.templateHash(d.getSpec().getTemplate());
     int replicas = d.getSpec().getReplicas() == null ? 1 : d.getSpec().getReplicas();
     Map<String, String> selector = d.getSpec().getSelector().getMatchLabels();
-    List<Pod> pods = client.pods().inNamespace(ns).withLabels(selector).list().getItems();
+    List<Pod> pods = ownPods(ns, name, selector);
     for (Pod pod : pods) {
       if (!hash.equals(pod.getMetadata().getLabels().get("pod-template-hash"))) {
         client.pods().inNamespace(ns).resource(pod).delete(); // the old ReplicaSet scales down
       }
     }
     List<Pod> current =
-        client.pods().inNamespace(ns).withLabels(selector).list().getItems().stream()
+        ownPods(ns, name, selector).stream()
             .filter(p -> hash.equals(p.getMetadata().getLabels().get("pod-template-hash")))
             .toList();
     for (int i = current.size(); i < replicas; i++) {
@@ -220,6 +221,27 @@ final class SandboxController {
                 return x;
               });
     }
+  }
+
+  /**
+   * The pods a Deployment manages: those its selector matches that its own ReplicaSets ({@code
+   * <name>-<hash>}) own, or that no controller owns. A canary Deployment beside the stable one has
+   * pods the stable's selector also matches (both behind one Service); a real ReplicaSet leaves
+   * them alone because they are not its own, and so does this.
+   */
+  private List<Pod> ownPods(String ns, String deployment, Map<String, String> selector) {
+    return client.pods().inNamespace(ns).withLabels(selector).list().getItems().stream()
+        .filter(
+            pod -> {
+              var owner =
+                  pod.getMetadata().getOwnerReferences().stream()
+                      .filter(o -> Boolean.TRUE.equals(o.getController()))
+                      .findFirst();
+              return owner.isEmpty()
+                  || ("ReplicaSet".equals(owner.get().getKind())
+                      && owner.get().getName().matches(Pattern.quote(deployment) + "-[0-9a-f]+"));
+            })
+        .toList();
   }
 
   private static Pod newPod(Deployment d, String hash) {
