@@ -569,7 +569,13 @@ public final class ConfigLoader {
             durationIn(
                 ConfigKey.FAILOVER_REPLAY_TIMEOUT, Duration.ofSeconds(1), Duration.ofHours(1)),
             bool(ConfigKey.FAILOVER_UNATTENDED),
-            bool(ConfigKey.FAILOVER_END_WRITE_SESSIONS)));
+            bool(ConfigKey.FAILOVER_END_WRITE_SESSIONS)),
+        new OpsflowConfig.Rollout(
+            durationIn(
+                ConfigKey.ROLLOUT_PROGRESS_DEADLINE, Duration.ofMinutes(1), Duration.ofDays(30)),
+            durationIn(ConfigKey.ROLLOUT_SCALE_DOWN_DELAY, Duration.ZERO, Duration.ofDays(1)),
+            durationIn(ConfigKey.ROLLOUT_RETRY_WINDOW, Duration.ZERO, Duration.ofDays(30)),
+            bool(ConfigKey.ROLLOUT_REQUIRE_APPROVAL)));
   }
 
   /** Parses {@code name:role:token,...}; errors name the entry by position, never the token. */

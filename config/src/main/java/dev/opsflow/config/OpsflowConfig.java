@@ -25,7 +25,8 @@ public record OpsflowConfig(
     Escalation escalation,
     Api api,
     java.util.Map<String, ProcedureSettings> procedures,
-    Failover failover) {
+    Failover failover,
+    Rollout rollout) {
 
   /** Where the Temporal frontend is and how to authenticate to it. */
   public record Temporal(String address, String namespace, Tls tls) {}
@@ -77,6 +78,21 @@ public record OpsflowConfig(
       clusters = java.util.Map.copyOf(clusters);
     }
   }
+
+  /**
+   * The server's bounds on every progressive delivery run ({@code rollout.*}): a request may
+   * tighten each (a shorter deadline, delay or window; an approval added), never loosen it.
+   *
+   * @param progressDeadline the most progressing and analysing time a canary may take to 100%
+   * @param scaleDownDelay how long a rolled-back canary keeps its pods
+   * @param retryWindow how long a rolled-back canary waits for a retry
+   * @param requireApproval whether every canary needs an approval before its last step
+   */
+  public record Rollout(
+      Duration progressDeadline,
+      Duration scaleDownDelay,
+      Duration retryWindow,
+      boolean requireApproval) {}
 
   /**
    * One cluster: its members and where its traffic goes.
@@ -285,7 +301,8 @@ public record OpsflowConfig(
         escalation,
         other,
         procedures,
-        failover);
+        failover,
+        rollout);
   }
 
   /** The same configuration pointed at another Temporal frontend (the dev stack's own). */
@@ -308,7 +325,8 @@ public record OpsflowConfig(
         escalation,
         api,
         procedures,
-        failover);
+        failover,
+        rollout);
   }
 
   /** The same configuration with another webhook setting (the dev stack's generated token). */
@@ -331,7 +349,8 @@ public record OpsflowConfig(
         escalation,
         api,
         procedures,
-        failover);
+        failover,
+        rollout);
   }
 
   /**
@@ -358,7 +377,8 @@ public record OpsflowConfig(
         escalation,
         api,
         java.util.Map.copyOf(otherProcedures),
-        other);
+        other,
+        rollout);
   }
 
   /** The built-in defaults, as if no file and no environment variable were given. */
