@@ -113,9 +113,9 @@ public final class KubernetesActivitiesImpl implements KubernetesActivities, Aut
    * would see it sooner, but would hold an open connection per waiting run and still need this poll
    * for when the watch drops.
    */
-  static final Duration ROLLOUT_FIRST_POLL = Duration.ofMillis(50);
+  public static final Duration ROLLOUT_FIRST_POLL = Duration.ofMillis(50);
 
-  static final Duration ROLLOUT_MAX_POLL = Duration.ofSeconds(2);
+  public static final Duration ROLLOUT_MAX_POLL = Duration.ofSeconds(2);
 
   private final KubernetesClient client;
 
@@ -666,7 +666,7 @@ public final class KubernetesActivitiesImpl implements KubernetesActivities, Aut
   }
 
   /** Runs name checks; a refusal becomes {@code InvalidName} before any request is made. */
-  static void checkNames(Runnable checks) {
+  public static void checkNames(Runnable checks) {
     try {
       checks.run();
     } catch (InvalidNameException e) {
@@ -743,7 +743,8 @@ public final class KubernetesActivitiesImpl implements KubernetesActivities, Aut
     return map == null || map.get(name) == null ? "" : map.get(name).toString();
   }
 
-  static DeploymentInfo info(Deployment d) {
+  /** A Deployment as the procedures see it (spec replicas, status counts, containers). */
+  public static DeploymentInfo info(Deployment d) {
     var status = d.getStatus();
     int replicas = replicasOf(d);
     int ready = status == null || status.getReadyReplicas() == null ? 0 : status.getReadyReplicas();
@@ -854,7 +855,8 @@ public final class KubernetesActivitiesImpl implements KubernetesActivities, Aut
     return new String(b, 0, n, StandardCharsets.UTF_8);
   }
 
-  private static void heartbeat(String progress) {
+  /** Heartbeats {@code progress} when called inside an activity; does nothing elsewhere. */
+  public static void heartbeat(String progress) {
     try {
       Activity.getExecutionContext().heartbeat(progress);
     } catch (IllegalStateException notInActivity) {
@@ -862,7 +864,8 @@ public final class KubernetesActivitiesImpl implements KubernetesActivities, Aut
     }
   }
 
-  interface Call<T> {
+  /** One call to the API server, typed by {@link #call}. */
+  public interface Call<T> {
     T run() throws Exception;
   }
 
@@ -913,7 +916,7 @@ public final class KubernetesActivitiesImpl implements KubernetesActivities, Aut
   }
 
   /** Maps the API server's answers to failure types; everything else is retried. */
-  static <T> T call(String what, Call<T> call) {
+  public static <T> T call(String what, Call<T> call) {
     try {
       return call.run();
     } catch (ApplicationFailure e) {
