@@ -14,6 +14,10 @@ import dev.opsflow.activities.notify.NotificationActivitiesImpl;
 import dev.opsflow.activities.postgres.FailoverActivitiesImpl;
 import dev.opsflow.activities.postgres.FailoverClusterActivitiesImpl;
 import dev.opsflow.activities.postgres.PostgresActivitiesImpl;
+import dev.opsflow.activities.rollout.CanaryPair;
+import dev.opsflow.activities.rollout.ReleaseActivitiesImpl;
+import dev.opsflow.activities.rollout.ReplicaRatioRouter;
+import dev.opsflow.activities.rollout.TrafficRouterActivitiesImpl;
 import dev.opsflow.config.OpsflowConfig;
 import dev.opsflow.contracts.remediation.HealingPolicy;
 import dev.opsflow.workflows.TaskQueues;
@@ -61,6 +65,14 @@ public final class ActivityCatalog implements AutoCloseable {
     impls.add(MetricsActivitiesImpl.fromConfig(config));
     impls.add(NotificationActivitiesImpl.fromConfig(config));
     impls.add(CommandActivitiesImpl.fromConfig(config));
+    // Canary rollouts: the release steps and the routers share one client (closed with the
+    // release activities). One router per TrafficRouterSpec type.
+    CanaryPair canaries = CanaryPair.fromConfig(config);
+    impls.add(ReleaseActivitiesImpl.fromConfig(config, canaries));
+    impls.add(
+        new TrafficRouterActivitiesImpl(
+            List.of(
+                new ReplicaRatioRouter(canaries, ReleaseActivitiesImpl.READY_TIMEOUT_SECONDS))));
     return new ActivityCatalog(impls);
   }
 

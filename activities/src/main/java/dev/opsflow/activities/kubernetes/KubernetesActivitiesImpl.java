@@ -157,6 +157,14 @@ public final class KubernetesActivitiesImpl implements KubernetesActivities, Aut
 
   /** A client for {@link #clusterConfig}. */
   public static KubernetesActivitiesImpl fromConfig(OpsflowConfig config) {
+    return new KubernetesActivitiesImpl(
+        client(config),
+        new NamespaceAllowList(config.kubernetes().allowedNamespaces()),
+        HardLimits.fromConfig(config));
+  }
+
+  /** A client for {@link #clusterConfig}, tuned as every opsflow activity's. */
+  public static KubernetesClient client(OpsflowConfig config) {
     Config k8s = clusterConfig(config);
     // Temporal's retry policy is the one retry loop: the client's own (10 attempts with backoff on
     // 5xx by default) would hide a failing API server from it for minutes.
@@ -165,10 +173,7 @@ public final class KubernetesActivitiesImpl implements KubernetesActivities, Aut
             .withRequestRetryBackoffLimit(0)
             .withRequestTimeout(20_000)
             .build();
-    return new KubernetesActivitiesImpl(
-        new KubernetesClientBuilder().withConfig(tuned).build(),
-        new NamespaceAllowList(config.kubernetes().allowedNamespaces()),
-        HardLimits.fromConfig(config));
+    return new KubernetesClientBuilder().withConfig(tuned).build();
   }
 
   @Override

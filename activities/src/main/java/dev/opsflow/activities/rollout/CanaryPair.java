@@ -31,7 +31,7 @@ import java.util.function.Consumer;
  * is 100. The side that grows is scaled first and waited for until its pods are ready, then the
  * other side shrinks, so ready capacity never drops below the total during a step.
  */
-public final class CanaryPair {
+public final class CanaryPair implements AutoCloseable {
   /** Retryable failure type: the pods did not become ready in time. */
   public static final String NOT_READY = "NotReady";
 
@@ -82,6 +82,20 @@ public final class CanaryPair {
     this.kubernetes = kubernetes;
     this.allowList = allowList;
     this.limits = limits;
+  }
+
+  /** A pair on the configured cluster, under the worker's allow list and replica ceiling. */
+  public static CanaryPair fromConfig(dev.opsflow.config.OpsflowConfig config) {
+    KubernetesClient client = KubernetesActivitiesImpl.client(config);
+    NamespaceAllowList allowList = new NamespaceAllowList(config.kubernetes().allowedNamespaces());
+    HardLimits limits = HardLimits.fromConfig(config);
+    return new CanaryPair(
+        client, new KubernetesActivitiesImpl(client, allowList, limits), allowList, limits);
+  }
+
+  @Override
+  public void close() {
+    kubernetes.close(); // closes the shared client too
   }
 
   /** The canary's pods for weight {@code w} of {@code capacity}: 0 at 0, else at least 1. */

@@ -19,7 +19,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** {@link ReleaseActivities} on one cluster, through a {@link CanaryPair}. */
-public final class ReleaseActivitiesImpl implements ReleaseActivities {
+public final class ReleaseActivitiesImpl implements ReleaseActivities, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ReleaseActivitiesImpl.class);
 
   /** How long a scale or promotion waits for ready pods within one attempt. */
@@ -34,6 +34,17 @@ public final class ReleaseActivitiesImpl implements ReleaseActivities {
     this.pair = pair;
     this.settings = settings;
     this.readyTimeoutSeconds = readyTimeoutSeconds;
+  }
+
+  /** On the configured cluster, with {@code rollout.*} from the configuration. */
+  public static ReleaseActivitiesImpl fromConfig(OpsflowConfig config, CanaryPair pair) {
+    return new ReleaseActivitiesImpl(pair, settings(config.rollout()), READY_TIMEOUT_SECONDS);
+  }
+
+  /** Closes the pair's client (the routers sharing it are closed with it). */
+  @Override
+  public void close() {
+    pair.close();
   }
 
   /** The server's {@code rollout.*} settings as the activities give them to a run. */
