@@ -202,9 +202,33 @@ public final class CanaryPair implements AutoCloseable {
 
   /** Scales to {@code replicas} (a no-op when already there); true when it changed anything. */
   boolean scale(String actionId, String namespace, String name, int replicas) {
-    return kubernetes
-        .scaleDeployment(new ScaleRequest(actionId, namespace, name, replicas))
-        .changed();
+    return retryingConflicts(
+        () ->
+            kubernetes
+                .scaleDeployment(new ScaleRequest(actionId, namespace, name, replicas))
+                .changed());
+  }
+
+  /** How often a read-compare-write is repeated after the object changed under it (HTTP 409). */
+  static final int CONFLICT_ATTEMPTS = 5;
+
+  /**
+   * Runs a read-compare-write again when the API server answers 409 (the Deployment controller
+   * wrote the status between our read and our patch, which it does all through a rollout): each run
+   * reads afresh, so the write lands on the latest version. Other failures pass through.
+   */
+  static <T> T retryingConflicts(java.util.function.Supplier<T> write) {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return write.get();
+      } catch (io.temporal.failure.ApplicationFailure e) {
+        boolean conflict =
+            e.getOriginalMessage() != null && e.getOriginalMessage().contains("HTTP 409");
+        if (!conflict || attempt >= CONFLICT_ATTEMPTS) {
+          throw e;
+        }
+      }
+    }
   }
 
   /**

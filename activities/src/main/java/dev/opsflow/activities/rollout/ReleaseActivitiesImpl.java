@@ -63,6 +63,10 @@ public final class ReleaseActivitiesImpl implements ReleaseActivities, AutoClose
 
   @Override
   public ReleaseState deployCanary(ReleaseRequest request) {
+    return CanaryPair.retryingConflicts(() -> deploy(request));
+  }
+
+  private ReleaseState deploy(ReleaseRequest request) {
     RolloutTarget target = required(request);
     pair.check(target, "deploying canary " + target.canaryDeployment());
     if (target.image() == null || target.image().isBlank()) {
@@ -277,6 +281,10 @@ public final class ReleaseActivitiesImpl implements ReleaseActivities, AutoClose
 
   @Override
   public ReleaseState promote(ReleaseRequest request) {
+    return CanaryPair.retryingConflicts(() -> promoteStable(request));
+  }
+
+  private ReleaseState promoteStable(ReleaseRequest request) {
     RolloutTarget target = required(request);
     pair.check(target, "promoting " + target.image() + " to " + target.deployment());
     Deployment canary = pair.canary(target);

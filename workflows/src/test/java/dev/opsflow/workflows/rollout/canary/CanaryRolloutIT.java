@@ -28,6 +28,7 @@ import dev.opsflow.activities.rollout.ReleaseActivitiesImpl;
 import dev.opsflow.activities.rollout.ReplicaRatioRouter;
 import dev.opsflow.activities.rollout.RolloutSettings;
 import dev.opsflow.activities.rollout.TrafficRouterActivitiesImpl;
+import dev.opsflow.contracts.human.ApprovalPolicy;
 import dev.opsflow.contracts.human.Decision;
 import dev.opsflow.contracts.human.HumanPolicy;
 import dev.opsflow.contracts.human.OpsflowSearchAttributes;
@@ -91,6 +92,7 @@ class CanaryRolloutIT {
   private TestWorkflowEnvironment env;
   private WorkflowClient client;
   private final List<String> slack = new CopyOnWriteArrayList<>();
+  private volatile List<String> approvers = List.of();
 
   @BeforeEach
   void setUp() throws Exception {
@@ -261,8 +263,7 @@ class CanaryRolloutIT {
     assertThat(cluster.image(STABLE)).isEqualTo(NEW_IMAGE);
     assertThat(cluster.replicas(CANARY)).isZero();
     // An ended run takes no Update at all: the server refuses it before any validator runs.
-    assertThat(catchThrowable(() -> running().abortChecked(new Decision("bob", null))))
-        .isNotNull();
+    assertThat(catchThrowable(() -> running().abortChecked(new Decision("bob", null)))).isNotNull();
     assertThat(done.timeline())
         .extracting(RolloutEvent::step, RolloutEvent::decidedBy)
         .contains(
@@ -270,6 +271,44 @@ class CanaryRolloutIT {
             org.assertj.core.groups.Tuple.tuple("resume", "alice"),
             org.assertj.core.groups.Tuple.tuple("promoteFull", "carol"));
     save("paused-resumed-promoted-full");
+  }
+
+  @Test
+  void theApproverIsAskedBeforeTheStartAndBeforeOneHundredAndARejectionThereRollsBack() {
+    approvers = List.of("alice", "carol");
+    CanaryRequest asked =
+        new CanaryRequest(
+            WEB,
+            FOUR_STEPS,
+            ERROR_RATE,
+            null,
+            null,
+            true,
+            null,
+            Duration.ZERO,
+            new RunEnvelope("medium", null, "carol", null));
+    start(asked);
+    RolloutStatus gate = waitFor(s -> s.phase() == RolloutPhase.AWAITING_APPROVAL);
+    assertThat(gate.waitingFor()).contains("approval", "start the canary");
+    assertThat(cluster.replicas(CANARY)).as("nothing before the approval").isEqualTo(-1);
+    assertThat(refusal(() -> running().approveChecked(new Decision("carol", "mine"))))
+        .isEqualTo(Refusal.FOUR_EYES);
+    assertThat(refusal(() -> running().promoteChecked(new Decision("alice", null))))
+        .isEqualTo(Refusal.NOT_A_CHOICE);
+    running().approveChecked(new Decision("alice", "go"));
+
+    RolloutStatus full = waitFor(s -> s.phase() == RolloutPhase.AWAITING_APPROVAL && s.step() == 4);
+    assertThat(full.waitingFor()).contains("100%");
+    assertThat(cluster.replicas(CANARY)).as("still at 50%").isEqualTo(10);
+    running().rejectChecked(new Decision("alice", "not today"));
+    RolloutStatus done = result();
+
+    assertThat(done.phase()).isEqualTo(RolloutPhase.ROLLED_BACK);
+    assertThat(done.failure()).contains("Rejected by alice");
+    assertThat(cluster.replicas(STABLE)).isEqualTo(CAPACITY);
+    assertThat(cluster.image(STABLE)).isEqualTo(OLD_IMAGE);
+    assertThat(cluster.replicas(CANARY)).isZero();
+    save("approved-then-rejected-before-full");
   }
 
   @Test
@@ -459,11 +498,22 @@ class CanaryRolloutIT {
     }
   }
 
-  /** The server's policy: no approval for canaries. */
-  private static final class Policies implements PolicyActivities {
+  /** The server's policy: no approval for canaries unless a test sets {@link #approvers}. */
+  private final class Policies implements PolicyActivities {
     @Override
     public HealingPolicy serverPolicy() {
-      return RemediationTestKit.policy().withHumans(HumanPolicy.DEFAULT, Map.of());
+      Map<String, HumanPolicy> humans =
+          approvers.isEmpty()
+              ? Map.of()
+              : Map.of(
+                  CanaryRollout.TYPE,
+                  new HumanPolicy(
+                      new ApprovalPolicy(approvers, 1, true, 3600, ApprovalPolicy.REJECT),
+                      List.of(),
+                      HumanPolicy.DEFAULT.escalation(),
+                      false,
+                      3600));
+      return RemediationTestKit.policy().withHumans(HumanPolicy.DEFAULT, humans);
     }
   }
 }
