@@ -260,6 +260,30 @@ public enum ConfigKey {
       "10s",
       "longest one call to a flag service may take (connect, then answer); past it the call is"
           + " retried"),
+  ROLLOUT_PROGRESS_DEADLINE(
+      "rollout.progressDeadline",
+      "ROLLOUT_PROGRESS_DEADLINE",
+      "1h",
+      "a canary must reach 100% within this much progressing and analysing time (waits for a human"
+          + " do not count), else it rolls back; a caller may ask for less"),
+  ROLLOUT_SCALE_DOWN_DELAY(
+      "rollout.scaleDownDelay",
+      "ROLLOUT_SCALE_DOWN_DELAY",
+      "30s",
+      "after a rollback the canary keeps its pods this long (for a look) before it is scaled to"
+          + " zero; a caller may ask for less"),
+  ROLLOUT_RETRY_WINDOW(
+      "rollout.retryWindow",
+      "ROLLOUT_RETRY_WINDOW",
+      "1h",
+      "after a rollback a canary waits this long for a retry before it ends ROLLED_BACK; a caller"
+          + " may ask for less"),
+  ROLLOUT_REQUIRE_APPROVAL(
+      "rollout.requireApproval",
+      "ROLLOUT_REQUIRE_APPROVAL",
+      "false",
+      "every canary asks for approval (procedures.CanaryRollout.approval) before its last step"
+          + " (100%); a caller may ask for it, never drop it"),
 
   PROMETHEUS_URL(
       "prometheus.url",

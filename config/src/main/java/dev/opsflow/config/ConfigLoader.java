@@ -588,7 +588,13 @@ public final class ConfigLoader {
         new OpsflowConfig.FeatureFlags(
             flagServices(ConfigKey.FEATURE_FLAG_SERVICES, ConfigKey.FEATURE_FLAG_TOKENS),
             durationIn(
-                ConfigKey.FEATURE_FLAG_TIMEOUT, Duration.ofSeconds(1), Duration.ofMinutes(5))));
+                ConfigKey.FEATURE_FLAG_TIMEOUT, Duration.ofSeconds(1), Duration.ofMinutes(5))),
+        new OpsflowConfig.Rollout(
+            durationIn(
+                ConfigKey.ROLLOUT_PROGRESS_DEADLINE, Duration.ofMinutes(1), Duration.ofDays(30)),
+            durationIn(ConfigKey.ROLLOUT_SCALE_DOWN_DELAY, Duration.ZERO, Duration.ofDays(1)),
+            durationIn(ConfigKey.ROLLOUT_RETRY_WINDOW, Duration.ZERO, Duration.ofDays(30)),
+            bool(ConfigKey.ROLLOUT_REQUIRE_APPROVAL)));
   }
 
   /**

@@ -26,7 +26,8 @@ public record OpsflowConfig(
     Api api,
     java.util.Map<String, ProcedureSettings> procedures,
     Failover failover,
-    FeatureFlags featureFlags) {
+    FeatureFlags featureFlags,
+    Rollout rollout) {
 
   /** Where the Temporal frontend is and how to authenticate to it. */
   public record Temporal(String address, String namespace, Tls tls) {}
@@ -78,6 +79,21 @@ public record OpsflowConfig(
       clusters = java.util.Map.copyOf(clusters);
     }
   }
+
+  /**
+   * The server's bounds on every progressive delivery run ({@code rollout.*}): a request may
+   * tighten each (a shorter deadline, delay or window; an approval added), never loosen it.
+   *
+   * @param progressDeadline the most progressing and analysing time a canary may take to 100%
+   * @param scaleDownDelay how long a rolled-back canary keeps its pods
+   * @param retryWindow how long a rolled-back canary waits for a retry
+   * @param requireApproval whether every canary needs an approval before its last step
+   */
+  public record Rollout(
+      Duration progressDeadline,
+      Duration scaleDownDelay,
+      Duration retryWindow,
+      boolean requireApproval) {}
 
   /**
    * One cluster: its members and where its traffic goes.
@@ -307,7 +323,8 @@ public record OpsflowConfig(
         other,
         procedures,
         failover,
-        featureFlags);
+        featureFlags,
+        rollout);
   }
 
   /** The same configuration pointed at another Temporal frontend (the dev stack's own). */
@@ -331,7 +348,8 @@ public record OpsflowConfig(
         api,
         procedures,
         failover,
-        featureFlags);
+        featureFlags,
+        rollout);
   }
 
   /** The same configuration with another webhook setting (the dev stack's generated token). */
@@ -355,7 +373,8 @@ public record OpsflowConfig(
         api,
         procedures,
         failover,
-        featureFlags);
+        featureFlags,
+        rollout);
   }
 
   /**
@@ -383,7 +402,8 @@ public record OpsflowConfig(
         api,
         java.util.Map.copyOf(otherProcedures),
         other,
-        featureFlags);
+        featureFlags,
+        rollout);
   }
 
   /** The built-in defaults, as if no file and no environment variable were given. */

@@ -14,6 +14,12 @@ import dev.opsflow.activities.notify.NotificationActivitiesImpl;
 import dev.opsflow.activities.postgres.FailoverActivitiesImpl;
 import dev.opsflow.activities.postgres.FailoverClusterActivitiesImpl;
 import dev.opsflow.activities.postgres.PostgresActivitiesImpl;
+import dev.opsflow.activities.rollout.CanaryPair;
+import dev.opsflow.activities.rollout.ReleaseActivitiesImpl;
+import dev.opsflow.activities.rollout.ReplicaRatioRouter;
+import dev.opsflow.activities.rollout.TrafficRouterActivitiesImpl;
+import dev.opsflow.activities.rollout.featureflag.FeatureFlagRouter;
+import dev.opsflow.activities.rollout.httproute.HttpRouteRouter;
 import dev.opsflow.config.OpsflowConfig;
 import dev.opsflow.contracts.remediation.HealingPolicy;
 import dev.opsflow.workflows.TaskQueues;
@@ -61,6 +67,16 @@ public final class ActivityCatalog implements AutoCloseable {
     impls.add(MetricsActivitiesImpl.fromConfig(config));
     impls.add(NotificationActivitiesImpl.fromConfig(config));
     impls.add(CommandActivitiesImpl.fromConfig(config));
+    // Canary rollouts: the release steps and the routers share one client (closed with the
+    // release activities). One router per TrafficRouterSpec type.
+    CanaryPair canaries = CanaryPair.fromConfig(config);
+    impls.add(ReleaseActivitiesImpl.fromConfig(config, canaries));
+    impls.add(
+        new TrafficRouterActivitiesImpl(
+            List.of(
+                new ReplicaRatioRouter(canaries, ReleaseActivitiesImpl.READY_TIMEOUT_SECONDS),
+                new HttpRouteRouter(canaries.client(), canaries.allowList()),
+                new FeatureFlagRouter(config.featureFlags()))));
     return new ActivityCatalog(impls);
   }
 

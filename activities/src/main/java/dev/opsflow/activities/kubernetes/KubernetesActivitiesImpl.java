@@ -113,9 +113,9 @@ public final class KubernetesActivitiesImpl implements KubernetesActivities, Aut
    * would see it sooner, but would hold an open connection per waiting run and still need this poll
    * for when the watch drops.
    */
-  static final Duration ROLLOUT_FIRST_POLL = Duration.ofMillis(50);
+  public static final Duration ROLLOUT_FIRST_POLL = Duration.ofMillis(50);
 
-  static final Duration ROLLOUT_MAX_POLL = Duration.ofSeconds(2);
+  public static final Duration ROLLOUT_MAX_POLL = Duration.ofSeconds(2);
 
   private final KubernetesClient client;
 
@@ -157,6 +157,14 @@ public final class KubernetesActivitiesImpl implements KubernetesActivities, Aut
 
   /** A client for {@link #clusterConfig}. */
   public static KubernetesActivitiesImpl fromConfig(OpsflowConfig config) {
+    return new KubernetesActivitiesImpl(
+        client(config),
+        new NamespaceAllowList(config.kubernetes().allowedNamespaces()),
+        HardLimits.fromConfig(config));
+  }
+
+  /** A client for {@link #clusterConfig}, tuned as every opsflow activity's. */
+  public static KubernetesClient client(OpsflowConfig config) {
     Config k8s = clusterConfig(config);
     // Temporal's retry policy is the one retry loop: the client's own (10 attempts with backoff on
     // 5xx by default) would hide a failing API server from it for minutes.
@@ -165,10 +173,7 @@ public final class KubernetesActivitiesImpl implements KubernetesActivities, Aut
             .withRequestRetryBackoffLimit(0)
             .withRequestTimeout(20_000)
             .build();
-    return new KubernetesActivitiesImpl(
-        new KubernetesClientBuilder().withConfig(tuned).build(),
-        new NamespaceAllowList(config.kubernetes().allowedNamespaces()),
-        HardLimits.fromConfig(config));
+    return new KubernetesClientBuilder().withConfig(tuned).build();
   }
 
   @Override
@@ -746,7 +751,8 @@ public final class KubernetesActivitiesImpl implements KubernetesActivities, Aut
     return map == null || map.get(name) == null ? "" : map.get(name).toString();
   }
 
-  static DeploymentInfo info(Deployment d) {
+  /** A Deployment as the procedures see it (spec replicas, status counts, containers). */
+  public static DeploymentInfo info(Deployment d) {
     var status = d.getStatus();
     int replicas = replicasOf(d);
     int ready = status == null || status.getReadyReplicas() == null ? 0 : status.getReadyReplicas();
@@ -857,7 +863,8 @@ public final class KubernetesActivitiesImpl implements KubernetesActivities, Aut
     return new String(b, 0, n, StandardCharsets.UTF_8);
   }
 
-  private static void heartbeat(String progress) {
+  /** Heartbeats {@code progress} when called inside an activity; does nothing elsewhere. */
+  public static void heartbeat(String progress) {
     try {
       Activity.getExecutionContext().heartbeat(progress);
     } catch (IllegalStateException notInActivity) {
