@@ -51,6 +51,19 @@ public record AnalysisRun(
   }
 
   /**
+   * An analysis whose metrics each first measure one of their intervals after {@code nowMillis}:
+   * the traffic a new weight brings takes that long to show in a rate.
+   */
+  public static AnalysisRun startAfterOneInterval(AnalysisTemplate template, long nowMillis) {
+    return new AnalysisRun(
+        template,
+        nowMillis,
+        template.metrics().stream()
+            .map(m -> MetricProgress.notStarted(m, nowMillis + m.intervalSeconds() * 1000))
+            .toList());
+  }
+
+  /**
    * The measurement to record when the measure activity itself failed (timed out, worker lost):
    * inconclusive, so it counts against {@code inconclusiveLimit} and never as a pass.
    */

@@ -399,7 +399,17 @@ public class CanaryRolloutImpl implements CanaryRollout {
   private StepOutcome pauseAndMeasure(CanaryStep current) {
     long now = Workflow.currentTimeMillis();
     boolean measured = current.indefinite() || !current.pause().isZero();
-    analysis = measured ? AnalysisRun.start(template, now) : null;
+    // A measurement right after the weight moved finds no traffic of the new version yet (a rate
+    // needs samples), so it would be inconclusive at once: each metric first measures one of its
+    // intervals later, as a step's own traffic has come in.
+    boolean afterInterval =
+        Workflow.getVersion("analysis-first-after-interval", Workflow.DEFAULT_VERSION, 1) >= 1;
+    analysis =
+        !measured
+            ? null
+            : afterInterval
+                ? AnalysisRun.startAfterOneInterval(template, now)
+                : AnalysisRun.start(template, now);
     long pauseEnds = current.indefinite() ? Long.MAX_VALUE : now + current.pause().toMillis();
     promotedBy = "";
     Promise<Void> told = null;
