@@ -410,9 +410,7 @@ public final class RestApi {
   private static final ObjectMapper STRICT =
       new ObjectMapper()
           .registerModule(new com.fasterxml.jackson.datatype.jsr310.JavaTimeModule())
-          .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-          .enable(
-              com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
+          .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
   /**
    * A canary goes through {@link RolloutDoor}, as the CLI's does: checked first (400 naming the
@@ -451,6 +449,14 @@ public final class RestApi {
               .map(
                   r -> r.getFieldName() != null ? "." + r.getFieldName() : "[" + r.getIndex() + "]")
               .collect(java.util.stream.Collectors.joining());
+      if (e instanceof com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException u) {
+        throw ApiError.badRequest(
+            "context"
+                + at
+                + ": unknown field; expected "
+                + String.join(
+                    ", ", u.getKnownPropertyIds().stream().map(String::valueOf).sorted().toList()));
+      }
       throw ApiError.badRequest("context" + at + ": " + e.getOriginalMessage().split("\n")[0]);
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
       throw ApiError.badRequest("context: " + e.getOriginalMessage());

@@ -83,7 +83,8 @@ class RestApiIT {
                     "ServiceLoop",
                     "CrashLoopRemediation",
                     "KafkaLagRemediation",
-                    "PostgresFailover"),
+                    "PostgresFailover",
+                    "CanaryRollout"),
                 // No worker runs the remediations here: a delivered run waits, which is what
                 // the one-run-per-problem and refusal tests need.
                 Set.of("CrashLoopRemediation", "KafkaLagRemediation"),
@@ -203,6 +204,83 @@ class RestApiIT {
       // the other tests, which scans every open run.
       client.newUntypedWorkflowStub("failover-orders").terminate("test done");
     }
+  }
+
+  @Test
+  void aCanaryStartsOnItsDeploymentsIdOnceAndBadInputStartsNothing() throws Exception {
+    String target =
+        "\"target\":{\"namespace\":\"shop\",\"service\":\"web\",\"deployment\":\"web\","
+            + "\"image\":\"web:2\"}";
+    Reply falling =
+        call(
+            "POST",
+            "/api/runbooks/execute",
+            ALICE,
+            "{\"workflowType\":\"CanaryRollout\",\"context\":{"
+                + target
+                + ",\"steps\":[{\"weight\":50},{\"weight\":20},{\"weight\":100}]}}");
+    assertThat(falling.status()).isEqualTo(400);
+    assertThat(falling.body().get("error").asText())
+        .isEqualTo("context.steps[1].weight: 20 does not rise above the step before (50)");
+    Reply unknown =
+        call(
+            "POST",
+            "/api/runbooks/execute",
+            ALICE,
+            "{\"workflowType\":\"CanaryRollout\",\"context\":{"
+                + target.replace("\"image\"", "\"colour\":\"blue\",\"image\"")
+                + "}}");
+    assertThat(unknown.status()).isEqualTo(400);
+    assertThat(unknown.body().get("error").asText())
+        .startsWith("context.target.colour: unknown field; expected container, deployment");
+    Reply someoneElse =
+        call(
+            "POST",
+            "/api/runbooks/execute",
+            ALICE,
+            "{\"workflowType\":\"CanaryRollout\",\"context\":{"
+                + target
+                + ",\"run\":{\"requestedBy\":\"bob\"}}}");
+    assertThat(someoneElse.status()).isEqualTo(400);
+    assertThat(someoneElse.body().get("error").asText()).startsWith("context.run.requestedBy:");
+    Reply ownId =
+        call(
+            "POST",
+            "/api/runbooks/execute",
+            ALICE,
+            "{\"workflowType\":\"CanaryRollout\",\"workflowId\":\"mine\",\"context\":{"
+                + target
+                + "}}");
+    assertThat(ownId.status()).isEqualTo(400);
+    assertThat(ownId.body().get("error").asText()).startsWith("workflowId: a rollout's");
+    assertThat(executions.info("rollout-shop.web")).as("nothing started").isEmpty();
+
+    String good = "{\"workflowType\":\"CanaryRollout\",\"context\":{" + target + "}}";
+    Reply first = call("POST", "/api/runbooks/execute", ALICE, good);
+    assertThat(first.status()).as(String.valueOf(first.body())).isEqualTo(202);
+    assertThat(first.body().get("executionId").asText()).isEqualTo("rollout-shop.web");
+    assertThat(first.body().get("rolloutUrl").asText()).isEqualTo("/api/rollouts/rollout-shop.web");
+    try {
+      Reply second = call("POST", "/api/runbooks/execute", ALICE, good);
+      assertThat(second.status()).isEqualTo(409);
+      assertThat(second.body().get("runId").asText())
+          .as("the running rollout's ID")
+          .isEqualTo(first.body().get("runId").asText());
+      Reply viewerAborts =
+          call("POST", "/api/rollouts/rollout-shop.web/abort", VIEWER, "{\"comment\":\"no\"}");
+      assertThat(viewerAborts.status()).isEqualTo(403);
+    } finally {
+      // No worker runs canaries here; an open run that cannot answer slows the other tests.
+      client.newUntypedWorkflowStub("rollout-shop.web").terminate("test done");
+    }
+    assertThat(call("GET", "/api/rollouts/rollout-none.web", VIEWER, null).status()).isEqualTo(404);
+    Reply noRun = call("POST", "/api/rollouts/rollout-none.web/promote", ALICE, null);
+    assertThat(noRun.status()).isEqualTo(404);
+    Reply namesSomeone =
+        call("POST", "/api/rollouts/rollout-none.web/promote", ALICE, "{\"by\":\"eve\"}");
+    assertThat(namesSomeone.status()).isEqualTo(400);
+    assertThat(namesSomeone.body().get("error").asText())
+        .isEqualTo("by: the API records the caller (alice); leave it out");
   }
 
   @Test
