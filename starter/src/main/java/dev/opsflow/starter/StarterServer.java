@@ -95,7 +95,9 @@ public final class StarterServer implements AutoCloseable {
                   cfg.routes.get("/readyz", readiness::handle);
                   cfg.routes.post("/alerts", alerts::handle);
                   SlackInteractions.mount(cfg.routes, client, config.slack(), limits);
-                  RestApi.fromConfig(executions, config.api(), limits).mount(cfg.routes);
+                  RestApi.fromConfig(
+                          executions, config.api(), limits, config.failover().clusters().keySet())
+                      .mount(cfg.routes);
                   // HEAD would otherwise be answered from a GET route without running its
                   // authentication: only the open probes answer it.
                   cfg.routes.before(

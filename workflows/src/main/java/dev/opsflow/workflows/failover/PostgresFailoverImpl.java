@@ -76,6 +76,10 @@ public class PostgresFailoverImpl implements PostgresFailover {
   static final String PROMOTING = "PROMOTING";
   static final String VERIFYING = "VERIFYING";
   static final String REPOINTING = "REPOINTING";
+  static final String FAILED = "FAILED";
+
+  /** The change id under which a failed run enters {@link #FAILED} before it escalates. */
+  static final String FAILED_SHOWN_FIRST = "failover-failed-shown-first";
 
   /** How long the Service's endpoints may take to name the new primary. */
   static final long ENDPOINTS_TIMEOUT_SECONDS = 60;
@@ -154,10 +158,15 @@ public class PostgresFailoverImpl implements PostgresFailover {
         throw new CanceledFailure("cancelled while " + run.phase());
       }
       // Every failure ends in a decision: the saga undoes what it still may, humans hear why.
-      String reason = run.failed(e);
-      note("failed", "", "", "", false, reason);
+      // Since FAILED_SHOWN_FIRST the run shows FAILED while the escalation waits for a human
+      // (before, status read RECEIVED/RUNNING, with no reason, until someone acknowledged).
+      note("failed", "", "", "", false, Failures.reason(e));
+      String reason =
+          Workflow.getVersion(FAILED_SHOWN_FIRST, Workflow.DEFAULT_VERSION, 1) == 1
+              ? run.failed(e, FAILED)
+              : run.failed(e);
       afterPromotion();
-      finish(FailoverOutcome.FAILED, "FAILED", reason);
+      finish(FailoverOutcome.FAILED, FAILED, reason);
     }
     return status();
   }
@@ -1052,7 +1061,10 @@ public class PostgresFailoverImpl implements PostgresFailover {
         primary,
         candidate,
         run.phase(),
-        outcome,
+        // A run that failed is FAILED while its escalation still waits for an acknowledgement.
+        outcome == FailoverOutcome.RUNNING && !run.failure().isEmpty()
+            ? FailoverOutcome.FAILED
+            : outcome,
         lagBytes,
         lagSeconds,
         dataLossBytes,
@@ -1062,7 +1074,8 @@ public class PostgresFailoverImpl implements PostgresFailover {
         writeUnavailableMillis,
         timeline,
         notes,
-        nextManualStep);
+        nextManualStep,
+        run.failure());
   }
 
   @Override

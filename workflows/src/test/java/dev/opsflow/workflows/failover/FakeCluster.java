@@ -68,6 +68,10 @@ final class FakeCluster
   volatile boolean endpointsNeverConverge;
   volatile boolean unattended;
   volatile boolean askOnFailure;
+
+  /** Who hears of a failed run, and when. */
+  volatile List<EscalationStep> escalation = List.of(new EscalationStep(EscalationStep.SLACK, 0));
+
   private volatile int primaryProbes;
   volatile boolean fenced;
   volatile boolean promoted;
@@ -100,7 +104,7 @@ final class FakeCluster
         new HumanPolicy(
             new ApprovalPolicy(List.of("alice", "bob"), 1, true, 3600, ApprovalPolicy.ESCALATE),
             List.of(),
-            List.of(new EscalationStep(EscalationStep.SLACK, 0)),
+            escalation,
             askOnFailure,
             3600);
     return RemediationTestKit.policy()

@@ -12,6 +12,7 @@ import dev.opsflow.contracts.failover.FailoverStatus;
 import dev.opsflow.contracts.failover.PostgresFailover;
 import dev.opsflow.contracts.failover.TimelineEntry;
 import dev.opsflow.contracts.human.Decision;
+import dev.opsflow.contracts.human.EscalationStep;
 import dev.opsflow.contracts.human.OpsflowSearchAttributes;
 import dev.opsflow.contracts.run.RunEnvelope;
 import dev.opsflow.workflows.RecordHistories;
@@ -338,6 +339,22 @@ class PostgresFailoverTest {
   }
 
   @Test
+  void theDoorRefusesAClusterItsConfigurationLacksBeforeAnythingStarts() {
+    assertThatThrownBy(
+            () ->
+                FailoverDoor.start(
+                    client,
+                    QUEUE,
+                    new FailoverRequest("nosuch", FailoverMode.FAILOVER, null, null, null),
+                    java.util.Set.of("demo", "orders")))
+        .isInstanceOf(FailoverDoor.UnknownCluster.class)
+        .hasMessage("cluster: 'nosuch' is not in failover.clusters; configured: demo, orders");
+    assertThatThrownBy(() -> FailoverDoor.running(client, "nosuch").describe())
+        .isInstanceOf(io.temporal.client.WorkflowNotFoundException.class);
+    assertThat(cluster.calls).isEmpty();
+  }
+
+  @Test
   void aRequestWithoutAModeIsRefusedNamingTheField() {
     FailoverDoor.start(client, QUEUE, new FailoverRequest("demo", null, null, null, null));
     assertThatThrownBy(this::result)
@@ -376,5 +393,45 @@ class PostgresFailoverTest {
     running().rejectChecked(new Decision("bob", "find out first"));
     assertThat(result().outcome()).isEqualTo(FailoverOutcome.REJECTED);
     assertThat(cluster.changes()).isEmpty();
+  }
+
+  @Test
+  void aClusterTheWorkerDoesNotKnowFailsAndItsStatusSaysWhyWhileHumansAreStillBeingTold() {
+    // A second rung a quarter of an hour later keeps the escalation, and so the run, open.
+    cluster.escalation =
+        List.of(
+            new EscalationStep(EscalationStep.SLACK, 0),
+            new EscalationStep(EscalationStep.PAGERDUTY, 900));
+    FailoverDoor.start(
+        client,
+        QUEUE,
+        new FailoverRequest(
+            "nosuch",
+            FailoverMode.FAILOVER,
+            null,
+            new RunEnvelope("critical", null, "carol", null),
+            null));
+    PostgresFailover nosuch =
+        client.newWorkflowStub(PostgresFailover.class, FailoverRequest.workflowId("nosuch"));
+    FailoverStatus failing = nosuch.status();
+    for (int i = 0; i < 60 && failing.failure().isEmpty(); i++) {
+      env.sleep(Duration.ofSeconds(1));
+      failing = nosuch.status();
+    }
+
+    assertThat(failing.outcome()).isEqualTo(FailoverOutcome.FAILED);
+    assertThat(failing.phase()).isEqualTo(PostgresFailoverImpl.FAILED);
+    assertThat(failing.failure()).contains("cluster 'nosuch' is not in failover.clusters");
+    assertThat(nosuch.progress().currentStep())
+        .contains("failed in phase RECEIVED", "(failed: ", "nosuch");
+    assertThat(cluster.messages)
+        .singleElement()
+        .satisfies(m -> assertThat(m).contains("failover-nosuch", "failed in phase RECEIVED"));
+    assertThat(WorkflowStub.fromTyped(nosuch).getResult(FailoverStatus.class).outcome())
+        .isEqualTo(FailoverOutcome.FAILED);
+    assertThat(cluster.calls).noneMatch(c -> c.startsWith("probe"));
+    assertThat(cluster.changes()).isEmpty();
+    RecordHistories.saveIfRecording(
+        client, "failover", "unknown-cluster-failed", FailoverRequest.workflowId("nosuch"));
   }
 }
