@@ -81,6 +81,12 @@ public class PostgresFailoverImpl implements PostgresFailover {
   /** The change id under which a failed run enters {@link #FAILED} before it escalates. */
   static final String FAILED_SHOWN_FIRST = "failover-failed-shown-first";
 
+  /**
+   * The change id under which an unattended failover also needs a recent last known lag: the
+   * primary's position behind it at most the confirmation window old when read.
+   */
+  static final String RECENT_LAG_RULE = "failover-recent-lag-rule";
+
   /** How long the Service's endpoints may take to name the new primary. */
   static final long ENDPOINTS_TIMEOUT_SECONDS = 60;
 
@@ -132,6 +138,8 @@ public class PostgresFailoverImpl implements PostgresFailover {
   private String candidate = "";
   private Long lagBytes;
   private Double lagSeconds;
+  private String lagSource;
+  private Double lagAgeSeconds;
   private Long dataLossBytes;
   private String finalLsn = "";
   private boolean promoted;
@@ -328,6 +336,8 @@ public class PostgresFailoverImpl implements PostgresFailover {
     ReplicationState state = chosen.get();
     lagBytes = state.lagBytes();
     lagSeconds = state.lagSeconds();
+    lagSource = state.lagSource();
+    lagAgeSeconds = state.lagAgeSeconds();
     boolean fit =
         state.replicaInRecovery() && (request.mode() == FailoverMode.FAILOVER || state.streaming());
     note(
@@ -348,7 +358,9 @@ public class PostgresFailoverImpl implements PostgresFailover {
             + lagBytes
             + " bytes / "
             + lagSeconds
-            + " s; primary "
+            + " s ("
+            + lagOrigin()
+            + "); primary "
             + primary
             + (state.primaryUp() ? " up at " + state.primaryFlushLsn() : " down"));
     if (!fit) {
@@ -484,7 +496,8 @@ public class PostgresFailoverImpl implements PostgresFailover {
         && cluster.unattended()
         && !callerAsked
         && lagBytes != null
-        && lagBytes <= maximumLag) {
+        && lagBytes <= maximumLag
+        && lagIsRecent()) {
       note(
           "approval",
           candidate,
@@ -494,7 +507,10 @@ public class PostgresFailoverImpl implements PostgresFailover {
           "unattended (failover.unattended): primary confirmed down and last known lag "
               + lagBytes
               + " <= maximumLagOnFailover "
-              + maximumLag);
+              + maximumLag
+              + " ("
+              + lagOrigin()
+              + ")");
       return true;
     }
     ApprovalPolicy policy = human.approvalFor(cluster.namespace());
@@ -525,6 +541,37 @@ public class PostgresFailoverImpl implements PostgresFailover {
     return unchanged("nobody approved in time: " + plan);
   }
 
+  /**
+   * With the primary down, the last known lag is the primary's last report to the replica minus
+   * what it replayed: it says nothing of WAL the primary wrote after that report. So an unattended
+   * failover also needs the report to be recent when read, at most the confirmation window old
+   * (runs from before {@link #RECENT_LAG_RULE} did without this).
+   */
+  private boolean lagIsRecent() {
+    if (Workflow.getVersion(RECENT_LAG_RULE, Workflow.DEFAULT_VERSION, 1)
+        == Workflow.DEFAULT_VERSION) {
+      return true;
+    }
+    return lagAgeSeconds != null && lagAgeSeconds <= confirmationWindowSeconds;
+  }
+
+  /** Where the lag figure comes from, in the operator's words. */
+  private String lagOrigin() {
+    if (lagBytes == null) {
+      return "lag unknown: the replica no longer knows the primary's position";
+    }
+    if (ReplicationState.FROM_RECEIVER.equals(lagSource)) {
+      return "last known: the primary's position as it last reported it to "
+          + candidate
+          + ", "
+          + lagAgeSeconds
+          + " s before this reading";
+    }
+    return ReplicationState.FROM_PRIMARY.equals(lagSource)
+        ? "read on both ends"
+        : "source not recorded";
+  }
+
   /** What the approvers read: mode, candidate, lag and the estimated data loss. */
   private String plan() {
     String loss =
@@ -535,6 +582,12 @@ public class PostgresFailoverImpl implements PostgresFailover {
                 : lagBytes
                     + " bytes (last known lag"
                     + (lagBytes > maximumLag ? ", above maximumLagOnFailover " + maximumLag : "")
+                    + (lagAgeSeconds != null && lagAgeSeconds > confirmationWindowSeconds
+                        ? ", reported "
+                            + lagAgeSeconds
+                            + " s before it was read: older than the confirmation window, so the"
+                            + " primary may have written more since"
+                        : "")
                     + ")";
     return request.mode().name().toLowerCase()
         + " of cluster "

@@ -64,6 +64,12 @@ final class FakeCluster
    */
   volatile Long lagBytes = 4096L;
 
+  /**
+   * With the primary down: how old the primary's last report to the replica was when read (the age
+   * of the last known lag).
+   */
+  volatile double lagAgeSeconds = 2.0;
+
   volatile boolean replayTimesOut;
   volatile boolean endpointsNeverConverge;
   volatile boolean unattended;
@@ -142,7 +148,11 @@ final class FakeCluster
         "0/4FFF000",
         lagBytes,
         0.5,
-        primaryUp ? null : "Connection refused");
+        primaryUp ? null : "Connection refused",
+        lagBytes == null
+            ? null
+            : primaryUp ? ReplicationState.FROM_PRIMARY : ReplicationState.FROM_RECEIVER,
+        lagBytes == null ? null : primaryUp ? 0.0 : lagAgeSeconds);
   }
 
   @Override

@@ -254,6 +254,69 @@ class PostgresFailoverTest {
   }
 
   @Test
+  void withoutTheServersUnattendedPolicyASmallRecentLagStillWaitsForAHuman() {
+    cluster.primaryUp = false;
+    cluster.unattended = false;
+    cluster.lagBytes = 4096L;
+    start(FailoverMode.FAILOVER);
+    waitForPhase(PostgresFailoverImpl.WAITING_FOR_APPROVAL);
+    env.sleep(Duration.ofMinutes(30));
+    assertThat(cluster.changes()).isEmpty();
+    assertThat(running().progress().waitingFor().get(0).action())
+        .contains("estimated data loss: 4096 bytes (last known lag)");
+    running().rejectChecked(new Decision("bob", "not without a look"));
+    assertThat(result().outcome()).isEqualTo(FailoverOutcome.REJECTED);
+    assertThat(cluster.changes()).isEmpty();
+  }
+
+  @Test
+  void aLastKnownLagReportedLongerAgoThanTheConfirmationWindowIsNeverUnattended() {
+    cluster.primaryUp = false;
+    cluster.unattended = true;
+    cluster.lagBytes = 4096L;
+    cluster.lagAgeSeconds = 95.0;
+    start(FailoverMode.FAILOVER);
+    FailoverStatus waiting = waitForPhase(PostgresFailoverImpl.WAITING_FOR_APPROVAL);
+    assertThat(waiting.lagBytes()).isEqualTo(4096);
+    assertThat(running().progress().waitingFor().get(0).action())
+        .contains("4096 bytes (last known lag, reported 95.0 s before it was read");
+    assertThat(cluster.changes()).isEmpty();
+    running().approveChecked(new Decision("alice", "checked the primary's host"));
+    FailoverStatus done = result();
+    assertThat(done.outcome()).isEqualTo(FailoverOutcome.COMPLETED);
+    assertThat(cluster.changes()).contains("promote demo-b (former demo-a)");
+    assertThat(
+            done.timeline().stream()
+                .filter(t -> t.step().equals("approval"))
+                .findFirst()
+                .orElseThrow()
+                .decidedBy())
+        .isEqualTo("alice");
+    save("failover-stale-lag-approved");
+  }
+
+  @Test
+  void anUnattendedFailoverSaysWhereItsLastKnownLagCameFrom() {
+    cluster.primaryUp = false;
+    cluster.unattended = true;
+    cluster.lagBytes = 4096L;
+    cluster.lagAgeSeconds = 3.0;
+    start(FailoverMode.FAILOVER);
+    FailoverStatus done = result();
+    assertThat(done.outcome()).isEqualTo(FailoverOutcome.COMPLETED);
+    assertThat(
+            done.timeline().stream()
+                .filter(t -> t.step().equals("approval"))
+                .findFirst()
+                .orElseThrow()
+                .detail())
+        .contains(
+            "last known lag 4096 <= maximumLagOnFailover 1048576",
+            "as it last reported it to demo-b, 3.0 s before this reading");
+    save("failover-unattended-recent-lag");
+  }
+
+  @Test
   void aPrimaryThatAnswersOneProbeInTheWindowIsNotFailedOver() {
     cluster.primaryUp = false;
     cluster.unattended = true;
