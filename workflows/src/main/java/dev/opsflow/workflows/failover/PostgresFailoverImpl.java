@@ -31,15 +31,12 @@ import dev.opsflow.contracts.failover.PostgresFailover;
 import dev.opsflow.contracts.failover.TimelineEntry;
 import dev.opsflow.contracts.human.ApprovalPolicy;
 import dev.opsflow.contracts.human.ApprovalResult;
-import dev.opsflow.contracts.human.ApprovalStatus;
-import dev.opsflow.contracts.human.Decision;
 import dev.opsflow.contracts.human.HumanPolicy;
-import dev.opsflow.contracts.human.Progress;
 import dev.opsflow.contracts.run.RunEnvelope;
-import dev.opsflow.workflows.human.FailedStep;
 import dev.opsflow.workflows.kernel.Failures;
 import dev.opsflow.workflows.kernel.ProcedureRun;
 import dev.opsflow.workflows.kernel.RunMetrics;
+import dev.opsflow.workflows.kernel.SupervisedHandlers;
 import io.temporal.activity.ActivityOptions;
 import io.temporal.common.RetryOptions;
 import io.temporal.failure.ActivityFailure;
@@ -63,7 +60,7 @@ import org.slf4j.Logger;
  * its time, LSN and who decided. Before the promotion the kernel's saga holds the unfence; the
  * promotion drops it, and from then on the run escalates instead of undoing anything.
  */
-public class PostgresFailoverImpl implements PostgresFailover {
+public class PostgresFailoverImpl extends SupervisedHandlers implements PostgresFailover {
   private static final Logger log = Workflow.getLogger(PostgresFailoverImpl.class);
 
   static final String RECEIVED = "RECEIVED";
@@ -1131,58 +1128,9 @@ public class PostgresFailoverImpl implements PostgresFailover {
         run.failure());
   }
 
+  /** The approve/reject/failed-step/acknowledge handlers are the kernel's, on this run. */
   @Override
-  public Progress progress() {
-    return run.progress();
-  }
-
-  @Override
-  public void approve(Decision decision) {
-    run.decide(decision, true);
-  }
-
-  @Override
-  public void reject(Decision decision) {
-    run.decide(decision, false);
-  }
-
-  @Override
-  public ApprovalStatus approveChecked(Decision decision) {
-    return run.decide(decision, true);
-  }
-
-  @Override
-  public void validateApprove(Decision decision) {
-    run.validateDecision(decision);
-  }
-
-  @Override
-  public ApprovalStatus rejectChecked(Decision decision) {
-    return run.decide(decision, false);
-  }
-
-  @Override
-  public void validateReject(Decision decision) {
-    run.validateDecision(decision);
-  }
-
-  @Override
-  public void retryStep(Decision decision) {
-    run.answerFailedStep(FailedStep.Answer.RETRY, decision);
-  }
-
-  @Override
-  public void skipStep(Decision decision) {
-    run.answerFailedStep(FailedStep.Answer.SKIP, decision);
-  }
-
-  @Override
-  public void failStep(Decision decision) {
-    run.answerFailedStep(FailedStep.Answer.FAIL, decision);
-  }
-
-  @Override
-  public void acknowledge(Decision decision) {
-    run.acknowledge(decision);
+  protected ProcedureRun supervised() {
+    return run;
   }
 }
