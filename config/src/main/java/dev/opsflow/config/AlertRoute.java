@@ -13,6 +13,7 @@ import java.util.Map;
  * @param procedure the remediation workflow type, e.g. {@code KafkaLagRemediation}
  * @param severity critical, high, medium or low (empty = the alert's severity label, else high)
  * @param target namespace, deployment, container, consumerGroup, topic, database, podSelector
+ *     (remediations); cluster, candidate ({@code PostgresFailover})
  */
 public record AlertRoute(
     String alert,

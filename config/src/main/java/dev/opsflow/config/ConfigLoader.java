@@ -279,7 +279,9 @@ public final class ConfigLoader {
           "consumerGroup",
           "topic",
           "database",
-          "podSelector");
+          "podSelector",
+          "cluster",
+          "candidate");
 
   private static final Set<String> CLUSTER_FIELDS =
       Set.of("namespace", "service", "roleLabelKey", "members");

@@ -160,7 +160,7 @@ class ConfigLoaderTest {
         "routes: [{alert: X}]|routes[0].procedure: must name a remediation workflow type",
         "routes: [{alert: X, procedure: P, severity: urgent}]|routes[0].severity: must be one of [critical, high, medium, low], got 'urgent'",
         "routes: [{alert: X, procedure: P, action: scale}]|routes[0]: not a routing rule",
-        "routes: [{alert: X, procedure: P, target: {deploymnet: x}}]|routes[0].target.deploymnet: unknown target field (did you mean deployment?); known: [consumerGroup, container, database, deployment, namespace, podSelector, topic]",
+        "routes: [{alert: X, procedure: P, target: {deploymnet: x}}]|routes[0].target.deploymnet: unknown target field (did you mean deployment?); known: [candidate, cluster, consumerGroup, container, database, deployment, namespace, podSelector, topic]",
       })
   void badRoutesNameTheRuleAndField(String yamlText, String message) throws IOException {
     Path file = yaml(yamlText);

@@ -9,6 +9,7 @@ import dev.opsflow.worker.TemporalConnection;
 import dev.opsflow.workflows.TaskQueues;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -50,6 +51,9 @@ final class FailoverCommand extends OperatorCommand {
       defaultValue = TaskQueues.OPERATIONS)
   String taskQueue;
 
+  /** The clusters of this configuration's failover.clusters (empty: the worker decides). */
+  private Set<String> configured = Set.of();
+
   @Override
   void validate() {
     if (!NAME.matcher(cluster).matches()) {
@@ -63,6 +67,13 @@ final class FailoverCommand extends OperatorCommand {
     if (by != null && by.isBlank()) {
       throw new BadInputException("--by: must not be empty");
     }
+    // The door's check, before connecting: a cluster our configuration lacks never starts a run.
+    configured = connection.load().failover().clusters().keySet();
+    try {
+      FailoverDoor.requireConfigured(cluster, configured);
+    } catch (FailoverDoor.UnknownCluster e) {
+      throw new BadInputException(e.getMessage());
+    }
   }
 
   @Override
@@ -73,7 +84,8 @@ final class FailoverCommand extends OperatorCommand {
             temporal.client(),
             taskQueue,
             new FailoverRequest(
-                cluster, mode, to, new RunEnvelope("critical", null, byOrLogin(by), null), null));
+                cluster, mode, to, new RunEnvelope("critical", null, byOrLogin(by), null), null),
+            configured);
     Map<String, Object> answer = new LinkedHashMap<>();
     answer.put("workflowId", started.workflowId());
     answer.put("runId", started.runId());

@@ -5,6 +5,7 @@ import dev.opsflow.config.ConfigException;
 import dev.opsflow.config.OpsflowConfig;
 import dev.opsflow.starter.alerts.AlertRouter;
 import dev.opsflow.starter.alerts.AlertWebhook;
+import dev.opsflow.starter.alerts.FailoverTrigger;
 import dev.opsflow.starter.alerts.WebhookAuth;
 import dev.opsflow.starter.api.Executions;
 import dev.opsflow.starter.api.RestApi;
@@ -78,7 +79,9 @@ public final class StarterServer implements AutoCloseable {
                 config.http().maxBodyBytes(), config.http().bodyTimeout(), WEBHOOK_READS),
             new TemporalDeadline(config.http().temporalDeadline()),
             config.http().maxAlerts(),
-            config.http().noticeWindow());
+            config.http().noticeWindow(),
+            new FailoverTrigger(
+                client, TaskQueues.OPERATIONS, config.failover().clusters().keySet()));
     Executions executions = new Executions(client);
     OpsflowConfig.Http limits = config.http();
     Readiness readiness =
@@ -95,7 +98,9 @@ public final class StarterServer implements AutoCloseable {
                   cfg.routes.get("/readyz", readiness::handle);
                   cfg.routes.post("/alerts", alerts::handle);
                   SlackInteractions.mount(cfg.routes, client, config.slack(), limits);
-                  RestApi.fromConfig(executions, config.api(), limits).mount(cfg.routes);
+                  RestApi.fromConfig(
+                          executions, config.api(), limits, config.failover().clusters().keySet())
+                      .mount(cfg.routes);
                   // HEAD would otherwise be answered from a GET route without running its
                   // authentication: only the open probes answer it.
                   cfg.routes.before(

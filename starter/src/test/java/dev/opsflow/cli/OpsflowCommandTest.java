@@ -165,6 +165,37 @@ class OpsflowCommandTest {
   }
 
   @Test
+  void failoverOfAClusterNotInTheConfigurationIsRefusedListingTheConfiguredOnes(@TempDir Path dir)
+      throws Exception {
+    Path config = dir.resolve("opsflow.yaml");
+    Files.writeString(
+        config,
+        """
+        failover:
+          clusters:
+            demo:
+              namespace: db
+              service: demo-db
+              roleLabelKey: role
+              members:
+                demo-a: {url: 'jdbc:postgresql://a:5432/postgres', user: postgres, pod: demo-db-0}
+                demo-b: {url: 'jdbc:postgresql://b:5432/postgres', user: postgres, pod: demo-db-1}
+        """);
+    CliRun run =
+        CliRun.of(
+            "failover",
+            "nosuch",
+            "--config",
+            config.toString(),
+            "--temporal-address",
+            "127.0.0.1:1");
+    assertThat(run.exitCode()).isEqualTo(OpsflowCommand.BAD_INPUT);
+    assertThat(run.err())
+        .startsWith("opsflow: cluster: 'nosuch' is not in failover.clusters; configured: demo")
+        .doesNotContain("cannot reach Temporal");
+  }
+
+  @Test
   void failoverToABadReplicaNameIsRefusedNamingTheOption() {
     CliRun run = CliRun.of("failover", "demo", "--to", "pg/b", "--temporal-address", "127.0.0.1:1");
     assertThat(run.exitCode()).isEqualTo(OpsflowCommand.BAD_INPUT);

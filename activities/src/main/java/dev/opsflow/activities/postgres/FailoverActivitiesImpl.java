@@ -54,7 +54,14 @@ public final class FailoverActivitiesImpl implements FailoverActivities {
           + " (SELECT slot_name FROM pg_stat_wal_receiver),"
           + " pg_last_wal_receive_lsn()::text, pg_last_wal_replay_lsn()::text,"
           + " CASE WHEN pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0::float8"
-          + " ELSE extract(epoch FROM now() - pg_last_xact_replay_timestamp())::float8 END";
+          + " ELSE extract(epoch FROM now() - pg_last_xact_replay_timestamp())::float8 END,"
+          // The primary's end of WAL as its sender last reported it, and how long ago: the only
+          // trace of the primary's position left on the replica once the primary is gone (and
+          // only while the receiver still holds the connection).
+          + " (SELECT pg_wal_lsn_diff(latest_end_lsn, pg_last_wal_replay_lsn())"
+          + " FROM pg_stat_wal_receiver WHERE latest_end_lsn IS NOT NULL),"
+          + " (SELECT extract(epoch FROM now() - latest_end_time)::float8"
+          + " FROM pg_stat_wal_receiver WHERE latest_end_lsn IS NOT NULL)";
   private static final String PRIMARY_POSITION =
       "SELECT CASE WHEN pg_is_in_recovery() THEN NULL ELSE pg_current_wal_flush_lsn()::text END,"
           + " CASE WHEN pg_is_in_recovery() THEN NULL"
@@ -146,6 +153,8 @@ public final class FailoverActivitiesImpl implements FailoverActivities {
     String receiveLsn;
     String replayLsn;
     Double replicaLagSeconds;
+    Long reportedLagBytes;
+    Double reportedAgeSeconds;
     try (Connection connection = replicaConnector.open();
         Statement statement = connection.createStatement();
         ResultSet rs = statement.executeQuery(RECEIVER)) {
@@ -156,6 +165,8 @@ public final class FailoverActivitiesImpl implements FailoverActivities {
       receiveLsn = rs.getString(4);
       replayLsn = rs.getString(5);
       replicaLagSeconds = PostgresActivitiesImpl.doubleOrNull(rs, 6);
+      reportedLagBytes = PostgresActivitiesImpl.longOrNull(rs.getBigDecimal(7));
+      reportedAgeSeconds = PostgresActivitiesImpl.doubleOrNull(rs, 8);
     } catch (SQLException e) {
       throw classify(replicaConnector, e, "reading the replication state of replica " + replica);
     }
@@ -208,7 +219,9 @@ public final class FailoverActivitiesImpl implements FailoverActivities {
           replayLsn,
           lagBytes,
           lagSeconds,
-          null);
+          null,
+          lagBytes == null ? null : ReplicationState.FROM_PRIMARY,
+          lagBytes == null ? null : Double.valueOf(0));
     } catch (SQLException e) {
       ApplicationFailure failure =
           classify(primaryConnector, e, "reading the replication state of primary " + primary);
@@ -226,9 +239,11 @@ public final class FailoverActivitiesImpl implements FailoverActivities {
           null,
           receiveLsn,
           replayLsn,
-          null,
+          reportedLagBytes == null ? null : Math.max(0, reportedLagBytes),
           replicaLagSeconds,
-          failure.getOriginalMessage());
+          failure.getOriginalMessage(),
+          reportedLagBytes == null ? null : ReplicationState.FROM_RECEIVER,
+          reportedLagBytes == null ? null : reportedAgeSeconds);
     }
   }
 

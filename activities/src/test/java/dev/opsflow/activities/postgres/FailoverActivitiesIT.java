@@ -236,6 +236,34 @@ class FailoverActivitiesIT {
     assertThat(state.receiverStatus()).isEqualTo("streaming");
     assertThat(state.lagBytes()).isNotNull().isGreaterThanOrEqualTo(0);
     assertThat(state.lagSeconds()).isNotNull();
+    assertThat(state.lagSource()).isEqualTo(ReplicationState.FROM_PRIMARY);
+    assertThat(state.lagAgeSeconds()).isZero();
+  }
+
+  @Test
+  void withThePrimaryUnreachableTheLastKnownLagIsItsLastReportToTheStillConnectedReceiver()
+      throws Exception {
+    // The primary runs and streams, but not where this worker looks: as a partitioned primary
+    // looks to the worker while the replica's receiver still holds its connection.
+    int closed;
+    try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+      closed = socket.getLocalPort();
+    }
+    FailoverActivitiesImpl partitioned =
+        new FailoverActivitiesImpl(
+            new PostgresMembers(
+                Map.of(
+                    PRIMARY,
+                    connector("jdbc:postgresql://127.0.0.1:" + closed + "/postgres", shared.user()),
+                    REPLICA,
+                    connector(shared.replicaUrl(), shared.user()))),
+            h -> {});
+    ReplicationState state = partitioned.replicationState(PRIMARY, REPLICA);
+
+    assertThat(state.primaryUp()).isFalse();
+    assertThat(state.lagSource()).isEqualTo(ReplicationState.FROM_RECEIVER);
+    assertThat(state.lagBytes()).isNotNull().isBetween(0L, 16L * 1024 * 1024);
+    assertThat(state.lagAgeSeconds()).isNotNull().isBetween(0.0, 120.0);
   }
 
   @Test
@@ -265,8 +293,16 @@ class FailoverActivitiesIT {
       assertThat(probe.inRecovery()).isNull();
       assertThat(probe.reason()).contains("probing " + PRIMARY).doesNotContain(PASSWORD);
       ReplicationState state = activities.replicationState(PRIMARY, REPLICA);
+      // Killed, the primary's connections close: the receiver exits (at once or within moments),
+      // and with it the last trace of the primary's position on the replica.
+      for (int i = 0; i < 30 && state.receiverStatus() != null; i++) {
+        Thread.sleep(500);
+        state = activities.replicationState(PRIMARY, REPLICA);
+      }
       assertThat(state.primaryUp()).isFalse();
-      assertThat(state.lagBytes()).isNull();
+      assertThat(state.receiverStatus()).as("the receiver is gone").isNull();
+      assertThat(state.lagBytes()).as("so the lag is unknown: a human decides").isNull();
+      assertThat(state.lagSource()).isNull();
       assertThat(state.replayLsn()).isNotNull();
 
       PromotionResult promotion = activities.promote(new PromoteRequest("fo-1", REPLICA, PRIMARY));

@@ -23,6 +23,8 @@ import java.util.List;
  * @param timeline every step, in order
  * @param notes policy notes (e.g. a requested limit that was looser than the server's)
  * @param nextManualStep what a human must do next ("" when nothing)
+ * @param failure why the run failed, as humans were told it ("" unless the outcome is {@link
+ *     FailoverOutcome#FAILED}; set as soon as it failed, while the escalation still waits)
  */
 public record FailoverStatus(
     String cluster,
@@ -40,10 +42,12 @@ public record FailoverStatus(
     Long writeUnavailableMillis,
     List<TimelineEntry> timeline,
     List<String> notes,
-    String nextManualStep) {
+    String nextManualStep,
+    String failure) {
   public FailoverStatus {
     timeline = timeline == null ? List.of() : List.copyOf(timeline);
     notes = notes == null ? List.of() : List.copyOf(notes);
     nextManualStep = nextManualStep == null ? "" : nextManualStep;
+    failure = failure == null ? "" : failure;
   }
 }

@@ -7,9 +7,13 @@ import dev.opsflow.config.AlertRoute;
 import dev.opsflow.config.ConfigException;
 import dev.opsflow.config.Severities;
 import dev.opsflow.config.Spelling;
+import dev.opsflow.contracts.failover.FailoverMode;
+import dev.opsflow.contracts.failover.FailoverRequest;
+import dev.opsflow.contracts.failover.PostgresFailover;
 import dev.opsflow.contracts.remediation.RemediationRequest;
 import dev.opsflow.contracts.remediation.Target;
 import dev.opsflow.contracts.run.AlertNotice;
+import dev.opsflow.contracts.run.RunEnvelope;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -19,8 +23,9 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
- * Turns an alert into a remediation request using the routing rules: the first rule whose alert
- * name and label matchers fit wins; its target templates are filled from the alert's labels.
+ * Turns an alert into a remediation request (or, for a {@code PostgresFailover} route, a failover
+ * request) using the routing rules: the first rule whose alert name and label matchers fit wins;
+ * its target templates are filled from the alert's labels.
  */
 public final class AlertRouter {
   /** {@code {{label}}} must exist on the alert; {@code {{label?}}} may be missing (empty). */
@@ -79,6 +84,12 @@ public final class AlertRouter {
               "critical",
               Map.of("namespace", "{{namespace}}", "deployment", "{{deployment}}")),
           new AlertRoute(
+              "PostgresPrimaryDown",
+              Map.of(),
+              PostgresFailover.TYPE,
+              "critical",
+              Map.of("cluster", "{{cluster}}")),
+          new AlertRoute(
               "DiskSpaceHigh",
               LOG_CLEANUP_OPT_IN,
               "DiskPressureRemediation",
@@ -101,6 +112,10 @@ public final class AlertRouter {
     this.routes = routes.isEmpty() ? DEFAULT_ROUTES : routes;
     for (int i = 0; i < this.routes.size(); i++) {
       String procedure = this.routes.get(i).procedure();
+      if (PostgresFailover.TYPE.equals(procedure)) {
+        requireFailoverTarget(i, this.routes.get(i).target());
+        continue;
+      }
       if (!knownProcedures.contains(procedure)) {
         throw new ConfigException(
             "routes[" + i + "].procedure",
@@ -126,13 +141,44 @@ public final class AlertRouter {
     }
   }
 
+  /** The fields a failover route may fill: the cluster (required) and the replica to promote. */
+  private static final List<String> FAILOVER_FIELDS = List.of("cluster", "candidate");
+
+  private static void requireFailoverTarget(int i, Map<String, String> target) {
+    for (String field : target.keySet()) {
+      if (!FAILOVER_FIELDS.contains(field)) {
+        throw new ConfigException(
+            "routes[" + i + "].target." + field,
+            PostgresFailover.TYPE
+                + " does not use "
+                + field
+                + "; its target has cluster, candidate");
+      }
+    }
+    if (!target.containsKey("cluster")) {
+      throw new ConfigException(
+          "routes[" + i + "].target.cluster",
+          PostgresFailover.TYPE + " needs the cluster, e.g. cluster: \"{{cluster}}\"");
+    }
+  }
+
   public List<AlertRoute> routes() {
     return routes;
   }
 
   /** A request, or the reason the alert cannot be routed. */
-  public sealed interface Routed permits Routed.To, Routed.Unroutable {
+  public sealed interface Routed permits Routed.To, Routed.Failover, Routed.Unroutable {
     record To(RemediationRequest request) implements Routed {}
+
+    /**
+     * A failover of the cluster the alert names, in mode FAILOVER (the primary is down). The run
+     * confirms the outage with its own probes; a resolved alert never undoes a failover.
+     */
+    record Failover(FailoverRequest request) implements Routed {
+      public AlertNotice notice() {
+        return request.run().alert();
+      }
+    }
 
     record Unroutable(String alertName, String reason) implements Routed {}
   }
@@ -177,7 +223,11 @@ public final class AlertRouter {
         }
         m.appendTail(value);
         try {
-          fields.put(e.getKey(), TargetNames.checked(e.getKey(), value.toString()));
+          fields.put(
+              e.getKey(),
+              PostgresFailover.TYPE.equals(route.procedure())
+                  ? memberName(e.getKey(), value.toString())
+                  : TargetNames.checked(e.getKey(), value.toString()));
         } catch (InvalidNameException invalid) {
           return new Routed.Unroutable(name, from(used) + invalid.getMessage());
         }
@@ -198,6 +248,18 @@ public final class AlertRouter {
               labels,
               alert.annotations(),
               "alertmanager");
+      if (PostgresFailover.TYPE.equals(route.procedure())) {
+        if (fields.getOrDefault("cluster", "").isEmpty()) {
+          return new Routed.Unroutable(name, "target.cluster is empty: the failover needs one");
+        }
+        return new Routed.Failover(
+            new FailoverRequest(
+                fields.get("cluster"),
+                FailoverMode.FAILOVER,
+                fields.get("candidate"),
+                RunEnvelope.alerted(severity, notice),
+                null));
+      }
       return new Routed.To(
           new RemediationRequest(
               route.procedure(),
@@ -215,6 +277,17 @@ public final class AlertRouter {
             + Printable.quoted(name)
             + " matches its labels; the routes for it need "
             + named.stream().map(r -> matchers(r.match())).collect(Collectors.joining(" or ")));
+  }
+
+  private static final Pattern MEMBER_NAME = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
+
+  /** A cluster or member name, as failover.clusters spells them. */
+  private static String memberName(String field, String value) {
+    if (!value.isEmpty() && !MEMBER_NAME.matcher(value).matches()) {
+      throw new InvalidNameException(
+          "target." + field, value, "a cluster or member name is lower-case letters, digits, '-'");
+    }
+    return value;
   }
 
   /** Why a label value may not go into a target, or null when it may. */

@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.opsflow.activities.Printable;
 import dev.opsflow.activities.dispatch.RemediationDispatcher;
+import dev.opsflow.contracts.failover.FailoverRequest;
+import dev.opsflow.contracts.failover.FailoverStarted;
 import dev.opsflow.contracts.remediation.DispatchResult;
 import dev.opsflow.contracts.remediation.RemediationRequest;
 import dev.opsflow.starter.http.RequestBody;
@@ -20,6 +22,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -80,6 +83,7 @@ public final class AlertWebhook implements AutoCloseable {
   private final int maxAlerts;
   private final ExecutorService dispatching;
   private final NoticeGroupCommit groupCommit;
+  private final FailoverTrigger failovers;
 
   /** At most one "Temporal unavailable" line per this interval (the count says the rest). */
   private static final long UNAVAILABLE_LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(5);
@@ -95,6 +99,7 @@ public final class AlertWebhook implements AutoCloseable {
    *     should be at most this)
    * @param noticeWindow how long a problem's first notice waits for others to share its signal
    *     ({@code http.noticeWindow})
+   * @param failovers starts the failovers that {@code PostgresFailover} routes ask for
    */
   public AlertWebhook(
       WebhookAuth auth,
@@ -105,8 +110,10 @@ public final class AlertWebhook implements AutoCloseable {
       RequestBody body,
       TemporalDeadline deadline,
       int maxAlerts,
-      Duration noticeWindow) {
+      Duration noticeWindow,
+      FailoverTrigger failovers) {
     this.auth = auth;
+    this.failovers = failovers;
     this.router = router;
     this.dispatcher = dispatcher;
     this.recent = new RecentEpisodes(50_000, dedupWindowMillis, System::currentTimeMillis);
@@ -177,11 +184,21 @@ public final class AlertWebhook implements AutoCloseable {
     }
 
     List<RemediationRequest> requests = new ArrayList<>();
+    List<FailoverRequest> failing = new ArrayList<>();
     List<Map<String, String>> unroutable = new ArrayList<>();
     for (AlertmanagerPayload.Alert alert : payload.alerts()) {
       AlertRouter.Routed routed = router.route(alert);
+      if (routed instanceof AlertRouter.Routed.Failover f) {
+        Optional<String> refused = failovers.refusal(f.request());
+        routed =
+            refused.isPresent()
+                ? new AlertRouter.Routed.Unroutable(f.notice().alertName(), refused.get())
+                : routed;
+      }
       if (routed instanceof AlertRouter.Routed.To to) {
         requests.add(to.request());
+      } else if (routed instanceof AlertRouter.Routed.Failover f) {
+        failing.add(f.request());
       } else if (routed instanceof AlertRouter.Routed.Unroutable u) {
         unroutable.add(Map.of("alert", u.alertName(), "reason", u.reason()));
         count("unroutable");
@@ -193,7 +210,7 @@ public final class AlertWebhook implements AutoCloseable {
         }
       }
     }
-    if (requests.isEmpty()) {
+    if (requests.isEmpty() && failing.isEmpty()) {
       Map<String, Object> answer = new LinkedHashMap<>();
       answer.put("error", "no alert in the payload could be routed to a remediation");
       answer.put("unroutable", unroutable);
@@ -213,7 +230,32 @@ public final class AlertWebhook implements AutoCloseable {
         count("duplicate");
       }
     }
+    // A firing failover alert goes through the door (one run per cluster: a resent group, or the
+    // alert of a second member, is answered with the running run); a resolved one starts nothing
+    // and undoes nothing, since the run confirms the outage with its own probes.
+    Map<String, FailoverRequest> freshFailovers = new LinkedHashMap<>();
+    for (FailoverRequest request : failing) {
+      String key =
+          request.workflowId()
+              + "|"
+              + request.run().alert().episode()
+              + "|"
+              + request.run().alert().status();
+      if (recent.contains(key) || freshFailovers.putIfAbsent(key, request) != null) {
+        duplicates++;
+        count("duplicate");
+      }
+    }
     TemporalDeadline.Clock clock = deadline.start();
+    Map<String, CompletableFuture<FailoverStarted>> starting = new LinkedHashMap<>();
+    for (Map.Entry<String, FailoverRequest> e : freshFailovers.entrySet()) {
+      starting.put(
+          e.getKey(),
+          e.getValue().run().alert().firing()
+              ? CompletableFuture.supplyAsync(
+                  () -> clock.call(() -> failovers.start(e.getValue())), dispatching)
+              : CompletableFuture.completedFuture(null));
+    }
     // Firing notices go per problem through the group commit (one signal for all of a problem's
     // notices, this request's and those of requests arriving with it); resolved ones one by one.
     Map<String, List<String>> firingKeys = new LinkedHashMap<>();
@@ -241,13 +283,17 @@ public final class AlertWebhook implements AutoCloseable {
     // deadline: 503, and Alertmanager retries.
     long budget = clock.remainingMillis() + 200;
     sent.replaceAll((key, future) -> future.orTimeout(budget, TimeUnit.MILLISECONDS));
-    int accepted = requests.size() - duplicates;
+    starting.replaceAll((key, future) -> future.orTimeout(budget, TimeUnit.MILLISECONDS));
+    int accepted = requests.size() + failing.size() - duplicates;
     int duplicated = duplicates;
+    List<CompletableFuture<?>> all = new ArrayList<>(sent.values());
+    all.addAll(starting.values());
     ctx.future(
         () ->
-            CompletableFuture.allOf(sent.values().toArray(CompletableFuture[]::new))
+            CompletableFuture.allOf(all.toArray(CompletableFuture[]::new))
                 .handle((done, failed) -> null)
-                .thenAccept(done -> answer(ctx, fresh, sent, accepted, duplicated, unroutable)));
+                .thenAccept(
+                    done -> answer(ctx, fresh, sent, starting, accepted, duplicated, unroutable)));
   }
 
   /** The answer once every notice was delivered or refused: 202, or 503 if any was not taken. */
@@ -255,13 +301,42 @@ public final class AlertWebhook implements AutoCloseable {
       Context ctx,
       Map<String, RemediationRequest> fresh,
       Map<String, CompletableFuture<DispatchResult>> sent,
+      Map<String, CompletableFuture<FailoverStarted>> starting,
       int accepted,
       int duplicates,
       List<Map<String, String>> unroutable) {
     Set<String> workflows = new LinkedHashSet<>();
     List<String> noRun = new ArrayList<>();
+    List<Map<String, Object>> failoverRuns = new ArrayList<>();
     Throwable unavailable = null;
     int delivered = 0;
+    for (Map.Entry<String, CompletableFuture<FailoverStarted>> e : starting.entrySet()) {
+      FailoverStarted started;
+      try {
+        started = e.getValue().join();
+      } catch (CompletionException failed) {
+        if (temporalUnavailable(failed.getCause())) {
+          unavailable = failed.getCause();
+          continue;
+        }
+        throw failed.getCause() instanceof RuntimeException r
+            ? r
+            : new IllegalStateException(failed.getCause());
+      }
+      recent.add(e.getKey());
+      delivered++;
+      if (started == null) {
+        count("failover_resolved");
+        continue;
+      }
+      workflows.add(started.workflowId());
+      count(started.alreadyRunning() ? "failover_running" : "failover_started");
+      Map<String, Object> run = new LinkedHashMap<>();
+      run.put("workflowId", started.workflowId());
+      run.put("runId", started.runId());
+      run.put("alreadyRunning", started.alreadyRunning());
+      failoverRuns.add(run);
+    }
     for (Map.Entry<String, CompletableFuture<DispatchResult>> e : sent.entrySet()) {
       RemediationRequest request = fresh.get(e.getKey());
       DispatchResult result;
@@ -269,9 +344,7 @@ public final class AlertWebhook implements AutoCloseable {
         result = e.getValue().join();
       } catch (CompletionException failed) {
         Throwable cause = failed.getCause();
-        if (cause instanceof WorkflowServiceException
-            || cause instanceof StatusRuntimeException
-            || cause instanceof TimeoutException) {
+        if (temporalUnavailable(cause)) {
           unavailable = cause;
           continue;
         }
@@ -304,7 +377,7 @@ public final class AlertWebhook implements AutoCloseable {
             "Temporal unavailable: {} of {} notices delivered within the deadline ({} ms): {};"
                 + " {} notification(s) answered 503 since the last such line",
             delivered,
-            sent.size(),
+            sent.size() + starting.size(),
             deadline.budget().toMillis(),
             Printable.escaped(
                 unavailable instanceof TimeoutException
@@ -321,8 +394,15 @@ public final class AlertWebhook implements AutoCloseable {
     answer.put("duplicates", duplicates);
     answer.put("workflows", workflows);
     answer.put("resolvedWithoutRunningRemediation", noRun);
+    answer.put("failovers", failoverRuns);
     answer.put("unroutable", unroutable);
     ctx.status(HttpStatus.ACCEPTED).json(answer);
+  }
+
+  private static boolean temporalUnavailable(Throwable cause) {
+    return cause instanceof WorkflowServiceException
+        || cause instanceof StatusRuntimeException
+        || cause instanceof TimeoutException;
   }
 
   /** The gRPC status under a client failure (what an operator needs), else its message. */

@@ -115,6 +115,7 @@ public final class RestApi {
   private final Catalog catalog;
   private final RequestBody bodies;
   private final TemporalDeadline deadline;
+  private final Set<String> failoverClusters;
 
   /** Bodies read at once; callers authenticated first, so this is a bound, not a defence. */
   private static final int CONCURRENT_READS = 32;
@@ -133,6 +134,21 @@ public final class RestApi {
       AuditLog audit,
       Catalog catalog,
       OpsflowConfig.Http limits) {
+    this(executions, auth, audit, catalog, limits, Set.of());
+  }
+
+  /**
+   * @param failoverClusters the configuration's {@code failover.clusters}: a failover of another is
+   *     refused (400) before it starts; empty = not known here, the worker decides
+   */
+  public RestApi(
+      Executions executions,
+      ApiAuth auth,
+      AuditLog audit,
+      Catalog catalog,
+      OpsflowConfig.Http limits,
+      Set<String> failoverClusters) {
+    this.failoverClusters = Set.copyOf(failoverClusters);
     this.executions = executions;
     this.inbox = new ApprovalInbox(executions);
     this.auth = auth;
@@ -145,8 +161,22 @@ public final class RestApi {
   /** The API as the starter serves it: configured callers and audit file, every opsflow type. */
   public static RestApi fromConfig(
       Executions executions, OpsflowConfig.Api api, OpsflowConfig.Http limits) {
+    return fromConfig(executions, api, limits, Set.of());
+  }
+
+  /** As above, refusing a failover of a cluster not in {@code failoverClusters} (if not empty). */
+  public static RestApi fromConfig(
+      Executions executions,
+      OpsflowConfig.Api api,
+      OpsflowConfig.Http limits,
+      Set<String> failoverClusters) {
     return new RestApi(
-        executions, new ApiAuth(api), new AuditLog(api.auditLog()), Catalog.opsflow(), limits);
+        executions,
+        new ApiAuth(api),
+        new AuditLog(api.auditLog()),
+        Catalog.opsflow(),
+        limits,
+        failoverClusters);
   }
 
   public AuditLog audit() {
@@ -376,6 +406,11 @@ public final class RestApi {
               + "' is not a member name (lower-case letters,"
               + " digits, '-')");
     }
+    try {
+      FailoverDoor.requireConfigured(cluster, failoverClusters);
+    } catch (FailoverDoor.UnknownCluster e) {
+      throw ApiError.badRequest("context." + e.getMessage());
+    }
     ctx.attribute("executionId", FailoverRequest.workflowId(cluster));
     FailoverStarted started =
         FailoverDoor.start(
@@ -386,7 +421,8 @@ public final class RestApi {
                 mode,
                 candidate,
                 new RunEnvelope("critical", null, caller.name(), null),
-                null));
+                null),
+            failoverClusters);
     WorkflowExecution execution =
         WorkflowExecution.newBuilder()
             .setWorkflowId(started.workflowId())

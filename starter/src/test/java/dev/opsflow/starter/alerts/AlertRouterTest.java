@@ -151,10 +151,71 @@ class AlertRouterTest {
   }
 
   @Test
-  void everyDefaultRouteNamesAKnownRemediation() {
+  void everyDefaultRouteNamesAKnownRemediationOrTheFailover() {
     assertThat(AlertRouter.DEFAULT_ROUTES)
         .extracting(AlertRoute::procedure)
-        .allMatch(KNOWN::contains);
+        .allMatch(p -> KNOWN.contains(p) || p.equals("PostgresFailover"));
+  }
+
+  // ---- a primary that is down asks for a failover ----
+
+  @Test
+  void theDefaultPrimaryDownRouteAsksForAFailoverOfTheClusterTheAlertNames() {
+    AlertRouter router = new AlertRouter(List.of(), KNOWN);
+    var routed =
+        router.route(
+            alert(
+                "firing",
+                Map.of(
+                    "alertname", "PostgresPrimaryDown",
+                    "cluster", "orders",
+                    "instance", "orders-a:5432",
+                    "severity", "warning")));
+    assertThat(routed).isInstanceOf(AlertRouter.Routed.Failover.class);
+    var request = ((AlertRouter.Routed.Failover) routed).request();
+    assertThat(request.cluster()).isEqualTo("orders");
+    assertThat(request.workflowId()).isEqualTo("failover-orders");
+    assertThat(request.mode()).isEqualTo(dev.opsflow.contracts.failover.FailoverMode.FAILOVER);
+    assertThat(request.candidate()).isNull();
+    assertThat(request.run().severity()).isEqualTo("critical");
+    assertThat(request.run().requestedBy()).isEqualTo("opsflow");
+    assertThat(request.run().alert().fingerprint()).isEqualTo("fp1");
+  }
+
+  @Test
+  void aPrimaryDownAlertWithoutAClusterOrWithABadOneIsUnroutableNamingTheLabel() {
+    AlertRouter router = new AlertRouter(List.of(), KNOWN);
+    assertThat(router.route(alert("firing", Map.of("alertname", "PostgresPrimaryDown"))))
+        .isEqualTo(
+            new AlertRouter.Routed.Unroutable(
+                "PostgresPrimaryDown",
+                "label 'cluster' is missing (route target cluster needs it)"));
+    var bad =
+        router.route(
+            alert("firing", Map.of("alertname", "PostgresPrimaryDown", "cluster", "../prod")));
+    assertThat(((AlertRouter.Routed.Unroutable) bad).reason())
+        .startsWith("label 'cluster': target.cluster '../prod' is not valid");
+  }
+
+  @Test
+  void aFailoverRouteWithAFieldItDoesNotUseOrWithoutTheClusterFailsStartUp() {
+    AlertRoute extra =
+        new AlertRoute(
+            "PostgresPrimaryDown",
+            Map.of(),
+            "PostgresFailover",
+            "",
+            Map.of("cluster", "{{cluster}}", "namespace", "{{namespace}}"));
+    assertThatThrownBy(() -> new AlertRouter(List.of(extra), KNOWN))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("routes[0].target.namespace")
+        .hasMessageContaining("PostgresFailover does not use namespace");
+    AlertRoute none =
+        new AlertRoute(
+            "PostgresPrimaryDown", Map.of(), "PostgresFailover", "", Map.of("candidate", "x"));
+    assertThatThrownBy(() -> new AlertRouter(List.of(none), KNOWN))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("routes[0].target.cluster");
   }
 
   // ---- the destructive default is opt-in ----

@@ -90,7 +90,9 @@ class RestApiIT {
                 Set.of("CrashLoopRemediation", "KafkaLagRemediation"),
                 Set.of("GuardedRestart"),
                 Set.of("ServiceLoop"),
-                QUEUE));
+                QUEUE),
+            OpsflowConfig.defaults().http(),
+            Set.of("orders", "billing"));
     server =
         Javalin.create(
                 cfg -> {
@@ -204,6 +206,22 @@ class RestApiIT {
       // the other tests, which scans every open run.
       client.newUntypedWorkflowStub("failover-orders").terminate("test done");
     }
+  }
+
+  @Test
+  void aFailoverOfAClusterNotConfiguredIsRefusedListingTheConfiguredOnes() throws Exception {
+    Reply unknown =
+        call(
+            "POST",
+            "/api/runbooks/execute",
+            ALICE,
+            "{\"workflowType\":\"PostgresFailover\",\"context\":{\"cluster\":\"nosuch\","
+                + "\"mode\":\"FAILOVER\"}}");
+    assertThat(unknown.status()).isEqualTo(400);
+    assertThat(unknown.body().get("error").asText())
+        .isEqualTo(
+            "context.cluster: 'nosuch' is not in failover.clusters; configured: billing, orders");
+    assertThat(executions.info("failover-nosuch")).as("nothing started").isEmpty();
   }
 
   @Test

@@ -35,6 +35,8 @@ import dev.opsflow.contracts.run.RunEnvelope;
 import dev.opsflow.sandbox.kubernetes.KubernetesSandbox;
 import dev.opsflow.sandbox.postgres.PostgresPair;
 import dev.opsflow.sandbox.postgres.PostgresPair.Member;
+import dev.opsflow.worker.MetricsEndpoint;
+import dev.opsflow.worker.OpsflowMetrics;
 import dev.opsflow.workflows.WorkflowCatalog;
 import dev.opsflow.workflows.failover.PostgresFailoverImpl;
 import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
@@ -45,6 +47,7 @@ import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.temporal.activity.Activity;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowStub;
+import io.temporal.testing.TestEnvironmentOptions;
 import io.temporal.testing.TestWorkflowEnvironment;
 import io.temporal.worker.Worker;
 import java.sql.Connection;
@@ -78,6 +81,8 @@ class PostgresFailoverIT {
   private KubernetesSandbox kubernetes;
   private TestWorkflowEnvironment env;
   private WorkflowClient client;
+  private OpsflowMetrics metrics;
+  private MetricsEndpoint endpoint;
 
   @BeforeEach
   void start() throws SQLException {
@@ -115,7 +120,12 @@ class PostgresFailoverIT {
             ServerPolicy.from(OpsflowConfig.defaults())
                 .withHumans(HumanPolicy.DEFAULT, Map.of(PostgresFailover.TYPE, approvers));
 
-    env = TestWorkflowEnvironment.newInstance();
+    // The worker's metrics as a standalone worker exports them: its registry, on its endpoint.
+    metrics = new OpsflowMetrics();
+    endpoint = MetricsEndpoint.start("127.0.0.1", 0, metrics);
+    env =
+        TestWorkflowEnvironment.newInstance(
+            TestEnvironmentOptions.newBuilder().setMetricsScope(metrics.temporalScope()).build());
     OpsflowSearchAttributes.ALL.forEach(env::registerSearchAttribute);
     Worker worker = env.newWorker(QUEUE);
     worker.registerWorkflowImplementationTypes(WorkflowCatalog.OPTIONS, PostgresFailoverImpl.class);
@@ -135,9 +145,15 @@ class PostgresFailoverIT {
   }
 
   @AfterEach
-  void stop() {
+  void stop() throws Exception {
     if (env != null) {
       env.close();
+    }
+    if (endpoint != null) {
+      endpoint.close();
+    }
+    if (metrics != null) {
+      metrics.close();
     }
     if (kubernetes != null) {
       kubernetes.close();
@@ -215,10 +231,53 @@ class PostgresFailoverIT {
                   .map(a -> a.getTargetRef().getName())
                   .toList())
           .containsExactly("demo-db-1");
+
+      // The failover's metrics, as Prometheus scrapes the worker's endpoint (reported within 1 s).
+      String scrape = "";
+      for (int i = 0; i < 50 && !scrape.contains("failover_write_unavailable_seconds_count"); i++) {
+        Thread.sleep(200);
+        scrape = scrapeMetrics();
+      }
+      String total = metricLine(scrape, "failover_total", "outcome=\"completed\"");
+      assertThat(total).contains("cluster=\"demo\"", "mode=\"switchover\"");
+      assertThat(value(total)).isEqualTo(1.0);
+      String duration = metricLine(scrape, "failover_duration_seconds_count", "cluster=\"demo\"");
+      assertThat(duration).contains("mode=\"switchover\"");
+      assertThat(value(duration)).isEqualTo(1.0);
+      assertThat(
+              value(
+                  metricLine(scrape, "failover_write_unavailable_seconds_sum", "cluster=\"demo\"")))
+          .as("the window in the status, in seconds")
+          .isCloseTo(
+              done.writeUnavailableMillis() / 1000.0, org.assertj.core.data.Offset.offset(0.001));
     } finally {
       writer.stop();
       thread.join(10_000);
     }
+  }
+
+  private String scrapeMetrics() throws Exception {
+    var http = java.net.http.HttpClient.newHttpClient();
+    var response =
+        http.send(
+            java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create("http://127.0.0.1:" + endpoint.port() + "/metrics"))
+                .build(),
+            java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertThat(response.statusCode()).isEqualTo(200);
+    return response.body();
+  }
+
+  private static double value(String sample) {
+    return Double.parseDouble(sample.substring(sample.lastIndexOf(' ') + 1));
+  }
+
+  /** The one sample line of {@code name} with {@code label} in the scrape. */
+  private static String metricLine(String scrape, String name, String label) {
+    List<String> lines =
+        scrape.lines().filter(l -> l.startsWith(name + "{") && l.contains(label)).toList();
+    assertThat(lines).as(name + " with " + label + " in:\n" + scrape).hasSize(1);
+    return lines.get(0);
   }
 
   private static String line(TimelineEntry t) {

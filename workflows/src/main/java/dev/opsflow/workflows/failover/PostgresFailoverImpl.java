@@ -31,15 +31,12 @@ import dev.opsflow.contracts.failover.PostgresFailover;
 import dev.opsflow.contracts.failover.TimelineEntry;
 import dev.opsflow.contracts.human.ApprovalPolicy;
 import dev.opsflow.contracts.human.ApprovalResult;
-import dev.opsflow.contracts.human.ApprovalStatus;
-import dev.opsflow.contracts.human.Decision;
 import dev.opsflow.contracts.human.HumanPolicy;
-import dev.opsflow.contracts.human.Progress;
 import dev.opsflow.contracts.run.RunEnvelope;
-import dev.opsflow.workflows.human.FailedStep;
 import dev.opsflow.workflows.kernel.Failures;
 import dev.opsflow.workflows.kernel.ProcedureRun;
 import dev.opsflow.workflows.kernel.RunMetrics;
+import dev.opsflow.workflows.kernel.SupervisedHandlers;
 import io.temporal.activity.ActivityOptions;
 import io.temporal.common.RetryOptions;
 import io.temporal.failure.ActivityFailure;
@@ -63,7 +60,7 @@ import org.slf4j.Logger;
  * its time, LSN and who decided. Before the promotion the kernel's saga holds the unfence; the
  * promotion drops it, and from then on the run escalates instead of undoing anything.
  */
-public class PostgresFailoverImpl implements PostgresFailover {
+public class PostgresFailoverImpl extends SupervisedHandlers implements PostgresFailover {
   private static final Logger log = Workflow.getLogger(PostgresFailoverImpl.class);
 
   static final String RECEIVED = "RECEIVED";
@@ -76,6 +73,16 @@ public class PostgresFailoverImpl implements PostgresFailover {
   static final String PROMOTING = "PROMOTING";
   static final String VERIFYING = "VERIFYING";
   static final String REPOINTING = "REPOINTING";
+  static final String FAILED = "FAILED";
+
+  /** The change id under which a failed run enters {@link #FAILED} before it escalates. */
+  static final String FAILED_SHOWN_FIRST = "failover-failed-shown-first";
+
+  /**
+   * The change id under which an unattended failover also needs a recent last known lag: the
+   * primary's position behind it at most the confirmation window old when read.
+   */
+  static final String RECENT_LAG_RULE = "failover-recent-lag-rule";
 
   /** How long the Service's endpoints may take to name the new primary. */
   static final long ENDPOINTS_TIMEOUT_SECONDS = 60;
@@ -128,6 +135,8 @@ public class PostgresFailoverImpl implements PostgresFailover {
   private String candidate = "";
   private Long lagBytes;
   private Double lagSeconds;
+  private String lagSource;
+  private Double lagAgeSeconds;
   private Long dataLossBytes;
   private String finalLsn = "";
   private boolean promoted;
@@ -154,10 +163,15 @@ public class PostgresFailoverImpl implements PostgresFailover {
         throw new CanceledFailure("cancelled while " + run.phase());
       }
       // Every failure ends in a decision: the saga undoes what it still may, humans hear why.
-      String reason = run.failed(e);
-      note("failed", "", "", "", false, reason);
+      // Since FAILED_SHOWN_FIRST the run shows FAILED while the escalation waits for a human
+      // (before, status read RECEIVED/RUNNING, with no reason, until someone acknowledged).
+      note("failed", "", "", "", false, Failures.reason(e));
+      String reason =
+          Workflow.getVersion(FAILED_SHOWN_FIRST, Workflow.DEFAULT_VERSION, 1) == 1
+              ? run.failed(e, FAILED)
+              : run.failed(e);
       afterPromotion();
-      finish(FailoverOutcome.FAILED, "FAILED", reason);
+      finish(FailoverOutcome.FAILED, FAILED, reason);
     }
     return status();
   }
@@ -319,6 +333,8 @@ public class PostgresFailoverImpl implements PostgresFailover {
     ReplicationState state = chosen.get();
     lagBytes = state.lagBytes();
     lagSeconds = state.lagSeconds();
+    lagSource = state.lagSource();
+    lagAgeSeconds = state.lagAgeSeconds();
     boolean fit =
         state.replicaInRecovery() && (request.mode() == FailoverMode.FAILOVER || state.streaming());
     note(
@@ -339,7 +355,9 @@ public class PostgresFailoverImpl implements PostgresFailover {
             + lagBytes
             + " bytes / "
             + lagSeconds
-            + " s; primary "
+            + " s ("
+            + lagOrigin()
+            + "); primary "
             + primary
             + (state.primaryUp() ? " up at " + state.primaryFlushLsn() : " down"));
     if (!fit) {
@@ -475,7 +493,8 @@ public class PostgresFailoverImpl implements PostgresFailover {
         && cluster.unattended()
         && !callerAsked
         && lagBytes != null
-        && lagBytes <= maximumLag) {
+        && lagBytes <= maximumLag
+        && lagIsRecent()) {
       note(
           "approval",
           candidate,
@@ -485,7 +504,10 @@ public class PostgresFailoverImpl implements PostgresFailover {
           "unattended (failover.unattended): primary confirmed down and last known lag "
               + lagBytes
               + " <= maximumLagOnFailover "
-              + maximumLag);
+              + maximumLag
+              + " ("
+              + lagOrigin()
+              + ")");
       return true;
     }
     ApprovalPolicy policy = human.approvalFor(cluster.namespace());
@@ -516,6 +538,37 @@ public class PostgresFailoverImpl implements PostgresFailover {
     return unchanged("nobody approved in time: " + plan);
   }
 
+  /**
+   * With the primary down, the last known lag is the primary's last report to the replica minus
+   * what it replayed: it says nothing of WAL the primary wrote after that report. So an unattended
+   * failover also needs the report to be recent when read, at most the confirmation window old
+   * (runs from before {@link #RECENT_LAG_RULE} did without this).
+   */
+  private boolean lagIsRecent() {
+    if (Workflow.getVersion(RECENT_LAG_RULE, Workflow.DEFAULT_VERSION, 1)
+        == Workflow.DEFAULT_VERSION) {
+      return true;
+    }
+    return lagAgeSeconds != null && lagAgeSeconds <= confirmationWindowSeconds;
+  }
+
+  /** Where the lag figure comes from, in the operator's words. */
+  private String lagOrigin() {
+    if (lagBytes == null) {
+      return "lag unknown: the replica no longer knows the primary's position";
+    }
+    if (ReplicationState.FROM_RECEIVER.equals(lagSource)) {
+      return "last known: the primary's position as it last reported it to "
+          + candidate
+          + ", "
+          + lagAgeSeconds
+          + " s before this reading";
+    }
+    return ReplicationState.FROM_PRIMARY.equals(lagSource)
+        ? "read on both ends"
+        : "source not recorded";
+  }
+
   /** What the approvers read: mode, candidate, lag and the estimated data loss. */
   private String plan() {
     String loss =
@@ -526,6 +579,12 @@ public class PostgresFailoverImpl implements PostgresFailover {
                 : lagBytes
                     + " bytes (last known lag"
                     + (lagBytes > maximumLag ? ", above maximumLagOnFailover " + maximumLag : "")
+                    + (lagAgeSeconds != null && lagAgeSeconds > confirmationWindowSeconds
+                        ? ", reported "
+                            + lagAgeSeconds
+                            + " s before it was read: older than the confirmation window, so the"
+                            + " primary may have written more since"
+                        : "")
                     + ")";
     return request.mode().name().toLowerCase()
         + " of cluster "
@@ -1052,7 +1111,10 @@ public class PostgresFailoverImpl implements PostgresFailover {
         primary,
         candidate,
         run.phase(),
-        outcome,
+        // A run that failed is FAILED while its escalation still waits for an acknowledgement.
+        outcome == FailoverOutcome.RUNNING && !run.failure().isEmpty()
+            ? FailoverOutcome.FAILED
+            : outcome,
         lagBytes,
         lagSeconds,
         dataLossBytes,
@@ -1062,61 +1124,13 @@ public class PostgresFailoverImpl implements PostgresFailover {
         writeUnavailableMillis,
         timeline,
         notes,
-        nextManualStep);
+        nextManualStep,
+        run.failure());
   }
 
+  /** The approve/reject/failed-step/acknowledge handlers are the kernel's, on this run. */
   @Override
-  public Progress progress() {
-    return run.progress();
-  }
-
-  @Override
-  public void approve(Decision decision) {
-    run.decide(decision, true);
-  }
-
-  @Override
-  public void reject(Decision decision) {
-    run.decide(decision, false);
-  }
-
-  @Override
-  public ApprovalStatus approveChecked(Decision decision) {
-    return run.decide(decision, true);
-  }
-
-  @Override
-  public void validateApprove(Decision decision) {
-    run.validateDecision(decision);
-  }
-
-  @Override
-  public ApprovalStatus rejectChecked(Decision decision) {
-    return run.decide(decision, false);
-  }
-
-  @Override
-  public void validateReject(Decision decision) {
-    run.validateDecision(decision);
-  }
-
-  @Override
-  public void retryStep(Decision decision) {
-    run.answerFailedStep(FailedStep.Answer.RETRY, decision);
-  }
-
-  @Override
-  public void skipStep(Decision decision) {
-    run.answerFailedStep(FailedStep.Answer.SKIP, decision);
-  }
-
-  @Override
-  public void failStep(Decision decision) {
-    run.answerFailedStep(FailedStep.Answer.FAIL, decision);
-  }
-
-  @Override
-  public void acknowledge(Decision decision) {
-    run.acknowledge(decision);
+  protected ProcedureRun supervised() {
+    return run;
   }
 }

@@ -589,6 +589,17 @@ public final class ProcedureRun {
    * @return the reason, as humans were told it
    */
   public String failed(Throwable e) {
+    return failed(e, null);
+  }
+
+  /**
+   * As {@link #failed(Throwable)}, but the run first moves to {@code failedPhase} (the search
+   * attribute too): the escalation may wait long for an acknowledgement, and meanwhile the run must
+   * not look as if it were still where it failed. The message still names the phase it failed in.
+   *
+   * @return the reason, as humans were told it
+   */
+  public String failed(Throwable e, String failedPhase) {
     failure = Failures.reason(e);
     RunMetrics.failed(identity.procedure(), phase);
     if (gate != null) {
@@ -609,6 +620,10 @@ public final class ProcedureRun {
             + steps.size()
             + " step(s); a human must take over";
     log.error("Run {} failed in phase {}: {}", Workflow.getInfo().getWorkflowId(), phase, failure);
+    if (failedPhase != null) {
+      // The progress query appends the reason to this detail.
+      enter(failedPhase, "failed in phase " + phase + "; telling humans");
+    }
     Workflow.newDetachedCancellationScope(
             () -> {
               compensation.run("failed: " + failure);

@@ -1,23 +1,23 @@
 package dev.opsflow.workflows.remediation;
 
-import dev.opsflow.contracts.human.ApprovalStatus;
 import dev.opsflow.contracts.human.Decision;
-import dev.opsflow.contracts.human.Progress;
 import dev.opsflow.contracts.remediation.Remediation;
 import dev.opsflow.contracts.remediation.RemediationOutcome;
 import dev.opsflow.contracts.remediation.RemediationRequest;
 import dev.opsflow.contracts.remediation.RemediationStatus;
 import dev.opsflow.contracts.run.AlertNotice;
-import dev.opsflow.workflows.human.FailedStep;
+import dev.opsflow.workflows.kernel.ProcedureRun;
+import dev.opsflow.workflows.kernel.SupervisedHandlers;
 import io.temporal.failure.CanceledFailure;
 import io.temporal.workflow.Workflow;
 import java.util.List;
 
 /**
  * The workflow method, signal, update and query handlers every remediation has, delegating to its
- * {@link RemediationRun}. Procedures extend this and write only their runbook.
+ * {@link RemediationRun}; the human's handlers are the kernel's ({@link SupervisedHandlers}).
+ * Procedures extend this and write only their runbook.
  */
-public abstract class RemediationHandlers implements Remediation {
+public abstract class RemediationHandlers extends SupervisedHandlers implements Remediation {
   protected final RemediationRun run = new RemediationRun();
 
   /**
@@ -70,58 +70,25 @@ public abstract class RemediationHandlers implements Remediation {
     return run.status();
   }
 
+  // ---- the kernel's Supervised handlers, for a run that may hear a human before it began ----
+
   @Override
-  public void approve(Decision decision) {
-    run.decideWhenBegun(decision, true);
+  protected ProcedureRun supervised() {
+    return run.kernel();
   }
 
   @Override
-  public void reject(Decision decision) {
-    run.decideWhenBegun(decision, false);
+  protected void whenBegun(Runnable effect) {
+    run.whenBegun(effect);
   }
 
   @Override
-  public ApprovalStatus approveChecked(Decision decision) {
-    return run.decide(decision, true);
+  protected void beforeDecision(Decision decision) {
+    run.awaitBegun(decision);
   }
 
   @Override
-  public void validateApprove(Decision decision) {
-    run.validateDecision(decision);
-  }
-
-  @Override
-  public ApprovalStatus rejectChecked(Decision decision) {
-    return run.decide(decision, false);
-  }
-
-  @Override
-  public void validateReject(Decision decision) {
-    run.validateDecision(decision);
-  }
-
-  @Override
-  public void retryStep(Decision decision) {
-    run.answerFailedStep(FailedStep.Answer.RETRY, decision);
-  }
-
-  @Override
-  public void skipStep(Decision decision) {
-    run.answerFailedStep(FailedStep.Answer.SKIP, decision);
-  }
-
-  @Override
-  public void failStep(Decision decision) {
-    run.answerFailedStep(FailedStep.Answer.FAIL, decision);
-  }
-
-  @Override
-  public void acknowledge(Decision decision) {
-    run.acknowledge(decision);
-  }
-
-  @Override
-  public Progress progress() {
-    return run.progress();
+  protected boolean decisionCheckedLater() {
+    return run.decisionCheckedLater();
   }
 }

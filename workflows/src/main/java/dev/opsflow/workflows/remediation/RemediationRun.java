@@ -9,7 +9,6 @@ import dev.opsflow.activities.kubernetes.KubernetesOptions;
 import dev.opsflow.contracts.human.ActionRecord;
 import dev.opsflow.contracts.human.ApprovalPolicy;
 import dev.opsflow.contracts.human.ApprovalResult;
-import dev.opsflow.contracts.human.ApprovalStatus;
 import dev.opsflow.contracts.human.Decision;
 import dev.opsflow.contracts.human.HumanPolicy;
 import dev.opsflow.contracts.human.Progress;
@@ -24,7 +23,6 @@ import dev.opsflow.contracts.remediation.RemediationStatus.Phase;
 import dev.opsflow.contracts.run.AlertNotice;
 import dev.opsflow.contracts.run.CarriedRun;
 import dev.opsflow.workflows.human.EscalationLadder;
-import dev.opsflow.workflows.human.FailedStep;
 import dev.opsflow.workflows.kernel.Check;
 import dev.opsflow.workflows.kernel.GovernorLease;
 import dev.opsflow.workflows.kernel.HistoryBound;
@@ -223,8 +221,29 @@ public final class RemediationRun {
     arrived.forEach(Runnable::run);
   }
 
+  /** The kernel's run under this remediation (the Supervised handlers forward to it). */
+  ProcedureRun kernel() {
+    return run;
+  }
+
+  /** Before an approve/reject Update decides: waits for the run to have begun, checks again. */
+  void awaitBegun(Decision decision) {
+    if (request == null) {
+      Workflow.await(() -> request != null);
+      run.validateDecision(decision);
+    }
+  }
+
+  /**
+   * A run continued as new that has not yet taken over its gate cannot judge a decision: the
+   * Update's handler checks it once the run has begun ({@link #awaitBegun}).
+   */
+  boolean decisionCheckedLater() {
+    return request == null && Workflow.getInfo().getContinuedExecutionRunId().isPresent();
+  }
+
   /** Runs {@code handler} now, or once the run has begun (see {@link #early}). */
-  private void whenBegun(Runnable handler) {
+  void whenBegun(Runnable handler) {
     if (request == null) {
       early.add(handler);
     } else {
@@ -317,40 +336,6 @@ public final class RemediationRun {
 
   public void noticeAdmitted() {
     whenBegun(() -> run.lease().admitted());
-  }
-
-  /**
-   * The approve/reject Update validator: refuses a decision that would not count now. In a run
-   * continued as new that has not yet taken over its gate, the handler checks it instead.
-   */
-  public void validateDecision(Decision decision) {
-    if (request == null && Workflow.getInfo().getContinuedExecutionRunId().isPresent()) {
-      return;
-    }
-    run.validateDecision(decision);
-  }
-
-  /** The approve/reject Update: waits for the run to have begun (its gate), then decides. */
-  public ApprovalStatus decide(Decision decision, boolean approve) {
-    if (request == null) {
-      Workflow.await(() -> request != null);
-      run.validateDecision(decision);
-    }
-    return run.decide(decision, approve);
-  }
-
-  /** The approve/reject signal: decided once the run has begun. */
-  public void decideWhenBegun(Decision decision, boolean approve) {
-    whenBegun(() -> run.decide(decision, approve));
-  }
-
-  /** Retry, skip or fail a step that failed after its retries (signals; wrong ones recorded). */
-  public void answerFailedStep(FailedStep.Answer answer, Decision decision) {
-    whenBegun(() -> run.answerFailedStep(answer, decision));
-  }
-
-  public void acknowledge(Decision decision) {
-    whenBegun(() -> run.acknowledge(decision));
   }
 
   public RemediationStatus status() {

@@ -64,10 +64,20 @@ final class FakeCluster
    */
   volatile Long lagBytes = 4096L;
 
+  /**
+   * With the primary down: how old the primary's last report to the replica was when read (the age
+   * of the last known lag).
+   */
+  volatile double lagAgeSeconds = 2.0;
+
   volatile boolean replayTimesOut;
   volatile boolean endpointsNeverConverge;
   volatile boolean unattended;
   volatile boolean askOnFailure;
+
+  /** Who hears of a failed run, and when. */
+  volatile List<EscalationStep> escalation = List.of(new EscalationStep(EscalationStep.SLACK, 0));
+
   private volatile int primaryProbes;
   volatile boolean fenced;
   volatile boolean promoted;
@@ -100,7 +110,7 @@ final class FakeCluster
         new HumanPolicy(
             new ApprovalPolicy(List.of("alice", "bob"), 1, true, 3600, ApprovalPolicy.ESCALATE),
             List.of(),
-            List.of(new EscalationStep(EscalationStep.SLACK, 0)),
+            escalation,
             askOnFailure,
             3600);
     return RemediationTestKit.policy()
@@ -138,7 +148,11 @@ final class FakeCluster
         "0/4FFF000",
         lagBytes,
         0.5,
-        primaryUp ? null : "Connection refused");
+        primaryUp ? null : "Connection refused",
+        lagBytes == null
+            ? null
+            : primaryUp ? ReplicationState.FROM_PRIMARY : ReplicationState.FROM_RECEIVER,
+        lagBytes == null ? null : primaryUp ? 0.0 : lagAgeSeconds);
   }
 
   @Override

@@ -12,6 +12,7 @@ import dev.opsflow.contracts.failover.FailoverStatus;
 import dev.opsflow.contracts.failover.PostgresFailover;
 import dev.opsflow.contracts.failover.TimelineEntry;
 import dev.opsflow.contracts.human.Decision;
+import dev.opsflow.contracts.human.EscalationStep;
 import dev.opsflow.contracts.human.OpsflowSearchAttributes;
 import dev.opsflow.contracts.run.RunEnvelope;
 import dev.opsflow.workflows.RecordHistories;
@@ -253,6 +254,69 @@ class PostgresFailoverTest {
   }
 
   @Test
+  void withoutTheServersUnattendedPolicyASmallRecentLagStillWaitsForAHuman() {
+    cluster.primaryUp = false;
+    cluster.unattended = false;
+    cluster.lagBytes = 4096L;
+    start(FailoverMode.FAILOVER);
+    waitForPhase(PostgresFailoverImpl.WAITING_FOR_APPROVAL);
+    env.sleep(Duration.ofMinutes(30));
+    assertThat(cluster.changes()).isEmpty();
+    assertThat(running().progress().waitingFor().get(0).action())
+        .contains("estimated data loss: 4096 bytes (last known lag)");
+    running().rejectChecked(new Decision("bob", "not without a look"));
+    assertThat(result().outcome()).isEqualTo(FailoverOutcome.REJECTED);
+    assertThat(cluster.changes()).isEmpty();
+  }
+
+  @Test
+  void aLastKnownLagReportedLongerAgoThanTheConfirmationWindowIsNeverUnattended() {
+    cluster.primaryUp = false;
+    cluster.unattended = true;
+    cluster.lagBytes = 4096L;
+    cluster.lagAgeSeconds = 95.0;
+    start(FailoverMode.FAILOVER);
+    FailoverStatus waiting = waitForPhase(PostgresFailoverImpl.WAITING_FOR_APPROVAL);
+    assertThat(waiting.lagBytes()).isEqualTo(4096);
+    assertThat(running().progress().waitingFor().get(0).action())
+        .contains("4096 bytes (last known lag, reported 95.0 s before it was read");
+    assertThat(cluster.changes()).isEmpty();
+    running().approveChecked(new Decision("alice", "checked the primary's host"));
+    FailoverStatus done = result();
+    assertThat(done.outcome()).isEqualTo(FailoverOutcome.COMPLETED);
+    assertThat(cluster.changes()).contains("promote demo-b (former demo-a)");
+    assertThat(
+            done.timeline().stream()
+                .filter(t -> t.step().equals("approval"))
+                .findFirst()
+                .orElseThrow()
+                .decidedBy())
+        .isEqualTo("alice");
+    save("failover-stale-lag-approved");
+  }
+
+  @Test
+  void anUnattendedFailoverSaysWhereItsLastKnownLagCameFrom() {
+    cluster.primaryUp = false;
+    cluster.unattended = true;
+    cluster.lagBytes = 4096L;
+    cluster.lagAgeSeconds = 3.0;
+    start(FailoverMode.FAILOVER);
+    FailoverStatus done = result();
+    assertThat(done.outcome()).isEqualTo(FailoverOutcome.COMPLETED);
+    assertThat(
+            done.timeline().stream()
+                .filter(t -> t.step().equals("approval"))
+                .findFirst()
+                .orElseThrow()
+                .detail())
+        .contains(
+            "last known lag 4096 <= maximumLagOnFailover 1048576",
+            "as it last reported it to demo-b, 3.0 s before this reading");
+    save("failover-unattended-recent-lag");
+  }
+
+  @Test
   void aPrimaryThatAnswersOneProbeInTheWindowIsNotFailedOver() {
     cluster.primaryUp = false;
     cluster.unattended = true;
@@ -338,6 +402,22 @@ class PostgresFailoverTest {
   }
 
   @Test
+  void theDoorRefusesAClusterItsConfigurationLacksBeforeAnythingStarts() {
+    assertThatThrownBy(
+            () ->
+                FailoverDoor.start(
+                    client,
+                    QUEUE,
+                    new FailoverRequest("nosuch", FailoverMode.FAILOVER, null, null, null),
+                    java.util.Set.of("demo", "orders")))
+        .isInstanceOf(FailoverDoor.UnknownCluster.class)
+        .hasMessage("cluster: 'nosuch' is not in failover.clusters; configured: demo, orders");
+    assertThatThrownBy(() -> FailoverDoor.running(client, "nosuch").describe())
+        .isInstanceOf(io.temporal.client.WorkflowNotFoundException.class);
+    assertThat(cluster.calls).isEmpty();
+  }
+
+  @Test
   void aRequestWithoutAModeIsRefusedNamingTheField() {
     FailoverDoor.start(client, QUEUE, new FailoverRequest("demo", null, null, null, null));
     assertThatThrownBy(this::result)
@@ -376,5 +456,45 @@ class PostgresFailoverTest {
     running().rejectChecked(new Decision("bob", "find out first"));
     assertThat(result().outcome()).isEqualTo(FailoverOutcome.REJECTED);
     assertThat(cluster.changes()).isEmpty();
+  }
+
+  @Test
+  void aClusterTheWorkerDoesNotKnowFailsAndItsStatusSaysWhyWhileHumansAreStillBeingTold() {
+    // A second rung a quarter of an hour later keeps the escalation, and so the run, open.
+    cluster.escalation =
+        List.of(
+            new EscalationStep(EscalationStep.SLACK, 0),
+            new EscalationStep(EscalationStep.PAGERDUTY, 900));
+    FailoverDoor.start(
+        client,
+        QUEUE,
+        new FailoverRequest(
+            "nosuch",
+            FailoverMode.FAILOVER,
+            null,
+            new RunEnvelope("critical", null, "carol", null),
+            null));
+    PostgresFailover nosuch =
+        client.newWorkflowStub(PostgresFailover.class, FailoverRequest.workflowId("nosuch"));
+    FailoverStatus failing = nosuch.status();
+    for (int i = 0; i < 60 && failing.failure().isEmpty(); i++) {
+      env.sleep(Duration.ofSeconds(1));
+      failing = nosuch.status();
+    }
+
+    assertThat(failing.outcome()).isEqualTo(FailoverOutcome.FAILED);
+    assertThat(failing.phase()).isEqualTo(PostgresFailoverImpl.FAILED);
+    assertThat(failing.failure()).contains("cluster 'nosuch' is not in failover.clusters");
+    assertThat(nosuch.progress().currentStep())
+        .contains("failed in phase RECEIVED", "(failed: ", "nosuch");
+    assertThat(cluster.messages)
+        .singleElement()
+        .satisfies(m -> assertThat(m).contains("failover-nosuch", "failed in phase RECEIVED"));
+    assertThat(WorkflowStub.fromTyped(nosuch).getResult(FailoverStatus.class).outcome())
+        .isEqualTo(FailoverOutcome.FAILED);
+    assertThat(cluster.calls).noneMatch(c -> c.startsWith("probe"));
+    assertThat(cluster.changes()).isEmpty();
+    RecordHistories.saveIfRecording(
+        client, "failover", "unknown-cluster-failed", FailoverRequest.workflowId("nosuch"));
   }
 }
