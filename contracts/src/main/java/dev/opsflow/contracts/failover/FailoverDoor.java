@@ -1,9 +1,8 @@
 package dev.opsflow.contracts.failover;
 
-import io.temporal.api.enums.v1.WorkflowIdConflictPolicy;
-import io.temporal.api.enums.v1.WorkflowIdReusePolicy;
+import dev.opsflow.contracts.run.OneRunDoor;
+import dev.opsflow.contracts.run.RunStarted;
 import io.temporal.client.WorkflowClient;
-import io.temporal.client.WorkflowExecutionAlreadyStarted;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowStub;
 import java.util.Collection;
@@ -19,13 +18,7 @@ public final class FailoverDoor {
 
   /** The options a failover of {@code cluster} starts with. */
   public static WorkflowOptions options(String taskQueue, String cluster) {
-    return WorkflowOptions.newBuilder()
-        .setTaskQueue(taskQueue)
-        .setWorkflowId(FailoverRequest.workflowId(cluster))
-        // A second request must see the running run, never start over it or attach to it.
-        .setWorkflowIdConflictPolicy(WorkflowIdConflictPolicy.WORKFLOW_ID_CONFLICT_POLICY_FAIL)
-        .setWorkflowIdReusePolicy(WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE)
-        .build();
+    return OneRunDoor.options(taskQueue, FailoverRequest.workflowId(cluster));
   }
 
   /** A request for a cluster the caller's configuration does not have; the message names it. */
@@ -89,24 +82,9 @@ public final class FailoverDoor {
       throw new IllegalArgumentException("cluster is required");
     }
     requireConfigured(request.cluster(), configured);
-    PostgresFailover stub =
-        client.newWorkflowStub(PostgresFailover.class, options(taskQueue, request.cluster()));
-    try {
-      String runId = WorkflowClient.start(stub::failover, request).getRunId();
-      return new FailoverStarted(request.workflowId(), runId, false);
-    } catch (WorkflowExecutionAlreadyStarted e) {
-      String runId = e.getExecution().getRunId();
-      if (runId == null || runId.isEmpty()) {
-        // An older server leaves the running run's ID out of the refusal: ask for it.
-        runId =
-            client
-                .newUntypedWorkflowStub(request.workflowId())
-                .describe()
-                .getExecution()
-                .getRunId();
-      }
-      return new FailoverStarted(request.workflowId(), runId, true);
-    }
+    RunStarted started =
+        OneRunDoor.start(client, taskQueue, request.workflowId(), PostgresFailover.TYPE, request);
+    return new FailoverStarted(started.workflowId(), started.runId(), started.alreadyRunning());
   }
 
   /** The stub of the running (or last) failover of {@code cluster}. */
