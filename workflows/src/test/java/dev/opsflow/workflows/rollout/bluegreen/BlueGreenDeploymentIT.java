@@ -221,6 +221,34 @@ class BlueGreenDeploymentIT {
   }
 
   @Test
+  void noDataBeforeTheSwitchIsInconclusiveAndWaitsForAHumanNeverSwitchingThenPromoteGoesOn() {
+    prometheus.script = (colour, switched) -> colour.equals("preview") && !switched ? null : 0.001;
+    start(request(Duration.ZERO));
+    RolloutStatus waiting = waitFor(s -> s.phase() == RolloutPhase.INCONCLUSIVE);
+
+    assertThat(waiting.step()).isEqualTo(2);
+    assertThat(waiting.waitingFor()).contains("promote or abort", "pre-promotion");
+    env.sleep(Duration.ofMinutes(30)); // never a pass: it stays where it is, however long
+    assertThat(running().status().phase()).isEqualTo(RolloutPhase.INCONCLUSIVE);
+    assertThat(cluster.selector(STABLE)).isEqualTo(ACTIVE_PODS);
+    assertThat(slack).anySatisfy(m -> assertThat(m).contains("inconclusive", "promote or abort"));
+
+    running().promoteChecked(new Decision("alice", "the preview has no traffic yet"));
+    RolloutStatus done = result();
+
+    assertThat(done.phase()).isEqualTo(RolloutPhase.PROMOTED);
+    assertThat(cluster.image(STABLE)).isEqualTo(NEW_IMAGE);
+    assertThat(cluster.selector(STABLE)).isEqualTo(ACTIVE_PODS);
+    assertThat(cluster.replicas(PREVIEW)).isZero();
+    assertThat(done.timeline())
+        .anySatisfy(
+            e -> {
+              assertThat(e.step()).isEqualTo("promote");
+              assertThat(e.decidedBy()).isEqualTo("alice");
+            });
+  }
+
+  @Test
   void aBadRequestIsRefusedNamingTheFieldAndChangesNothing() {
     start(new BlueGreenRequest(WEB, STABLE, ERROR_RATE, null, false, null, null, null));
     Throwable failed = catchThrowable(this::result);
