@@ -14,6 +14,7 @@ import dev.opsflow.activities.notify.NotificationActivitiesImpl;
 import dev.opsflow.activities.postgres.FailoverActivitiesImpl;
 import dev.opsflow.activities.postgres.FailoverClusterActivitiesImpl;
 import dev.opsflow.activities.postgres.PostgresActivitiesImpl;
+import dev.opsflow.activities.rollout.BlueGreenActivitiesImpl;
 import dev.opsflow.activities.rollout.CanaryPair;
 import dev.opsflow.activities.rollout.ReleaseActivitiesImpl;
 import dev.opsflow.activities.rollout.ReplicaRatioRouter;
@@ -71,6 +72,8 @@ public final class ActivityCatalog implements AutoCloseable {
     // release activities). One router per TrafficRouterSpec type.
     CanaryPair canaries = CanaryPair.fromConfig(config);
     impls.add(ReleaseActivitiesImpl.fromConfig(config, canaries));
+    // Blue-green deployments: the same pair (client, allow list, replica ceiling).
+    impls.add(new BlueGreenActivitiesImpl(canaries, ReleaseActivitiesImpl.READY_TIMEOUT_SECONDS));
     impls.add(
         new TrafficRouterActivitiesImpl(
             List.of(

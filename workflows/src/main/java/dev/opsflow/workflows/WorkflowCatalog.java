@@ -10,6 +10,7 @@ import dev.opsflow.workflows.remediation.kafkalag.KafkaLagRemediationImpl;
 import dev.opsflow.workflows.remediation.oom.OomRemediationImpl;
 import dev.opsflow.workflows.remediation.pgconnections.PostgresConnectionRemediationImpl;
 import dev.opsflow.workflows.remediation.watchdog.HealthWatchdogImpl;
+import dev.opsflow.workflows.rollout.bluegreen.BlueGreenDeploymentImpl;
 import dev.opsflow.workflows.rollout.canary.CanaryRolloutImpl;
 import io.temporal.common.converter.DataConverterException;
 import io.temporal.common.metadata.POJOWorkflowImplMetadata;
@@ -36,6 +37,7 @@ public final class WorkflowCatalog {
                   ConnectivityCheckImpl.class,
                   PostgresFailoverImpl.class,
                   CanaryRolloutImpl.class,
+                  BlueGreenDeploymentImpl.class,
                   BlastRadiusGovernorImpl.class,
                   HealthWatchdogImpl.class),
               REMEDIATIONS.stream())
