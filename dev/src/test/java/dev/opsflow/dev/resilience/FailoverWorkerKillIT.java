@@ -140,6 +140,11 @@ class FailoverWorkerKillIT {
     // Hold the run between fence and promote: the replica receives the final position but does
     // not replay it, so the wait for the replay is where the worker dies.
     sql(Member.REPLICA, "SELECT pg_wal_replay_pause()");
+    // An application's write after the pause: the fenced primary's final position is then ahead
+    // of what the paused replica replayed (without it the final position may already be replayed,
+    // and the wait for the replay ends at once, before the worker can be killed in it).
+    sql(Member.PRIMARY, "CREATE TABLE IF NOT EXISTS app_writes (id bigint)");
+    sql(Member.PRIMARY, "INSERT INTO app_writes VALUES (1)");
     run.approveChecked(new Decision("alice", "switch over"));
     await()
         .atMost(Duration.ofSeconds(60))
