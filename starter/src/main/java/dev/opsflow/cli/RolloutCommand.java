@@ -98,7 +98,8 @@ final class RolloutCommand implements Runnable {
       }
       out()
           .printf(
-              "%s: %s by %s counted; now %s, step %d/%d, new version at %d%%%s%n",
+              "%s: %s by %s counted (the run acts on it next; `opsflow rollout status` shows what it did);"
+                  + " when taken: %s, step %d/%d, new version at %d%%%s%n",
               workflowId,
               command(),
               who,

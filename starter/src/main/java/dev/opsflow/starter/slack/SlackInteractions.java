@@ -366,7 +366,7 @@ public final class SlackInteractions {
             + click.by()
             + " on "
             + click.workflowId()
-            + ": now "
+            + " counted; when taken: "
             + status.path("phase").asText()
             + ", step "
             + status.path("step").asInt()
