@@ -835,7 +835,7 @@ public class MlModelDeploymentImpl implements MlModelDeployment {
     }
     if (stage == Stage.DONE || status().ended()) {
       return new Refusal(
-          Refusal.NOTHING_PENDING, "the rollout has ended (" + phase + "): nothing to " + command);
+          Refusal.NOTHING_PENDING, "the pipeline is over (" + phase + "): nothing to " + command);
     }
     if (command.equals(RolloutNames.RETRY)) {
       return new Refusal(
