@@ -923,7 +923,10 @@ public class MlModelDeploymentImpl implements MlModelDeployment {
     } else {
       detail = apply.get();
     }
-    String comment = decision.comment() == null ? "" : " (" + decision.comment() + ")";
+    String comment =
+        decision.comment() == null || decision.comment().isBlank()
+            ? ""
+            : " (" + decision.comment() + ")";
     event(command, true, decision.by(), detail + comment);
     controls++;
     return status();
