@@ -59,7 +59,12 @@ public final class WorkflowCatalog {
 
   /** Registers every workflow type on a worker, with {@link #OPTIONS}. */
   public static void register(Worker worker) {
-    worker.registerWorkflowImplementationTypes(OPTIONS, IMPLEMENTATIONS.toArray(Class<?>[]::new));
+    register(worker, OPTIONS);
+  }
+
+  /** Registers every workflow type on a worker with {@code options} (built on {@link #OPTIONS}). */
+  public static void register(Worker worker, WorkflowImplementationOptions options) {
+    worker.registerWorkflowImplementationTypes(options, IMPLEMENTATIONS.toArray(Class<?>[]::new));
   }
 
   /** Type names of {@link #REMEDIATIONS}, for validating routing rules. */

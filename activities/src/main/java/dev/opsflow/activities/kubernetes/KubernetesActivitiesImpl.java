@@ -902,7 +902,7 @@ public final class KubernetesActivitiesImpl implements KubernetesActivities, Aut
    */
   private <T> T write(String what, Call<T> call) {
     heartbeat(what);
-    Future<T> running = writes.submit(() -> call(what, call));
+    Future<T> running = writes.submit(() -> call(what, rereadOnConflict(what, call)));
     try {
       while (true) {
         try {
@@ -921,6 +921,31 @@ public final class KubernetesActivitiesImpl implements KubernetesActivities, Aut
       Thread.currentThread().interrupt();
       throw FailureTypes.retryable(what + ": interrupted", "Interrupted", e);
     }
+  }
+
+  /** How often one attempt of a write re-reads and applies again after a 409 Conflict. */
+  static final int CONFLICT_ATTEMPTS = 5;
+
+  /**
+   * {@code write} run again, from its read, when the API server answers 409 Conflict: another
+   * writer (the Deployment controller's status update, an HPA) changed the object between our read
+   * and our patch. Every write reads, compares and then patches, so running it again is safe; as
+   * client-go's RetryOnConflict, this keeps a routine race from costing a whole activity retry.
+   */
+  static <T> Call<T> rereadOnConflict(String what, Call<T> write) {
+    return () -> {
+      for (int attempt = 1; ; attempt++) {
+        try {
+          return write.run();
+        } catch (KubernetesClientException e) {
+          if (e.getCode() != 409 || attempt >= CONFLICT_ATTEMPTS) {
+            throw e;
+          }
+          log.info("{}: conflict with another writer, reading again ({})", what, attempt);
+          Thread.sleep(10L * attempt);
+        }
+      }
+    };
   }
 
   /**

@@ -50,6 +50,7 @@ class ReleaseActivitiesIT {
   private KubernetesClient client;
   private Thread controller;
   private volatile boolean running = true;
+  private int taken;
   private ReleaseActivitiesImpl release;
   private ReplicaRatioRouter router;
 
@@ -189,9 +190,15 @@ class ReleaseActivitiesIT {
    * fieldManager=opsflow}; the fake controller's status writes do not), oldest first.
    */
   private List<String> scalePatches() throws InterruptedException {
+    // Only the requests made so far: the fake controller keeps reading every 20 ms, so draining
+    // until the queue is quiet could wait for a lull that never comes.
     List<String> patched = new ArrayList<>();
-    RecordedRequest r;
-    while ((r = server.takeRequest(50, TimeUnit.MILLISECONDS)) != null) {
+    int made = server.getRequestCount();
+    for (; taken < made; taken++) {
+      RecordedRequest r = server.takeRequest(5, TimeUnit.SECONDS);
+      if (r == null) {
+        break;
+      }
       String line = r.getRequestLine();
       if (line.startsWith("PATCH") && line.contains("fieldManager=opsflow")) {
         String path = line.substring(line.indexOf("/deployments/") + "/deployments/".length());

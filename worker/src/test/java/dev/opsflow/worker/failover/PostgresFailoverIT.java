@@ -256,6 +256,73 @@ class PostgresFailoverIT {
     }
   }
 
+  @Test
+  void failoverOfAKilledPrimaryConfirmsItDownAsksAHumanAndPromotesTheReplicaWithTheReplayedRows()
+      throws Exception {
+    for (long id = 1; id <= 50; id++) {
+      execute(Member.PRIMARY, "INSERT INTO writes VALUES (" + id + ")");
+    }
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (ids(Member.REPLICA).size() < 50 && System.nanoTime() < deadline) {
+      Thread.sleep(100);
+    }
+    assertThat(ids(Member.REPLICA)).as("streamed before the crash").hasSize(50);
+    pair.kill(Member.PRIMARY);
+
+    FailoverDoor.start(
+        client,
+        QUEUE,
+        new FailoverRequest(
+            "demo",
+            FailoverMode.FAILOVER,
+            null,
+            new RunEnvelope("critical", null, "carol", null),
+            null));
+    PostgresFailover run =
+        client.newWorkflowStub(PostgresFailover.class, FailoverRequest.workflowId("demo"));
+    // The confirmation probes wait on timers: move the test service's clock past the window.
+    for (int i = 0; i < 20 && run.progress().waitingFor().isEmpty(); i++) {
+      env.sleep(Duration.ofSeconds(5));
+    }
+    assertThat(run.progress().waitingFor()).as("a human decides").hasSize(1);
+    FailoverStatus asking = run.status();
+    assertThat(asking.mode()).isEqualTo(FailoverMode.FAILOVER);
+    assertThat(asking.promoted()).isFalse();
+    assertThat(asking.timeline())
+        .filteredOn(t -> t.step().equals("confirm-down"))
+        .as("three failed probes over the window, then the verdict")
+        .hasSizeGreaterThanOrEqualTo(3)
+        .allSatisfy(t -> assertThat(t.success()).isTrue());
+    assertThat(ids(Member.REPLICA)).as("nothing promoted before the answer").hasSize(50);
+
+    run.approveChecked(new Decision("alice", "the primary's host is gone"));
+    FailoverStatus done = WorkflowStub.fromTyped(run).getResult(FailoverStatus.class);
+    done.timeline().forEach(t -> System.out.println("  " + line(t)));
+
+    assertThat(done.outcome()).isEqualTo(FailoverOutcome.COMPLETED);
+    assertThat(done.primary()).isEqualTo("demo-a");
+    assertThat(done.candidate()).isEqualTo("demo-b");
+    assertThat(done.promoted()).isTrue();
+    assertThat(done.timeline())
+        .extracting(TimelineEntry::step)
+        .as("no fence on a primary that is down")
+        .doesNotContain("fence");
+    assertThat(done.timeline())
+        .filteredOn(t -> t.step().equals("approval"))
+        .extracting(TimelineEntry::decidedBy)
+        .anySatisfy(by -> assertThat(by).contains("alice"));
+    assertThat(pair.isRunning(Member.PRIMARY)).isFalse();
+    assertThat(ids(Member.REPLICA)).as("every replayed row survives").hasSize(50);
+    execute(Member.REPLICA, "INSERT INTO writes VALUES (51)");
+    Endpoints endpoints = kubernetes.client().endpoints().inNamespace(NS).withName("demo-db").get();
+    assertThat(
+            endpoints.getSubsets().stream()
+                .flatMap(s -> s.getAddresses().stream())
+                .map(a -> a.getTargetRef().getName())
+                .toList())
+        .containsExactly("demo-db-1");
+  }
+
   private String scrapeMetrics() throws Exception {
     var http = java.net.http.HttpClient.newHttpClient();
     var response =

@@ -26,7 +26,10 @@ import dev.opsflow.contracts.remediation.RemediationRequest;
 import dev.opsflow.contracts.remediation.RemediationStatus.Phase;
 import dev.opsflow.contracts.remediation.Target;
 import dev.opsflow.contracts.remediation.WorkloadTarget;
+import dev.opsflow.workflows.WorkflowCatalog;
+import io.temporal.activity.LocalActivityOptions;
 import io.temporal.failure.ApplicationFailure;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -40,7 +43,23 @@ import org.junit.jupiter.api.Test;
  */
 class FailuresEndInADecisionTest {
   private static final Target TARGET = new WorkloadTarget("demo", "checkout", "app", "");
-  private final RemediationTestKit kit = new RemediationTestKit();
+
+  /**
+   * A read's budget (schedule-to-close) of 5 s instead of 2 min: a local activity's budget passes
+   * in real time even when the test skips time, and what is tested is the end of the budget, not
+   * its length.
+   */
+  private final RemediationTestKit kit =
+      new RemediationTestKit(
+          WorkflowCatalog.OPTIONS.toBuilder()
+              .setLocalActivityOptions(
+                  Map.of(
+                      "GetDeployment",
+                      LocalActivityOptions.newBuilder()
+                          .setScheduleToCloseTimeout(Duration.ofSeconds(5))
+                          .build()))
+              .build());
+
   private final List<String> slackTexts = new ArrayList<>();
 
   @AfterEach

@@ -38,6 +38,7 @@ import io.temporal.client.WorkflowStub;
 import io.temporal.testing.TestEnvironmentOptions;
 import io.temporal.testing.TestWorkflowEnvironment;
 import io.temporal.worker.Worker;
+import io.temporal.worker.WorkflowImplementationOptions;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
@@ -66,12 +67,25 @@ public final class RemediationTestKit implements AutoCloseable {
 
   /** With the test service's own options, e.g. a metrics scope the workflows report into. */
   public RemediationTestKit(TestEnvironmentOptions options) {
+    this(options, WorkflowCatalog.OPTIONS);
+  }
+
+  /**
+   * With the workflows' own options, e.g. a shorter budget for one activity type where a test must
+   * wait for it to run out (a local activity's schedule-to-close passes in real time).
+   */
+  public RemediationTestKit(WorkflowImplementationOptions workflowOptions) {
+    this(TestEnvironmentOptions.getDefaultInstance(), workflowOptions);
+  }
+
+  private RemediationTestKit(
+      TestEnvironmentOptions options, WorkflowImplementationOptions workflowOptions) {
     env = TestWorkflowEnvironment.newInstance(options);
     client = env.getWorkflowClient();
     dispatcher = new RemediationDispatcher(client, TaskQueues.OPERATIONS);
     OpsflowSearchAttributes.ALL.forEach(env::registerSearchAttribute);
     Worker worker = env.newWorker(TaskQueues.OPERATIONS);
-    WorkflowCatalog.register(worker);
+    WorkflowCatalog.register(worker, workflowOptions);
     worker.registerActivitiesImplementations(
         k8s,
         kafka,

@@ -479,7 +479,11 @@ public class CanaryRolloutImpl implements CanaryRollout {
       }
       long wake = analysis == null ? Long.MAX_VALUE : analysis.nextMeasurementAtMillis();
       if (!held) {
-        wake = Math.min(wake, pauseEnds);
+        // A pause already over only waits for its analysis: capping the wait at a past end would
+        // loop without yielding (the deadlock detector failed the workflow task at every step).
+        if (pauseEnds > now) {
+          wake = Math.min(wake, pauseEnds);
+        }
         wake = Math.min(wake, now + deadlineLeftMillis());
       }
       int seen = controls;

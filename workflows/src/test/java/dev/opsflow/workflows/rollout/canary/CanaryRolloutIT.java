@@ -47,6 +47,8 @@ import dev.opsflow.contracts.run.RunEnvelope;
 import dev.opsflow.workflows.RecordHistories;
 import dev.opsflow.workflows.WorkflowCatalog;
 import dev.opsflow.workflows.remediation.RemediationTestKit;
+import io.temporal.api.enums.v1.EventType;
+import io.temporal.api.history.v1.HistoryEvent;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowExecutionAlreadyStarted;
 import io.temporal.client.WorkflowFailedException;
@@ -146,6 +148,11 @@ class CanaryRolloutIT {
     assertThat(done.step()).isEqualTo(4);
     assertThat(done.rollbackMillis()).isNull();
     assertThat(slack).anySatisfy(m -> assertThat(m).contains("promoted", NEW_IMAGE));
+    // Each pause ended after its analysis without a failed workflow task: a pause over before its
+    // last measurement once looped without yielding until the deadlock detector failed the task.
+    assertThat(client.fetchHistory(WEB.workflowId()).getEvents())
+        .extracting(HistoryEvent::getEventType)
+        .doesNotContain(EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED);
     save("promoted");
   }
 
