@@ -360,7 +360,9 @@ public final class DevSandbox implements AutoCloseable {
             + MODEL_IMAGE
             + " (models v1, v2: "
             + models.url()
-            + "/models/v2/evaluate)",
+            + "/models/v2/evaluate; preview Service "
+            + MODEL_PREVIEW
+            + "; opsflow rollout ml demo/model --model v1 ...)",
         prometheus != null
             ? "Prometheus                   "
                 + prometheus.url()
