@@ -25,7 +25,7 @@ public final class ModelServerActivitiesImpl implements ModelServerActivities {
   public static final String UNREADABLE = "ModelEvaluationUnreadable";
 
   /** How long one evaluation request may take. */
-  public static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(60);
+  public static final Duration REQUEST_TIMEOUT = ModelServerOptions.REQUEST_TIMEOUT;
 
   private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
   private static final int MAX_BODY_CHARS = 300;
