@@ -284,6 +284,13 @@ public enum ConfigKey {
       "false",
       "every canary asks for approval (procedures.CanaryRollout.approval) before its last step"
           + " (100%); a caller may ask for it, never drop it"),
+  ROLLOUT_MODEL_SERVER_URL(
+      "rollout.modelServerUrl",
+      "ROLLOUT_MODEL_SERVER_URL",
+      "",
+      "model server whose GET /models/<version>/evaluate an MlModelDeployment validates the"
+          + " candidate with; empty = ML model deployments cannot validate (they stop, nothing"
+          + " deployed)"),
 
   PROMETHEUS_URL(
       "prometheus.url",

@@ -88,12 +88,15 @@ public record OpsflowConfig(
    * @param scaleDownDelay how long a rolled-back canary keeps its pods
    * @param retryWindow how long a rolled-back canary waits for a retry
    * @param requireApproval whether every canary needs an approval before its last step
+   * @param modelServerUrl the model server ML model deployments validate candidates with; empty =
+   *     not configured
    */
   public record Rollout(
       Duration progressDeadline,
       Duration scaleDownDelay,
       Duration retryWindow,
-      boolean requireApproval) {}
+      boolean requireApproval,
+      String modelServerUrl) {}
 
   /**
    * One cluster: its members and where its traffic goes.

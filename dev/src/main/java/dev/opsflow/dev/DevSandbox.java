@@ -66,6 +66,12 @@ public final class DevSandbox implements AutoCloseable {
   public static final String MODEL_IMAGE = "registry.example/model-server:v1";
   public static final int MODEL_REPLICAS = 10;
 
+  /**
+   * The Service an ML model deployment's blue-green points at the preview colour before the switch
+   * (selecting nothing until then).
+   */
+  public static final String MODEL_PREVIEW = MODEL + "-preview";
+
   private final ClosingStack parts = new ClosingStack();
   private final List<Connection> idle = new ArrayList<>();
   private final Map<String, String> settings = new LinkedHashMap<>();
@@ -102,6 +108,7 @@ public final class DevSandbox implements AutoCloseable {
       // Applications with users, to roll a canary of (or an ML model) out to.
       kubernetes.seedApplication(NAMESPACE, WEB, WEB_REPLICAS, WEB_IMAGE);
       kubernetes.seedApplication(NAMESPACE, MODEL, MODEL_REPLICAS, MODEL_IMAGE);
+      seedPreviewService(MODEL_PREVIEW);
       demo =
           parts.push(
               DemoApp.start(
@@ -117,6 +124,8 @@ public final class DevSandbox implements AutoCloseable {
       settings.put("POSTGRES_URL", postgres.jdbcUrl());
       settings.put("POSTGRES_USER", postgres.user());
       settings.put("POSTGRES_PASSWORD", postgres.password());
+      // MlModelDeployment's validate_model asks the model server's evaluation endpoint.
+      settings.put("ROLLOUT_MODEL_SERVER_URL", models.url());
       if (prometheus != null) {
         settings.put("PROMETHEUS_URL", prometheus.url());
       }
@@ -150,6 +159,32 @@ public final class DevSandbox implements AutoCloseable {
     } catch (RuntimeException e) {
       prometheusAbsence = "did not start: " + e.getMessage();
     }
+  }
+
+  /** A Service selecting nothing yet: a blue-green release points it at its preview's pods. */
+  private void seedPreviewService(String name) {
+    if (kubernetes.client().services().inNamespace(NAMESPACE).withName(name).get() != null) {
+      return;
+    }
+    kubernetes
+        .client()
+        .services()
+        .inNamespace(NAMESPACE)
+        .resource(
+            new io.fabric8.kubernetes.api.model.ServiceBuilder()
+                .withNewMetadata()
+                .withName(name)
+                .withNamespace(NAMESPACE)
+                .endMetadata()
+                .withNewSpec()
+                .withSelector(Map.of("opsflow.dev/preview", "none"))
+                .addNewPort()
+                .withName("http")
+                .withPort(80)
+                .endPort()
+                .endSpec()
+                .build())
+        .create();
   }
 
   public static DevSandbox start() {
@@ -325,7 +360,9 @@ public final class DevSandbox implements AutoCloseable {
             + MODEL_IMAGE
             + " (models v1, v2: "
             + models.url()
-            + "/models/v2/evaluate)",
+            + "/models/v2/evaluate; preview Service "
+            + MODEL_PREVIEW
+            + "; opsflow rollout ml demo/model --model v1 ...)",
         prometheus != null
             ? "Prometheus                   "
                 + prometheus.url()

@@ -6,6 +6,7 @@ import dev.opsflow.contracts.rollout.AnalysisTemplate;
 import dev.opsflow.contracts.rollout.BuiltInChecks;
 import dev.opsflow.contracts.rollout.CanaryRequest;
 import dev.opsflow.contracts.rollout.CanaryStep;
+import dev.opsflow.contracts.rollout.MlDeploymentRequest;
 import dev.opsflow.contracts.rollout.RolloutDoor;
 import dev.opsflow.contracts.rollout.RolloutNames;
 import dev.opsflow.contracts.rollout.RolloutTarget;
@@ -45,6 +46,7 @@ import picocli.CommandLine.Parameters;
     },
     subcommands = {
       RolloutCommand.Canary.class,
+      RolloutCommand.Ml.class,
       RolloutCommand.Status.class,
       RolloutCommand.Pause.class,
       RolloutCommand.Resume.class,
@@ -281,17 +283,9 @@ final class RolloutCommand implements Runnable {
                 .map(s -> new CanaryStep(s.weight(), s.weight() == 100 ? Duration.ZERO : stepPause))
                 .toList();
       }
-      int slash = deploymentRef.indexOf('/');
-      if (slash <= 0
-          || slash == deploymentRef.length() - 1
-          || deploymentRef.indexOf('/', slash + 1) >= 0) {
-        throw new BadInputException(
-            "NAMESPACE/DEPLOYMENT: '"
-                + deploymentRef
-                + "' is not namespace/deployment (e.g. shop/web)");
-      }
-      namespace = deploymentRef.substring(0, slash);
-      deployment = deploymentRef.substring(slash + 1);
+      String[] ref = namespaceAndDeployment(deploymentRef);
+      namespace = ref[0];
+      deployment = ref[1];
       if (service == null) {
         service = deployment;
       }
@@ -344,14 +338,7 @@ final class RolloutCommand implements Runnable {
           throw new BadInputException(
               "--interval and --count: tune the default analysis; an --analysis file sets its own");
         }
-        try {
-          return JSON.readValue(Files.readString(analysis), AnalysisTemplate.class);
-        } catch (NoSuchFileException e) {
-          throw new BadInputException("--analysis: no file " + analysis);
-        } catch (IOException e) {
-          throw new BadInputException(
-              "--analysis: " + analysis + " is not an AnalysisTemplate (" + firstLine(e) + ")");
-        }
+        return analysisFile(analysis);
       }
       if (interval == null && count == null) {
         return null; // the workflow's default analysis
@@ -372,6 +359,28 @@ final class RolloutCommand implements Runnable {
           List.of(
               BuiltInChecks.errorRateBelow(0.01).every(seconds, measurements),
               BuiltInChecks.errorRateVersusStable(1.5, 0.001).every(seconds, measurements)));
+    }
+
+    /** {@code NAMESPACE/DEPLOYMENT} as its two names; anything else names the parameter. */
+    static String[] namespaceAndDeployment(String ref) {
+      int slash = ref.indexOf('/');
+      if (slash <= 0 || slash == ref.length() - 1 || ref.indexOf('/', slash + 1) >= 0) {
+        throw new BadInputException(
+            "NAMESPACE/DEPLOYMENT: '" + ref + "' is not namespace/deployment (e.g. shop/web)");
+      }
+      return new String[] {ref.substring(0, slash), ref.substring(slash + 1)};
+    }
+
+    /** An {@code --analysis FILE}: an AnalysisTemplate as JSON. */
+    static AnalysisTemplate analysisFile(Path analysis) {
+      try {
+        return JSON.readValue(Files.readString(analysis), AnalysisTemplate.class);
+      } catch (NoSuchFileException e) {
+        throw new BadInputException("--analysis: no file " + analysis);
+      } catch (IOException e) {
+        throw new BadInputException(
+            "--analysis: " + analysis + " is not an AnalysisTemplate (" + firstLine(e) + ")");
+      }
     }
 
     /** A duration as 90s, 5m, 1h or ISO-8601 (PT5M); anything else names the option. */
@@ -446,6 +455,165 @@ final class RolloutCommand implements Runnable {
                 namespace,
                 deployment,
                 image,
+                started.workflowId(),
+                started.runId(),
+                started.workflowId(),
+                started.workflowId());
+      }
+      out().flush();
+      return started.alreadyRunning() ? OpsflowCommand.FAILED : 0;
+    }
+  }
+
+  @Command(
+      name = "ml",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Start an MlModelDeployment of a model version, on workflow ID rollout-NAMESPACE.DEPLOYMENT:",
+        "validate_model on the model server (rollout.modelServerUrl; below --threshold nothing is",
+        "deployed), a canary at --traffic percent watched for --monitor against production",
+        "(accuracy, latency, error_rate), then a blue-green through --preview-service.",
+        "Example: opsflow rollout ml demo/model --model v1 \\",
+        "           --image registry.example/model-server:v1 --monitor 2m"
+      })
+  static final class Ml extends OperatorCommand {
+    @Parameters(
+        index = "0",
+        paramLabel = "NAMESPACE/DEPLOYMENT",
+        description = "the production Deployment, e.g. demo/model")
+    String deploymentRef;
+
+    @Option(
+        names = "--model",
+        required = true,
+        paramLabel = "VERSION",
+        description = "the candidate as the model server names it, e.g. v2")
+    String model;
+
+    @Option(names = "--image", required = true, description = "the image that serves it")
+    String image;
+
+    @Option(
+        names = "--service",
+        description = "the Service in front of it (default: the Deployment's name)")
+    String service;
+
+    @Option(names = "--container", description = "the container to change (default: the only one)")
+    String container;
+
+    @Option(
+        names = "--preview-service",
+        description = "the blue-green's preview Service (default: SERVICE-preview)")
+    String previewService;
+
+    @Option(
+        names = "--threshold",
+        paramLabel = "ACCURACY",
+        description = "the least validation accuracy, 0-1 (default 0.92)")
+    Double threshold;
+
+    @Option(
+        names = "--traffic",
+        paramLabel = "PERCENT",
+        description = "the canary's traffic share, 1-99 (default 5)")
+    Integer traffic;
+
+    @Option(
+        names = "--monitor",
+        paramLabel = "DURATION",
+        description = "how long the canary is watched, e.g. 30m or PT30M (default 1800s)")
+    String monitor;
+
+    @Option(
+        names = "--max-rollback",
+        paramLabel = "DURATION",
+        description = "a rollback longer than this escalates (default 300s)")
+    String maxRollback;
+
+    @Option(
+        names = "--analysis",
+        paramLabel = "FILE",
+        description =
+            "an AnalysisTemplate as JSON (default: accuracy, latency, error_rate vs production)")
+    Path analysis;
+
+    @Option(names = "--by", description = "who asks (default: your login name, ${sys:user.name})")
+    String by;
+
+    @Option(
+        names = "--task-queue",
+        description = "task queue (default ${DEFAULT-VALUE})",
+        defaultValue = TaskQueues.OPERATIONS)
+    String taskQueue;
+
+    private MlDeploymentRequest request;
+
+    @Override
+    void validate() {
+      if (by != null && by.isBlank()) {
+        throw new BadInputException("--by: must not be empty");
+      }
+      String[] ref = Canary.namespaceAndDeployment(deploymentRef);
+      request =
+          new MlDeploymentRequest(
+              new RolloutTarget(
+                  ref[0], service == null ? ref[1] : service, ref[1], container, image),
+              model,
+              previewService,
+              threshold,
+              traffic,
+              monitor == null ? null : Canary.duration("--monitor", monitor),
+              analysis == null ? null : Canary.analysisFile(analysis),
+              maxRollback == null ? null : Canary.duration("--max-rollback", maxRollback),
+              new RunEnvelope("medium", null, byOrLogin(by), null));
+      List<String> problems = request.problems();
+      if (!problems.isEmpty()) {
+        throw new BadInputException(String.join("; ", problems.stream().map(Ml::option).toList()));
+      }
+    }
+
+    /** A request problem in the words of the option that sets it. */
+    static String option(String problem) {
+      return Canary.option(problem)
+          .replaceFirst("^modelVersion:", "--model:")
+          .replaceFirst("^previewService:", "--preview-service:")
+          .replaceFirst("^acceptanceThreshold:", "--threshold:")
+          .replaceFirst("^trafficPercentage:", "--traffic:")
+          .replaceFirst("^monitoringDuration:", "--monitor:")
+          .replaceFirst("^maxRollbackTime:", "--max-rollback:");
+    }
+
+    @Override
+    int run(TemporalConnection temporal) throws Exception {
+      RunStarted started = RolloutDoor.start(temporal.client(), taskQueue, request);
+      RolloutTarget t = request.target();
+      Map<String, Object> answer = new LinkedHashMap<>();
+      answer.put("workflowId", started.workflowId());
+      answer.put("runId", started.runId());
+      answer.put("alreadyRunning", started.alreadyRunning());
+      if (json) {
+        printJson(answer);
+      } else if (started.alreadyRunning()) {
+        spec.commandLine()
+            .getErr()
+            .printf(
+                "opsflow: a rollout of %s/%s is already running: workflowId=%s runId=%s;"
+                    + " follow it with: opsflow rollout status %s%n",
+                t.namespace(),
+                t.deployment(),
+                started.workflowId(),
+                started.runId(),
+                started.workflowId());
+      } else {
+        out()
+            .printf(
+                "Started MlModelDeployment of model %s (%s) to %s/%s  workflowId=%s  runId=%s%n"
+                    + "Follow with: opsflow rollout status %s   steer with: opsflow rollout"
+                    + " promote|pause|abort %s%n",
+                model,
+                image,
+                t.namespace(),
+                t.deployment(),
                 started.workflowId(),
                 started.runId(),
                 started.workflowId(),

@@ -262,4 +262,51 @@ class OpsflowCommandTest {
     assertThat(run.exitCode()).isEqualTo(2);
     assertThat(run.err()).contains("--image");
   }
+
+  private static CliRun ml(String... more) {
+    String[] head = {"rollout", "ml", "demo/model"};
+    String[] all = java.util.Arrays.copyOf(head, head.length + more.length + 2);
+    System.arraycopy(more, 0, all, head.length, more.length);
+    all[head.length + more.length] = "--temporal-address";
+    all[head.length + more.length + 1] = "127.0.0.1:9";
+    return CliRun.of(all);
+  }
+
+  @Test
+  void anMlDeploymentWithBadInputIsRefusedNamingTheOptionBeforeAnyConnection() {
+    String[] good = {"--model", "v2", "--image", "registry.example/model-server:v2"};
+    CliRun threshold = ml(concat(good, "--threshold", "1.5"));
+    assertThat(threshold.exitCode()).isEqualTo(2);
+    assertThat(threshold.err()).contains("--threshold: must be an accuracy above 0 and at most 1");
+
+    CliRun traffic = ml(concat(good, "--traffic", "100"));
+    assertThat(traffic.exitCode()).isEqualTo(2);
+    assertThat(traffic.err()).contains("--traffic: must be from 1 to 99");
+
+    CliRun monitor = ml(concat(good, "--monitor", "a while"));
+    assertThat(monitor.exitCode()).isEqualTo(2);
+    assertThat(monitor.err()).contains("--monitor: 'a while' is not a duration");
+
+    CliRun rollback = ml(concat(good, "--max-rollback", "0s"));
+    assertThat(rollback.exitCode()).isEqualTo(2);
+    assertThat(rollback.err()).contains("--max-rollback: must be positive");
+
+    CliRun version = ml("--model", "../v2", "--image", "registry.example/model-server:v2");
+    assertThat(version.exitCode()).isEqualTo(2);
+    assertThat(version.err()).contains("--model: '../v2' is not a model version");
+
+    CliRun preview = ml(concat(good, "--preview-service", "model"));
+    assertThat(preview.exitCode()).isEqualTo(2);
+    assertThat(preview.err()).contains("--preview-service: must differ from target.service");
+
+    CliRun noModel = ml("--image", "registry.example/model-server:v2");
+    assertThat(noModel.exitCode()).isEqualTo(2);
+    assertThat(noModel.err()).contains("--model");
+  }
+
+  private static String[] concat(String[] a, String... b) {
+    String[] all = java.util.Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, all, a.length, b.length);
+    return all;
+  }
 }

@@ -10,6 +10,7 @@ import dev.opsflow.activities.kafka.KafkaActivitiesImpl;
 import dev.opsflow.activities.kubernetes.KubernetesActivitiesImpl;
 import dev.opsflow.activities.kubernetes.ServiceRoutingActivitiesImpl;
 import dev.opsflow.activities.metrics.MetricsActivitiesImpl;
+import dev.opsflow.activities.model.ModelServerActivitiesImpl;
 import dev.opsflow.activities.notify.NotificationActivitiesImpl;
 import dev.opsflow.activities.postgres.FailoverActivitiesImpl;
 import dev.opsflow.activities.postgres.FailoverClusterActivitiesImpl;
@@ -74,6 +75,8 @@ public final class ActivityCatalog implements AutoCloseable {
     impls.add(ReleaseActivitiesImpl.fromConfig(config, canaries));
     // Blue-green deployments: the same pair (client, allow list, replica ceiling).
     impls.add(new BlueGreenActivitiesImpl(canaries, ReleaseActivitiesImpl.READY_TIMEOUT_SECONDS));
+    // ML model deployments: validate_model asks the model server (rollout.modelServerUrl).
+    impls.add(ModelServerActivitiesImpl.fromConfig(config));
     impls.add(
         new TrafficRouterActivitiesImpl(
             List.of(

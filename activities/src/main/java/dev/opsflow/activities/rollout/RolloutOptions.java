@@ -34,6 +34,27 @@ public final class RolloutOptions {
                   .build())
           .build();
 
+  /**
+   * Taking traffic back from a new version that failed (an ML model deployment's rollback): the
+   * same attempt as {@link #CHANGE_AND_WAIT}, but retried from 5 s doubling up to a minute for half
+   * an hour, so an API server outage delays the rollback instead of abandoning it. The workflow
+   * measures the rollback and tells a human once it takes longer than its limit.
+   */
+  public static final ActivityOptions ROLLBACK =
+      ActivityOptions.newBuilder()
+          .setStartToCloseTimeout(
+              Duration.ofSeconds(ReleaseActivitiesImpl.READY_TIMEOUT_SECONDS + 60))
+          .setScheduleToCloseTimeout(Duration.ofMinutes(30))
+          .setHeartbeatTimeout(Duration.ofSeconds(30))
+          .setRetryOptions(
+              RetryOptions.newBuilder()
+                  .setInitialInterval(Duration.ofSeconds(5))
+                  .setBackoffCoefficient(2.0)
+                  .setMaximumInterval(Duration.ofMinutes(1))
+                  .setDoNotRetry(NON_RETRYABLE)
+                  .build())
+          .build();
+
   /** The server's {@code rollout.*} settings: a read of the worker's own configuration. */
   public static final LocalActivityOptions LOCAL_SETTINGS =
       LocalActivityOptions.newBuilder()

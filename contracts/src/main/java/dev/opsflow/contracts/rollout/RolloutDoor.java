@@ -40,4 +40,19 @@ public final class RolloutDoor {
     return OneRunDoor.start(
         client, taskQueue, request.target().workflowId(), CanaryRollout.TYPE, request);
   }
+
+  /**
+   * Starts the ML model deployment, or answers with the rollout already running on the Deployment.
+   *
+   * @throws Refused when the request has problems (then nothing was started)
+   */
+  public static RunStarted start(
+      WorkflowClient client, String taskQueue, MlDeploymentRequest request) {
+    List<String> problems = request == null ? List.of("request: is required") : request.problems();
+    if (!problems.isEmpty()) {
+      throw new Refused(problems);
+    }
+    return OneRunDoor.start(
+        client, taskQueue, request.target().workflowId(), MlModelDeployment.TYPE, request);
+  }
 }

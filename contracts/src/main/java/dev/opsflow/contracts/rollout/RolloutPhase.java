@@ -25,5 +25,10 @@ public enum RolloutPhase {
   /** Ended rolled back (the retry window passed, or no retry was allowed). */
   ROLLED_BACK,
   /** Ended with a failure a human must look at (e.g. the rollback itself failed). */
-  FAILED
+  FAILED,
+  /**
+   * Ended before anything changed because the candidate failed its validation (an ML model below
+   * its acceptance threshold): nothing was deployed.
+   */
+  REJECTED
 }

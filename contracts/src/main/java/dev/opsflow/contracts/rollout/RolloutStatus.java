@@ -50,10 +50,11 @@ public record RolloutStatus(
     notes = notes == null ? List.of() : List.copyOf(notes);
   }
 
-  /** Whether the run has ended (promoted, rolled back or failed). */
+  /** Whether the run has ended (promoted, rolled back, failed or rejected). */
   public boolean ended() {
     return phase == RolloutPhase.PROMOTED
         || phase == RolloutPhase.ROLLED_BACK
-        || phase == RolloutPhase.FAILED;
+        || phase == RolloutPhase.FAILED
+        || phase == RolloutPhase.REJECTED;
   }
 }

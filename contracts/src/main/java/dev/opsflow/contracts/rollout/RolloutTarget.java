@@ -23,6 +23,15 @@ public record RolloutTarget(
     return ID_PREFIX + namespace + "." + deployment;
   }
 
+  /**
+   * The workflow ID of a rollout run as a stage of the run holding {@link #workflowId()} (an ML
+   * model deployment's blue-green): {@code rollout-<namespace>.<deployment>:<stage>}. A ':' is in
+   * no Kubernetes name, so it never names another Deployment's rollout.
+   */
+  public String stageWorkflowId(String stage) {
+    return workflowId() + ":" + stage;
+  }
+
   /** The canary Deployment's name: the stable one's with {@code -canary}. */
   public String canaryDeployment() {
     return deployment + "-canary";

@@ -19,7 +19,10 @@ import dev.opsflow.contracts.remediation.DispatchResult;
 import dev.opsflow.contracts.remediation.RemediationRequest;
 import dev.opsflow.contracts.rollout.CanaryRequest;
 import dev.opsflow.contracts.rollout.CanaryRollout;
+import dev.opsflow.contracts.rollout.MlDeploymentRequest;
+import dev.opsflow.contracts.rollout.MlModelDeployment;
 import dev.opsflow.contracts.rollout.RolloutDoor;
+import dev.opsflow.contracts.rollout.RolloutTarget;
 import dev.opsflow.contracts.run.RunEnvelope;
 import dev.opsflow.contracts.run.RunStarted;
 import dev.opsflow.starter.http.RequestBody;
@@ -311,6 +314,10 @@ public final class RestApi {
       executeCanary(ctx, caller, body);
       return;
     }
+    if (MlModelDeployment.TYPE.equals(type)) {
+      executeMlDeployment(ctx, caller, body);
+      return;
+    }
     JsonNode contextNode = body.get("context");
     ObjectNode input;
     if (contextNode == null || contextNode.isNull()) {
@@ -454,6 +461,70 @@ public final class RestApi {
    * one is 409 with the running run, the caller as requester.
    */
   private void executeCanary(Context ctx, ApiCaller caller, JsonNode body) {
+    executeRollout(
+        ctx,
+        caller,
+        body,
+        CanaryRollout.TYPE,
+        "the CanaryRequest: target, steps, analysis, router, ...",
+        CanaryRequest.class,
+        asked ->
+            new CanaryRequest(
+                asked.target(),
+                asked.steps(),
+                asked.analysis(),
+                asked.router(),
+                asked.progressDeadline(),
+                asked.approveBeforeFull(),
+                asked.scaleDownDelay(),
+                asked.retryWindow(),
+                asCaller(asked.run(), caller)),
+        request -> RolloutDoor.start(executions.client(), catalog.taskQueue(), request),
+        CanaryRequest::target);
+  }
+
+  /** An ML model deployment goes through {@link RolloutDoor} the same way. */
+  private void executeMlDeployment(Context ctx, ApiCaller caller, JsonNode body) {
+    executeRollout(
+        ctx,
+        caller,
+        body,
+        MlModelDeployment.TYPE,
+        "the MlDeploymentRequest: target, modelVersion, acceptanceThreshold, ...",
+        MlDeploymentRequest.class,
+        asked ->
+            new MlDeploymentRequest(
+                asked.target(),
+                asked.modelVersion(),
+                asked.previewService(),
+                asked.acceptanceThreshold(),
+                asked.trafficPercentage(),
+                asked.monitoringDuration(),
+                asked.analysis(),
+                asked.maxRollbackTime(),
+                asCaller(asked.run(), caller)),
+        request -> RolloutDoor.start(executions.client(), catalog.taskQueue(), request),
+        MlDeploymentRequest::target);
+  }
+
+  private static RunEnvelope asCaller(RunEnvelope asked, ApiCaller caller) {
+    return new RunEnvelope(asked.severity(), null, caller.name(), asked.human());
+  }
+
+  /**
+   * A rollout request read strictly from {@code context}, with the caller as requester, started
+   * through its door on its Deployment's workflow ID: 400 naming the field, 409 when one runs.
+   */
+  private <R> void executeRollout(
+      Context ctx,
+      ApiCaller caller,
+      JsonNode body,
+      String type,
+      String shape,
+      Class<R> requestType,
+      java.util.function.UnaryOperator<R> withCaller,
+      java.util.function.Function<R, RunStarted> door,
+      java.util.function.Function<R, RolloutTarget> targetOf) {
     if (body.hasNonNull("workflowId")) {
       throw ApiError.badRequest(
           "workflowId: a rollout's workflow ID is rollout-<namespace>.<deployment>, one per"
@@ -461,9 +532,7 @@ public final class RestApi {
     }
     JsonNode context = body.get("context");
     if (context == null || !context.isObject()) {
-      throw ApiError.badRequest(
-          "context: must be a JSON object (the CanaryRequest: target, steps, analysis, router,"
-              + " ...)");
+      throw ApiError.badRequest("context: must be a JSON object (" + shape + ")");
     }
     JsonNode run = context.path("run");
     if (run.hasNonNull("alert")) {
@@ -476,9 +545,9 @@ public final class RestApi {
               + caller.name()
               + ") as the requester; leave it out");
     }
-    CanaryRequest asked;
+    R asked;
     try {
-      asked = STRICT.treeToValue(context, CanaryRequest.class);
+      asked = STRICT.treeToValue(context, requestType);
     } catch (com.fasterxml.jackson.databind.JsonMappingException e) {
       String at =
           e.getPath().stream()
@@ -497,20 +566,10 @@ public final class RestApi {
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
       throw ApiError.badRequest("context: " + e.getOriginalMessage());
     }
-    CanaryRequest request =
-        new CanaryRequest(
-            asked.target(),
-            asked.steps(),
-            asked.analysis(),
-            asked.router(),
-            asked.progressDeadline(),
-            asked.approveBeforeFull(),
-            asked.scaleDownDelay(),
-            asked.retryWindow(),
-            new RunEnvelope(asked.run().severity(), null, caller.name(), asked.run().human()));
+    R request = withCaller.apply(asked);
     RunStarted started;
     try {
-      started = RolloutDoor.start(executions.client(), catalog.taskQueue(), request);
+      started = door.apply(request);
     } catch (RolloutDoor.Refused e) {
       throw ApiError.badRequest(
           String.join("; ", e.problems().stream().map(p -> "context." + p).toList()));
@@ -521,18 +580,19 @@ public final class RestApi {
             .setWorkflowId(started.workflowId())
             .setRunId(started.runId())
             .build();
-    Map<String, Object> answer = started(execution, CanaryRollout.TYPE, caller);
+    Map<String, Object> answer = started(execution, type, caller);
     answer.put("status", "RUNNING");
     answer.put("rolloutUrl", "/api/rollouts/" + started.workflowId());
-    String target = request.target().namespace() + "/" + request.target().deployment();
+    RolloutTarget t = targetOf.apply(request);
+    String target = t.namespace() + "/" + t.deployment();
     if (started.alreadyRunning()) {
       answer.put(
           "error", "a rollout of " + target + " is already running; follow it at rolloutUrl");
-      ctx.attribute("audit", "refused " + CanaryRollout.TYPE + " of " + target + ": one runs");
+      ctx.attribute("audit", "refused " + type + " of " + target + ": one runs");
       ctx.status(409).json(answer);
       return;
     }
-    ctx.attribute("audit", "started " + CanaryRollout.TYPE + " of " + target);
+    ctx.attribute("audit", "started " + type + " of " + target);
     ctx.status(202).json(answer);
   }
 

@@ -84,7 +84,8 @@ class RestApiIT {
                     "CrashLoopRemediation",
                     "KafkaLagRemediation",
                     "PostgresFailover",
-                    "CanaryRollout"),
+                    "CanaryRollout",
+                    "MlModelDeployment"),
                 // No worker runs the remediations here: a delivered run waits, which is what
                 // the one-run-per-problem and refusal tests need.
                 Set.of("CrashLoopRemediation", "KafkaLagRemediation"),
@@ -299,6 +300,51 @@ class RestApiIT {
     assertThat(namesSomeone.status()).isEqualTo(400);
     assertThat(namesSomeone.body().get("error").asText())
         .isEqualTo("by: the API records the caller (alice); leave it out");
+  }
+
+  @Test
+  void anMlDeploymentStartsThroughTheRolloutDoorAndBadInputNamesTheField() throws Exception {
+    String target =
+        "\"target\":{\"namespace\":\"shop\",\"service\":\"model\",\"deployment\":\"model\","
+            + "\"image\":\"model:v2\"}";
+    Reply low =
+        call(
+            "POST",
+            "/api/runbooks/execute",
+            ALICE,
+            "{\"workflowType\":\"MlModelDeployment\",\"context\":{"
+                + target
+                + ",\"modelVersion\":\"v2\",\"trafficPercentage\":0}}");
+    assertThat(low.status()).isEqualTo(400);
+    assertThat(low.body().get("error").asText())
+        .isEqualTo("context.trafficPercentage: must be from 1 to 99 (a canary's share), was 0");
+    Reply unknown =
+        call(
+            "POST",
+            "/api/runbooks/execute",
+            ALICE,
+            "{\"workflowType\":\"MlModelDeployment\",\"context\":{"
+                + target
+                + ",\"model\":\"v2\"}}");
+    assertThat(unknown.status()).isEqualTo(400);
+    assertThat(unknown.body().get("error").asText())
+        .startsWith("context.model: unknown field; expected acceptanceThreshold, analysis");
+    assertThat(executions.info("rollout-shop.model")).as("nothing started").isEmpty();
+
+    String good =
+        "{\"workflowType\":\"MlModelDeployment\",\"context\":{"
+            + target
+            + ",\"modelVersion\":\"v2\"}}";
+    Reply first = call("POST", "/api/runbooks/execute", ALICE, good);
+    try {
+      assertThat(first.status()).as(String.valueOf(first.body())).isEqualTo(202);
+      assertThat(first.body().get("executionId").asText()).isEqualTo("rollout-shop.model");
+      assertThat(first.body().get("rolloutUrl").asText())
+          .isEqualTo("/api/rollouts/rollout-shop.model");
+      assertThat(call("POST", "/api/runbooks/execute", ALICE, good).status()).isEqualTo(409);
+    } finally {
+      client.newUntypedWorkflowStub("rollout-shop.model").terminate("test done");
+    }
   }
 
   @Test

@@ -9,9 +9,9 @@ import java.util.Map;
  * The rollouts' metrics, through {@link Workflow#getMetricsScope()} as the kernel's {@code
  * RunMetrics}: silent on replay, no workflow command. Prometheus names: {@code
  * rollout_total{kind,outcome}} (outcome {@code promoted}, {@code rolled_back}, {@code failed},
- * {@code cancelled}), {@code rollout_duration_seconds{kind}} (start to end, waits for humans
- * included) and {@code rollout_rollback_seconds{kind}} (a rollback's decision to the stable version
- * holding all traffic at full capacity).
+ * {@code rejected}, {@code cancelled}), {@code rollout_duration_seconds{kind}} (start to end, waits
+ * for humans included) and {@code rollout_rollback_seconds{kind}} (a rollback's decision to the
+ * stable version holding all traffic at full capacity).
  */
 public final class RolloutMetrics {
   public static final String TOTAL = "rollout";
@@ -27,6 +27,7 @@ public final class RolloutMetrics {
           case PROMOTED -> "promoted";
           case ROLLED_BACK -> "rolled_back";
           case FAILED -> "failed";
+          case REJECTED -> "rejected";
           default -> "cancelled";
         };
     scope(Map.of("kind", kind, "outcome", outcome)).counter(TOTAL).inc(1);

@@ -192,7 +192,14 @@ public class BlueGreenDeploymentImpl implements BlueGreenDeployment {
     }
     String id = Workflow.getInfo().getWorkflowId();
     // One rollout per Deployment, whatever its kind; offline replayers substitute a placeholder.
-    if (!Workflow.isReplaying() && !id.equals(request.target().workflowId())) {
+    // A stage of the run holding the Deployment's ID (an ML model deployment's full deployment)
+    // runs as its child on a stage ID. Reads the run's own info only: no command, replays as
+    // before.
+    String owner = request.target().workflowId();
+    boolean stage =
+        id.startsWith(owner + ":")
+            && Workflow.getInfo().getParentWorkflowId().map(owner::equals).orElse(false);
+    if (!Workflow.isReplaying() && !id.equals(owner) && !stage) {
       throw invalid(
           "workflow ID must be "
               + request.target().workflowId()

@@ -27,24 +27,24 @@ import java.util.Queue;
  * it makes each Deployment's status report all its desired pods ready and updated, so "ready" waits
  * end the way they would on a healthy cluster. Nothing else writes to it.
  */
-final class ColourCluster implements AutoCloseable {
-  static final String NS = "shop";
-  static final String STABLE = "web";
-  static final String PREVIEW = "web-preview";
-  static final String PREVIEW_SERVICE = "web-preview";
-  static final String OLD_IMAGE = "registry.example/web:1";
-  static final String NEW_IMAGE = "registry.example/web:2";
-  static final int CAPACITY = 20;
+public final class ColourCluster implements AutoCloseable {
+  public static final String NS = "shop";
+  public static final String STABLE = "web";
+  public static final String PREVIEW = "web-preview";
+  public static final String PREVIEW_SERVICE = "web-preview";
+  public static final String OLD_IMAGE = "registry.example/web:1";
+  public static final String NEW_IMAGE = "registry.example/web:2";
+  public static final int CAPACITY = 20;
 
   private static final java.util.logging.Logger MOCK_SERVER_LOG =
       java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
 
   final KubernetesMockServer server;
-  final KubernetesClient client;
+  public final KubernetesClient client;
   private final Thread controller;
   private volatile boolean running = true;
 
-  ColourCluster() {
+  public ColourCluster() {
     MOCK_SERVER_LOG.setLevel(java.util.logging.Level.WARNING);
     Map<ServerRequest, Queue<ServerResponse>> expectations = new HashMap<>();
     server =
@@ -172,22 +172,22 @@ final class ColourCluster implements AutoCloseable {
   }
 
   /** Desired replicas, or -1 when the Deployment does not exist. */
-  int replicas(String name) {
+  public int replicas(String name) {
     Deployment d = deployment(name);
     return d == null ? -1 : d.getSpec().getReplicas();
   }
 
-  String image(String name) {
+  public String image(String name) {
     return deployment(name).getSpec().getTemplate().getSpec().getContainers().get(0).getImage();
   }
 
   /** The Service's selector now. */
-  Map<String, String> selector(String service) {
+  public Map<String, String> selector(String service) {
     return client.services().inNamespace(NS).withName(service).get().getSpec().getSelector();
   }
 
   /** The pod labels of a Deployment's template. */
-  Map<String, String> podLabels(String name) {
+  public Map<String, String> podLabels(String name) {
     return deployment(name).getSpec().getTemplate().getMetadata().getLabels();
   }
 

@@ -15,27 +15,32 @@ import java.util.function.BiFunction;
 /**
  * A real HTTP server answering the Prometheus HTTP API's instant queries with scripted values. The
  * script gets the colour a query measures ({@code preview} when it names the preview Deployment,
- * else {@code active}) and whether the active Service selects the preview at that moment, so a
- * scenario says "fail once the preview takes the traffic" instead of counting calls; it returns the
- * value, or null for an empty vector (no data).
+ * {@code canary} when it names {@code <deployment>-canary}, else {@code active}) and whether the
+ * active Service selects the preview at that moment, so a scenario says "fail once the preview
+ * takes the traffic" instead of counting calls; it returns the value, or null for an empty vector
+ * (no data). {@link #byQuery} also sees the query, for scenarios that script metrics apart.
  */
-final class ColourPrometheus implements AutoCloseable {
-  /** One query as it arrived: which colour, and whether the switch had happened. */
-  record Query(String colour, boolean switched) {}
+public final class ColourPrometheus implements AutoCloseable {
+  /** One query as it arrived: which colour, whether the switch had happened, the PromQL. */
+  public record Query(String colour, boolean switched, String promql) {}
 
   private final HttpServer server;
   private final ColourCluster cluster;
-  final List<Query> queries = new CopyOnWriteArrayList<>();
+  public final List<Query> queries = new CopyOnWriteArrayList<>();
   volatile BiFunction<String, Boolean, Double> script = (colour, switched) -> 0.001;
 
-  ColourPrometheus(ColourCluster cluster) throws IOException {
+  /** The answer to a query; by default {@link #script}'s. */
+  public volatile java.util.function.Function<Query, Double> byQuery =
+      q -> script.apply(q.colour(), q.switched());
+
+  public ColourPrometheus(ColourCluster cluster) throws IOException {
     this.cluster = cluster;
     server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
     server.createContext("/api/v1/query", this::answer);
     server.start();
   }
 
-  String url() {
+  public String url() {
     return "http://127.0.0.1:" + server.getAddress().getPort();
   }
 
@@ -55,11 +60,15 @@ final class ColourPrometheus implements AutoCloseable {
         promql = URLDecoder.decode(pair.substring(6), StandardCharsets.UTF_8);
       }
     }
-    String colour = promql.contains("\"" + ColourCluster.PREVIEW + "\"") ? "preview" : "active";
+    String colour =
+        promql.contains("\"" + ColourCluster.PREVIEW + "\"")
+            ? "preview"
+            : promql.contains("\"" + ColourCluster.STABLE + "-canary\"") ? "canary" : "active";
     boolean switched =
         cluster.selector(ColourCluster.STABLE).containsKey(BlueGreenActivitiesImpl.COLOUR);
-    queries.add(new Query(colour, switched));
-    Double value = script.apply(colour, switched);
+    Query query = new Query(colour, switched, promql);
+    queries.add(query);
+    Double value = byQuery.apply(query);
     double now = System.currentTimeMillis() / 1000.0;
     String result =
         value == null ? "[]" : "[{\"metric\":{},\"value\":[" + now + ",\"" + value + "\"]}]";

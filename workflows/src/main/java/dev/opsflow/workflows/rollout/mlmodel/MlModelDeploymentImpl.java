@@ -1,0 +1,1139 @@
+package dev.opsflow.workflows.rollout.mlmodel;
+
+import dev.opsflow.activities.dispatch.DispatchOptions;
+import dev.opsflow.activities.dispatch.PolicyActivities;
+import dev.opsflow.activities.metrics.MetricsActivities;
+import dev.opsflow.activities.metrics.MetricsOptions;
+import dev.opsflow.activities.model.ModelEvaluation;
+import dev.opsflow.activities.model.ModelServerActivities;
+import dev.opsflow.activities.model.ModelServerOptions;
+import dev.opsflow.activities.rollout.ReleaseActivities;
+import dev.opsflow.activities.rollout.ReleaseRequest;
+import dev.opsflow.activities.rollout.ReleaseState;
+import dev.opsflow.activities.rollout.RolloutOptions;
+import dev.opsflow.activities.rollout.RolloutSettings;
+import dev.opsflow.activities.rollout.RouterState;
+import dev.opsflow.activities.rollout.TrafficRouterActivities;
+import dev.opsflow.activities.rollout.WeightRequest;
+import dev.opsflow.contracts.human.ApprovalStatus;
+import dev.opsflow.contracts.human.Decision;
+import dev.opsflow.contracts.human.HumanPolicy;
+import dev.opsflow.contracts.human.Progress;
+import dev.opsflow.contracts.human.Refusal;
+import dev.opsflow.contracts.rollout.AnalysisSubject;
+import dev.opsflow.contracts.rollout.AnalysisTemplate;
+import dev.opsflow.contracts.rollout.AnalysisVerdict;
+import dev.opsflow.contracts.rollout.BlueGreenDeployment;
+import dev.opsflow.contracts.rollout.MetricProgress;
+import dev.opsflow.contracts.rollout.MlDeploymentRequest;
+import dev.opsflow.contracts.rollout.MlModelDeployment;
+import dev.opsflow.contracts.rollout.RolloutEvent;
+import dev.opsflow.contracts.rollout.RolloutNames;
+import dev.opsflow.contracts.rollout.RolloutPhase;
+import dev.opsflow.contracts.rollout.RolloutStatus;
+import dev.opsflow.contracts.rollout.RolloutTarget;
+import dev.opsflow.contracts.rollout.TrafficRouterSpec;
+import dev.opsflow.contracts.run.RunEnvelope;
+import dev.opsflow.workflows.human.FailedStep;
+import dev.opsflow.workflows.kernel.Failures;
+import dev.opsflow.workflows.kernel.ProcedureRun;
+import dev.opsflow.workflows.kernel.RunMetrics;
+import dev.opsflow.workflows.remediation.PolicyTightening;
+import dev.opsflow.workflows.rollout.MeasuredAnalysis;
+import dev.opsflow.workflows.rollout.RolloutMetrics;
+import dev.opsflow.workflows.rollout.analysis.AnalysisRun;
+import io.temporal.api.enums.v1.ParentClosePolicy;
+import io.temporal.failure.ActivityFailure;
+import io.temporal.failure.ApplicationFailure;
+import io.temporal.failure.CanceledFailure;
+import io.temporal.failure.ChildWorkflowFailure;
+import io.temporal.workflow.Async;
+import io.temporal.workflow.CancellationScope;
+import io.temporal.workflow.ChildWorkflowOptions;
+import io.temporal.workflow.Promise;
+import io.temporal.workflow.Workflow;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+
+/**
+ * The ML model release runbook on the procedure kernel, the automation module's four steps:
+ *
+ * <ol>
+ *   <li>{@code validate_model}: the model server evaluates the candidate on its validation set;
+ *       below {@code acceptanceThreshold} the run ends {@code REJECTED}, nothing deployed. An
+ *       evaluation that cannot be read is never a pass: humans hear why, the run ends {@code
+ *       FAILED}, nothing deployed.
+ *   <li>{@code deploy_canary}: the candidate as {@code <deployment>-canary} takes {@code
+ *       trafficPercentage} of the traffic (replica ratio) for {@code monitoringDuration}, a durable
+ *       wait while its accuracy, latency and error rate are measured against production's.
+ *   <li>{@code evaluate_canary}: a failed or errored measurement rolls back at once (performance
+ *       degradation); an inconclusive one waits for a human to promote or abort, never passes.
+ *   <li>{@code full_deployment}: the canary is retired and a {@link BlueGreenDeployment} of the
+ *       candidate runs as a child on {@code rollout-<ns>.<deployment>:blue-green} (preview colour,
+ *       analyses, switch, rollback window); its outcome is this run's.
+ * </ol>
+ *
+ * <p>Rollback ({@code deployment_failure}: the canary's weight or the blue-green could not be
+ * applied; {@code performance_degradation}: a failed analysis; or an abort) is measured from its
+ * decision to production holding all traffic at full capacity. Once it takes longer than {@code
+ * maxRollbackTime} humans are told at once (the kernel's escalation ladder, with the time so far),
+ * while the rollback goes on.
+ *
+ * <p>Controls are the canary's names: {@code pause}/{@code resume} hold the canary at its weight;
+ * {@code promote} ends the monitoring (the operator's evaluation), {@code promoteFull} also skips
+ * the blue-green's analyses; {@code abort} rolls back. During the full deployment every control is
+ * passed on to the blue-green child, which decides. An ML model deployment never retries: a new run
+ * starts over from validation.
+ */
+public class MlModelDeploymentImpl implements MlModelDeployment {
+  private static final Logger log = Workflow.getLogger(MlModelDeploymentImpl.class);
+
+  /** validate_model, deploy_canary, evaluate_canary, full_deployment. */
+  static final int STEPS = 4;
+
+  /** The full deployment's stage in its child's workflow ID. */
+  static final String FULL_DEPLOYMENT_STAGE = "blue-green";
+
+  private static final TrafficRouterSpec REPLICA_RATIO = new TrafficRouterSpec.ReplicaRatio();
+
+  private final PolicyActivities policies =
+      Workflow.newActivityStub(PolicyActivities.class, DispatchOptions.POLICY);
+  private final ReleaseActivities settingsRead =
+      Workflow.newLocalActivityStub(ReleaseActivities.class, RolloutOptions.LOCAL_SETTINGS);
+  // CEL lives in the activities: the conditions are compiled there, before anything changes.
+  private final MetricsActivities validation =
+      Workflow.newLocalActivityStub(MetricsActivities.class, RolloutOptions.LOCAL_VALIDATE);
+  // An unreadable evaluation is not retried: the run stops with nothing deployed.
+  private final ModelServerActivities models =
+      Workflow.newActivityStub(ModelServerActivities.class, ModelServerOptions.EVALUATE);
+  // A measurement reports Prometheus trouble as inconclusive; a lost one is recorded as such.
+  private final MetricsActivities metrics =
+      Workflow.newActivityStub(MetricsActivities.class, MetricsOptions.MEASURE);
+  // Every change that waits for pods heartbeats; each compares desired with actual state first.
+  private final ReleaseActivities release =
+      Workflow.newActivityStub(ReleaseActivities.class, RolloutOptions.CHANGE_AND_WAIT);
+  private final TrafficRouterActivities router =
+      Workflow.newActivityStub(TrafficRouterActivities.class, RolloutOptions.CHANGE_AND_WAIT);
+  // A rollback outlasts an API outage (retried for half an hour) and is measured meanwhile.
+  private final ReleaseActivities rollbackRelease =
+      Workflow.newActivityStub(ReleaseActivities.class, RolloutOptions.ROLLBACK);
+  private final TrafficRouterActivities rollbackRouter =
+      Workflow.newActivityStub(TrafficRouterActivities.class, RolloutOptions.ROLLBACK);
+
+  private final ProcedureRun run =
+      new ProcedureRun(RolloutPhase.RECEIVED.name(), (step, target, ok) -> {});
+  private final List<RolloutEvent> timeline = new ArrayList<>();
+  private final List<String> notes = new ArrayList<>();
+
+  private MlDeploymentRequest request;
+  private RolloutTarget target;
+  private AnalysisTemplate template;
+  private HumanPolicy human = HumanPolicy.DEFAULT;
+  private long scaleDownDelayMillis;
+
+  private RolloutPhase phase = RolloutPhase.RECEIVED;
+  private Stage stage = Stage.VALIDATE;
+  private int step;
+  private int canaryWeight;
+  private AnalysisRun analysis;
+  private List<MetricProgress> fullDeploymentAnalysis = List.of();
+  private String failure = "";
+  private Long rollbackMillis;
+  private String waitingFor = "";
+  private boolean touched;
+  private int monitoringsEnded;
+  private String childId = "";
+  private boolean childStarted;
+
+  // Controls, set by the handlers and taken by the runbook; each accepted one bumps the counter
+  // the waits watch, so a control interrupts a wait at once.
+  private int controls;
+  private String pausedBy = "";
+  private String promotedBy = "";
+  private String promotedFullBy = "";
+  private String abortedBy = "";
+
+  /** Where the pipeline is, for the controls. */
+  private enum Stage {
+    VALIDATE,
+    CANARY,
+    FULL,
+    DONE
+  }
+
+  /** How the canary's monitoring ended: passed, or roll back with why and what failed. */
+  private record Outcome(String rollback, List<MetricProgress> failed, String evaluatedBy) {
+    static Outcome passed(String by) {
+      return new Outcome(null, List.of(), by);
+    }
+
+    static Outcome rollBack(String why, List<MetricProgress> failed) {
+      return new Outcome(why, failed, "");
+    }
+  }
+
+  @Override
+  public RolloutStatus deploy(MlDeploymentRequest request) {
+    refuseBadInput(request);
+    this.request = request;
+    this.target = request.target();
+    this.template = request.analysisOrDefault();
+    this.childId = target.stageWorkflowId(FULL_DEPLOYMENT_STAGE);
+    try {
+      readPolicy();
+      run.begin(
+          new ProcedureRun.Identity(
+              TYPE, target.namespace() + "/" + target.deployment(), request.run()),
+          human);
+      log.info(
+          "ML model deployment of {} ({}) to {}/{} started",
+          request.modelVersion(),
+          target.image(),
+          target.namespace(),
+          target.deployment());
+      if (validateModel()) {
+        Outcome canary = canary();
+        if (canary == null) {
+          return status(); // the canary could not be deployed: escalated, nothing moved
+        } else if (canary.rollback() != null) {
+          rollback(canary.rollback(), canary.failed());
+        } else if (evaluateCanary(canary)) {
+          fullDeployment();
+        }
+      }
+    } catch (CanceledFailure e) {
+      cancelled();
+      throw e;
+    } catch (RuntimeException e) {
+      if (CancellationScope.current().isCancelRequested()) {
+        cancelled();
+        throw new CanceledFailure("cancelled while " + phase);
+      }
+      // Every failure ends in a decision: humans hear why, the run ends FAILED.
+      failure = run.failed(e);
+      event("failed", false, "", failure);
+      finish(RolloutPhase.FAILED, failure);
+    }
+    return status();
+  }
+
+  // ---- admission ----
+
+  /** Refused before anything is read, naming the field. */
+  private void refuseBadInput(MlDeploymentRequest request) {
+    if (request == null) {
+      throw invalid("the request is required (target, modelVersion)");
+    }
+    List<String> problems = request.problems();
+    if (!problems.isEmpty()) {
+      throw invalid(String.join("; ", problems));
+    }
+    String id = Workflow.getInfo().getWorkflowId();
+    // One rollout per Deployment, whatever its kind; offline replayers substitute a placeholder.
+    if (!Workflow.isReplaying() && !id.equals(request.target().workflowId())) {
+      throw invalid(
+          "workflow ID must be "
+              + request.target().workflowId()
+              + " (got "
+              + id
+              + "), so two rollouts of one Deployment can never run at once");
+    }
+    try {
+      validation.validateAnalysis(request.analysisOrDefault(), canarySubject(request.target()));
+    } catch (ActivityFailure e) {
+      throw invalid("analysis: " + Failures.reason(e));
+    }
+  }
+
+  private static AnalysisSubject canarySubject(RolloutTarget t) {
+    return new AnalysisSubject(t.namespace(), t.service(), t.canaryDeployment(), t.deployment());
+  }
+
+  private static ApplicationFailure invalid(String message) {
+    return ApplicationFailure.newNonRetryableFailure(message, "InvalidInput");
+  }
+
+  /** The server's human policy and the canary's scale-down delay (tightened, never loosened). */
+  private void readPolicy() {
+    PolicyTightening.HumanResult people =
+        PolicyTightening.human(
+            policies.serverPolicy().human(TYPE), request.run().human(), target.namespace());
+    human = people.policy();
+    notes.addAll(people.notes());
+    RolloutSettings server = settingsRead.settings();
+    scaleDownDelayMillis = server.scaleDownDelaySeconds() * 1000;
+    notes.forEach(n -> log.warn("ML model deployment of {}: {}", target.workflowId(), n));
+  }
+
+  // ---- 1. validate_model ----
+
+  /** True when the candidate reached the acceptance threshold; else the run has ended. */
+  private boolean validateModel() {
+    step = 1;
+    String version = request.modelVersion();
+    enter(RolloutPhase.ANALYSING, "validate_model: evaluating " + version);
+    ModelEvaluation evaluation;
+    try {
+      evaluation = models.evaluate(version);
+    } catch (ActivityFailure e) {
+      failure =
+          "validate_model: the evaluation of "
+              + version
+              + " could not be read ("
+              + Failures.reason(e)
+              + "), never a pass; nothing was deployed";
+      event("validate", false, RunEnvelope.AUTOMATON, failure);
+      escalate(failure);
+      return false;
+    }
+    double threshold = request.acceptanceThreshold();
+    boolean accepted = evaluation.accuracy() >= threshold;
+    String figure =
+        String.format(
+            Locale.ROOT,
+            "%s: validation accuracy %.4f (%d of %d right) %s the acceptance threshold %s",
+            version,
+            evaluation.accuracy(),
+            evaluation.correct(),
+            evaluation.examples(),
+            accepted ? "reaches" : "is below",
+            String.valueOf(threshold));
+    event("validate", accepted, RunEnvelope.AUTOMATON, figure);
+    run.record("validate", version, accepted, figure);
+    if (!abortedBy.isEmpty()) {
+      finish(RolloutPhase.ROLLED_BACK, "aborted by " + abortedBy + " before anything was deployed");
+      failure = "aborted by " + abortedBy;
+      return false;
+    }
+    if (!accepted) {
+      failure = figure + ": nothing was deployed";
+      run.ladder()
+          .slack(
+              "opsflow: the ML model deployment of "
+                  + describeTarget()
+                  + " stopped at validate_model: "
+                  + failure,
+              null);
+      finish(RolloutPhase.REJECTED, failure);
+      return false;
+    }
+    return true;
+  }
+
+  // ---- 2. deploy_canary ----
+
+  /**
+   * Deploys the canary at its weight and watches it for the monitoring duration; null when the
+   * canary could not be deployed (escalated, the run has ended).
+   */
+  private Outcome canary() {
+    step = 2;
+    stage = Stage.CANARY;
+    int weight = request.trafficPercentage();
+    enter(RolloutPhase.PROGRESSING, "deploy_canary: " + target.canaryDeployment());
+    try {
+      ReleaseState deployed = release.deployCanary(releaseRequest(0));
+      touched = true;
+      event("deploy", true, "", deployed.detail() + " (capacity " + deployed.capacity() + ")");
+    } catch (ActivityFailure e) {
+      failure = "deployment_failure: the canary could not be deployed: " + Failures.reason(e);
+      event("deploy", false, "", failure + "; no traffic was moved");
+      escalate(failure + "; no traffic was moved");
+      return null;
+    }
+    if (!abortedBy.isEmpty()) {
+      return Outcome.rollBack("aborted by " + abortedBy, List.of());
+    }
+    enter(RolloutPhase.PROGRESSING, "deploy_canary: " + weight + "% to " + target.image());
+    try {
+      ReleaseState scaled = release.scaleCanary(releaseRequest(weight));
+      event("scale-canary", true, "", scaled.detail());
+      RouterState routed =
+          router.setWeight(new WeightRequest(actionId(), target, REPLICA_RATIO, weight));
+      canaryWeight = routed.canaryWeight();
+      event("weight", true, "", "asked " + weight + "%, " + routed.detail());
+      run.record("weight", target.deployment(), true, weight + "%: " + routed.detail());
+    } catch (ActivityFailure e) {
+      String reason =
+          "deployment_failure: the canary's " + weight + "% failed: " + Failures.reason(e);
+      event("weight", false, "", reason);
+      return Outcome.rollBack(reason, List.of());
+    }
+    return monitor();
+  }
+
+  /**
+   * The canary's monitoring: a durable wait of {@code monitoringDuration} while the analysis
+   * measures. Ends when the time is over and the analysis passed (an analysis longer than the wait
+   * is waited for), at once on a failed one, on promote or on abort; an inconclusive analysis or an
+   * operator's pause holds it for a human.
+   */
+  private Outcome monitor() {
+    try {
+      return measure();
+    } finally {
+      monitoringsEnded++; // settles a question this monitoring asked, whichever way it ended
+    }
+  }
+
+  private Outcome measure() {
+    long now = Workflow.currentTimeMillis();
+    // A rate read right after the weight moved has no samples of the canary yet.
+    analysis = AnalysisRun.startAfterOneInterval(template, now);
+    long ends = now + request.monitoringDuration().toMillis();
+    AnalysisSubject subject = canarySubject(target);
+    boolean told = false;
+    while (true) {
+      if (!abortedBy.isEmpty()) {
+        return Outcome.rollBack("aborted by " + abortedBy, List.of());
+      }
+      String promoter = !promotedFullBy.isEmpty() ? promotedFullBy : promotedBy;
+      if (!promoter.isEmpty()) {
+        event("promote", true, promoter, "the canary's monitoring ended by " + promoter);
+        pausedBy = "";
+        return Outcome.passed(promoter);
+      }
+      analysis = MeasuredAnalysis.takeDue(analysis, subject, metrics);
+      AnalysisVerdict verdict = analysis.verdict();
+      if (verdict == AnalysisVerdict.FAILED || verdict == AnalysisVerdict.ERROR) {
+        List<MetricProgress> deciders = analysis.deciders();
+        event(
+            "analysis",
+            false,
+            RunEnvelope.AUTOMATON,
+            verdict + ": " + MeasuredAnalysis.describe(deciders));
+        return Outcome.rollBack(
+            "performance_degradation: the canary's analysis " + verdict.name().toLowerCase(),
+            deciders);
+      }
+      now = Workflow.currentTimeMillis();
+      boolean inconclusive = verdict == AnalysisVerdict.INCONCLUSIVE;
+      boolean held = inconclusive || !pausedBy.isEmpty();
+      if (!held && now >= ends && verdict == AnalysisVerdict.SUCCESSFUL) {
+        return Outcome.passed(RunEnvelope.AUTOMATON);
+      }
+      if (inconclusive) {
+        if (!told) {
+          told = true;
+          String why = MeasuredAnalysis.describe(analysis.deciders());
+          waitingFor = "promote or abort: the canary's analysis was inconclusive";
+          enter(RolloutPhase.INCONCLUSIVE, "the canary's analysis is inconclusive: " + why);
+          event("analysis", false, RunEnvelope.AUTOMATON, "inconclusive (never a pass): " + why);
+          String text =
+              "opsflow: the ML model deployment of "
+                  + describeTarget()
+                  + " holds the canary at "
+                  + canaryWeight
+                  + "%: its analysis was inconclusive ("
+                  + why
+                  + "). Answer promote or abort on workflow "
+                  + target.workflowId();
+          int question = monitoringsEnded;
+          Async.procedure(() -> run.tellHumans(text, () -> monitoringsEnded != question));
+        }
+      } else if (!pausedBy.isEmpty()) {
+        waitingFor = "resume (paused by " + pausedBy + ")";
+        enter(RolloutPhase.PAUSED, "paused by " + pausedBy + " at " + canaryWeight + "%");
+      } else {
+        waitingFor = "";
+        enter(
+            RolloutPhase.ANALYSING,
+            "deploy_canary at "
+                + canaryWeight
+                + "%: "
+                + MeasuredAnalysis.describe(analysis.metrics()));
+      }
+      long wake = analysis.nextMeasurementAtMillis();
+      if (!held && ends > now) {
+        wake = Math.min(wake, ends);
+      }
+      int seen = controls;
+      if (wake == Long.MAX_VALUE) {
+        Workflow.await(() -> controls != seen);
+      } else if (wake > now) {
+        Workflow.await(Duration.ofMillis(wake - now), () -> controls != seen);
+      }
+    }
+  }
+
+  // ---- 3. evaluate_canary ----
+
+  /** Records the canary's evaluation and retires it; false when that failed (run ended). */
+  private boolean evaluateCanary(Outcome passed) {
+    step = 3;
+    String by = passed.evaluatedBy();
+    String measured = MeasuredAnalysis.describe(analysis == null ? List.of() : analysis.metrics());
+    event(
+        "evaluate",
+        true,
+        by,
+        (by.equals(RunEnvelope.AUTOMATON) ? "passed: " : "passed on promote by " + by + ": ")
+            + measured);
+    run.record("evaluate", target.canaryDeployment(), true, measured);
+    // The blue-green takes over from production's full capacity: the canary goes first.
+    enter(RolloutPhase.PROGRESSING, "evaluate_canary passed: retiring the canary");
+    try {
+      ReleaseState restored = release.restoreStable(releaseRequest(0));
+      event("restore-stable", true, "", restored.detail());
+      RouterState routed =
+          router.setWeight(new WeightRequest(actionId(), target, REPLICA_RATIO, 0));
+      canaryWeight = routed.canaryWeight();
+      event("weight", true, "", "canary retired at 0%: " + routed.detail());
+      ReleaseState down = release.scaleCanaryDown(releaseRequest(0));
+      event("scale-down", true, "", down.detail());
+    } catch (ActivityFailure e) {
+      rollback("deployment_failure: retiring the canary failed: " + Failures.reason(e), List.of());
+      return false;
+    }
+    return true;
+  }
+
+  // ---- 4. full_deployment ----
+
+  /** The blue-green of the candidate as a child; its outcome is this run's. */
+  private void fullDeployment() {
+    step = 4;
+    if (!abortedBy.isEmpty()) {
+      finish(
+          RolloutPhase.ROLLED_BACK,
+          "aborted by " + abortedBy + " before the full deployment; production was not changed");
+      failure = "aborted by " + abortedBy;
+      return;
+    }
+    stage = Stage.FULL;
+    enter(RolloutPhase.PROMOTING, "full_deployment: blue-green on workflow " + childId);
+    BlueGreenDeployment child =
+        Workflow.newChildWorkflowStub(
+            BlueGreenDeployment.class,
+            ChildWorkflowOptions.newBuilder()
+                .setWorkflowId(childId)
+                // A cancelled ML deployment cancels its blue-green, which switches back.
+                .setParentClosePolicy(ParentClosePolicy.PARENT_CLOSE_POLICY_REQUEST_CANCEL)
+                .build());
+    Promise<RolloutStatus> result = Async.function(child::deploy, request.fullDeployment());
+    Workflow.getWorkflowExecution(child).get();
+    childStarted = true;
+    event(
+        "full-deployment",
+        true,
+        "",
+        "blue-green started as workflow " + childId + " (opsflow rollout status " + childId + ")");
+    if (!promotedFullBy.isEmpty()) {
+      blueGreen().promoteFull(new Decision(promotedFullBy, "promoteFull of " + TYPE));
+    }
+    RolloutStatus done;
+    try {
+      done = result.get();
+    } catch (ChildWorkflowFailure e) {
+      childStarted = false;
+      stage = Stage.DONE;
+      failure = "deployment_failure: the blue-green failed: " + Failures.reason(e);
+      event("full-deployment", false, "", failure);
+      escalate(failure + "; check Service " + target.service() + " by hand");
+      return;
+    }
+    childStarted = false;
+    stage = Stage.DONE;
+    for (RolloutEvent e : done.timeline()) {
+      timeline.add(
+          new RolloutEvent(
+              "blue-green " + e.step(),
+              e.atMillis(),
+              e.canaryWeight(),
+              e.decidedBy(),
+              e.success(),
+              e.detail()));
+    }
+    done.notes().forEach(n -> notes.add("blue-green: " + n));
+    fullDeploymentAnalysis = done.analysis();
+    canaryWeight = done.phase() == RolloutPhase.PROMOTED ? 0 : done.canaryWeight();
+    switch (done.phase()) {
+      case PROMOTED -> {
+        run.record("full-deployment", target.deployment(), true, "runs " + target.image());
+        run.ladder()
+            .slack(
+                "opsflow: the ML model deployment of "
+                    + describeTarget()
+                    + " was promoted: "
+                    + target.deployment()
+                    + " runs "
+                    + target.image()
+                    + "\n"
+                    + timelineText(),
+                null);
+        finish(
+            RolloutPhase.PROMOTED,
+            target.deployment() + " runs " + request.modelVersion() + " (" + target.image() + ")");
+      }
+      case ROLLED_BACK -> {
+        String trigger =
+            done.failure().contains("analysis") ? "performance_degradation" : "deployment_failure";
+        failure =
+            (done.failure().startsWith("aborted by") ? "" : trigger + ": ")
+                + "the blue-green rolled back: "
+                + done.failure();
+        rollbackMillis = done.rollbackMillis();
+        event("full-deployment", false, "", failure);
+        if (rollbackMillis != null && rollbackMillis > request.maxRollbackTime().toMillis()) {
+          failure += "; " + tooSlow(rollbackMillis);
+          RunMetrics.escalated(TYPE, RolloutPhase.ROLLING_BACK.name());
+          run.tellHumans(
+              "opsflow: the ML model deployment of " + describeTarget() + ": " + failure,
+              () -> false);
+        }
+        finish(RolloutPhase.ROLLED_BACK, failure);
+      }
+      default -> {
+        // The child has told humans already; this run ends in the same decision.
+        failure =
+            "deployment_failure: the blue-green ended " + done.phase() + ": " + done.failure();
+        event("full-deployment", false, "", failure);
+        RunMetrics.escalated(TYPE, phase.name());
+        finish(RolloutPhase.FAILED, failure);
+      }
+    }
+  }
+
+  private BlueGreenDeployment blueGreen() {
+    return Workflow.newExternalWorkflowStub(BlueGreenDeployment.class, childId);
+  }
+
+  // ---- rollback ----
+
+  /**
+   * Takes the traffic back from the canary: production at full capacity first (so capacity never
+   * dips), then the canary's weight 0; that time is the rollback time. Past {@code maxRollbackTime}
+   * humans are told at once, while it goes on. After the scale-down delay the canary's pods go. A
+   * rollback that fails escalates.
+   */
+  private void rollback(String reason, List<MetricProgress> failed) {
+    failure = reason;
+    stage = Stage.DONE;
+    long startedAt = Workflow.currentTimeMillis();
+    waitingFor = "";
+    enter(RolloutPhase.ROLLING_BACK, reason);
+    event("rollback", true, abortedBy.isEmpty() ? RunEnvelope.AUTOMATON : abortedBy, reason);
+    long limit = request.maxRollbackTime().toMillis();
+    Promise<Void> back = Async.procedure(this::takeTrafficBack);
+    Promise<Void> slow = null;
+    if (!Workflow.await(Duration.ofMillis(limit), back::isCompleted)) {
+      String late =
+          "the rollback of "
+              + describeTarget()
+              + " has taken longer than maxRollbackTime ("
+              + request.maxRollbackTime()
+              + ") and goes on; production may still miss capacity, the canary may still take "
+              + canaryWeight
+              + "%";
+      event("rollback", false, "", late + ": escalated");
+      RunMetrics.escalated(TYPE, RolloutPhase.ROLLING_BACK.name());
+      slow =
+          Async.procedure(
+              () -> run.tellHumans("opsflow: " + late + " (after: " + reason + ")", () -> false));
+    }
+    try {
+      back.get();
+    } catch (ActivityFailure e) {
+      String why = "the rollback failed: " + Failures.reason(e) + " (after: " + reason + ")";
+      failure = why;
+      event("rollback", false, "", why);
+      escalate(why + "; the canary may still take " + canaryWeight + "% of the traffic");
+      return;
+    }
+    rollbackMillis = Workflow.currentTimeMillis() - startedAt;
+    RolloutMetrics.rolledBack(TYPE, rollbackMillis);
+    run.record("rollback", target.deployment(), true, reason + " (" + rollbackMillis + " ms)");
+    if (rollbackMillis > limit) {
+      failure = reason + "; " + tooSlow(rollbackMillis);
+    }
+    run.ladder()
+        .slack(
+            "opsflow: the ML model deployment of "
+                + describeTarget()
+                + " was rolled back in "
+                + rollbackMillis
+                + " ms: "
+                + failure
+                + (failed.isEmpty()
+                    ? ""
+                    : ". Failed measurements: " + MeasuredAnalysis.describe(failed)),
+            null);
+    enter(RolloutPhase.ABORTED, "rolled back: " + failure);
+    Workflow.sleep(Duration.ofMillis(scaleDownDelayMillis));
+    try {
+      ReleaseState down = release.scaleCanaryDown(releaseRequest(0));
+      event("scale-down", true, "", down.detail());
+    } catch (ActivityFailure e) {
+      // Traffic is already off the canary: its idle pods are a cost, not a danger.
+      event("scale-down", false, "", "the canary could not be scaled down: " + Failures.reason(e));
+    }
+    if (slow != null) {
+      slow.get(); // every rung of the ladder hears of the slow rollback before the run ends
+    }
+    finish(RolloutPhase.ROLLED_BACK, "rolled back: " + failure);
+  }
+
+  private void takeTrafficBack() {
+    ReleaseState restored = rollbackRelease.restoreStable(releaseRequest(0));
+    event("restore-stable", true, "", restored.detail());
+    RouterState routed =
+        rollbackRouter.setWeight(new WeightRequest(actionId(), target, REPLICA_RATIO, 0));
+    canaryWeight = routed.canaryWeight();
+    event("weight", true, "", "canary at 0%: " + routed.detail());
+  }
+
+  private String tooSlow(long millis) {
+    return "the rollback took "
+        + Duration.ofMillis(millis)
+        + ", longer than maxRollbackTime ("
+        + request.maxRollbackTime()
+        + "): escalated";
+  }
+
+  // ---- the ways a run ends ----
+
+  /** Something a human must look at: tell them, end FAILED. */
+  private void escalate(String why) {
+    stopIfCancelled();
+    stage = Stage.DONE;
+    RunMetrics.escalated(TYPE, phase.name());
+    run.tellHumans(
+        "opsflow: the ML model deployment of " + describeTarget() + " needs a human: " + why,
+        () -> false);
+    finish(RolloutPhase.FAILED, why);
+  }
+
+  private void finish(RolloutPhase how, String why) {
+    stage = Stage.DONE;
+    waitingFor = "";
+    enter(how, why);
+    RolloutMetrics.ended(TYPE, how, Workflow.currentTimeMillis() - run.startedAtMillis());
+    log.info("ML model deployment of {} ended {}: {}", target.workflowId(), how, why);
+  }
+
+  /**
+   * Cancelled (Web UI, tctl): the traffic goes back to production in a detached scope; a running
+   * blue-green child is cancelled with this run and switches back itself.
+   */
+  private void cancelled() {
+    if (touched && canaryWeight > 0 && stage != Stage.FULL) {
+      Workflow.newDetachedCancellationScope(
+              () -> {
+                try {
+                  takeTrafficBack();
+                  event("rollback", true, "", "cancelled: production holds all traffic again");
+                } catch (ActivityFailure e) {
+                  event("rollback", false, "", "cancelled; rollback failed: " + Failures.reason(e));
+                }
+              })
+          .run();
+    }
+    run.cancelled("CANCELLED");
+    phase = RolloutPhase.FAILED;
+    stage = Stage.DONE;
+    failure = "cancelled: " + run.cancelledBy();
+    RolloutMetrics.ended(
+        TYPE, RolloutPhase.RECEIVED, Workflow.currentTimeMillis() - run.startedAtMillis());
+  }
+
+  private void stopIfCancelled() {
+    if (CancellationScope.current().isCancelRequested()) {
+      throw new CanceledFailure("cancelled while " + phase);
+    }
+  }
+
+  // ---- records, descriptions ----
+
+  private void enter(RolloutPhase next, String why) {
+    phase = next;
+    run.enter(next.name(), why);
+  }
+
+  private void event(String name, boolean success, String by, String detail) {
+    timeline.add(
+        new RolloutEvent(name, Workflow.currentTimeMillis(), canaryWeight, by, success, detail));
+  }
+
+  private ReleaseRequest releaseRequest(int weight) {
+    return new ReleaseRequest(actionId(), target.workflowId(), target, weight);
+  }
+
+  private static String actionId() {
+    return Workflow.randomUUID().toString();
+  }
+
+  private String describeTarget() {
+    return target.namespace()
+        + "/"
+        + target.deployment()
+        + " to model "
+        + request.modelVersion()
+        + " ("
+        + target.image()
+        + ")";
+  }
+
+  private String timelineText() {
+    StringBuilder text = new StringBuilder();
+    for (RolloutEvent e : timeline) {
+      text.append(java.time.Instant.ofEpochMilli(e.atMillis()))
+          .append(' ')
+          .append(e.step())
+          .append(" @")
+          .append(e.canaryWeight())
+          .append('%')
+          .append(e.decidedBy().isEmpty() ? "" : " by " + e.decidedBy())
+          .append(e.success() ? ": " : ": FAILED ")
+          .append(e.detail())
+          .append('\n');
+    }
+    return text.toString();
+  }
+
+  // ---- queries, controls ----
+
+  @Override
+  public RolloutStatus status() {
+    List<MetricProgress> measured =
+        !fullDeploymentAnalysis.isEmpty()
+            ? fullDeploymentAnalysis
+            : analysis == null ? List.of() : analysis.metrics();
+    return new RolloutStatus(
+        TYPE,
+        target == null ? "" : target.namespace(),
+        target == null ? "" : target.deployment(),
+        request == null ? "" : request.modelVersion() + " (" + target.image() + ")",
+        phase,
+        step,
+        STEPS,
+        canaryWeight,
+        100 - canaryWeight,
+        stage == Stage.FULL && childStarted
+            ? "nothing here: the blue-green " + childId + " decides (controls are passed on)"
+            : waitingFor,
+        pausedBy,
+        measured,
+        failure,
+        rollbackMillis,
+        timeline,
+        notes);
+  }
+
+  @Override
+  public Progress progress() {
+    return run.progress();
+  }
+
+  /** Why {@code command} would not count now, or null when it would. */
+  private Refusal refusal(String command, Decision decision) {
+    if (decision == null || decision.by() == null || decision.by().isBlank()) {
+      return new Refusal(Refusal.WHO_REQUIRED, "'by' is required: who asks to " + command);
+    }
+    if (stage == Stage.DONE || status().ended()) {
+      return new Refusal(
+          Refusal.NOTHING_PENDING, "the pipeline is over (" + phase + "): nothing to " + command);
+    }
+    if (command.equals(RolloutNames.RETRY)) {
+      return new Refusal(
+          Refusal.NOT_A_CHOICE,
+          "an ML model deployment does not retry: once it ended, start a new one");
+    }
+    if (stage == Stage.FULL) {
+      return childStarted
+          ? null
+          : new Refusal(Refusal.NOT_A_CHOICE, "the blue-green is starting; ask again in a moment");
+    }
+    return switch (command) {
+      case RolloutNames.PAUSE -> {
+        if (!pausedBy.isEmpty()) {
+          yield new Refusal(Refusal.ALREADY_DECIDED, "already paused by " + pausedBy);
+        }
+        yield stage == Stage.CANARY
+                && in(RolloutPhase.PROGRESSING, RolloutPhase.ANALYSING, RolloutPhase.PAUSED)
+            ? null
+            : new Refusal(Refusal.NOT_A_CHOICE, "nothing to pause in phase " + phase);
+      }
+      case RolloutNames.RESUME ->
+          !pausedBy.isEmpty()
+              ? null
+              : new Refusal(
+                  Refusal.NOTHING_PENDING, "not paused by an operator (phase " + phase + ")");
+      case RolloutNames.PROMOTE, RolloutNames.PROMOTE_FULL -> {
+        String already = command.equals(RolloutNames.PROMOTE) ? promotedBy : promotedFullBy;
+        if (!already.isEmpty()) {
+          yield new Refusal(Refusal.ALREADY_DECIDED, "already asked by " + already);
+        }
+        yield stage == Stage.CANARY
+                && in(RolloutPhase.ANALYSING, RolloutPhase.PAUSED, RolloutPhase.INCONCLUSIVE)
+            ? null
+            : new Refusal(
+                Refusal.NOT_A_CHOICE,
+                stage == Stage.VALIDATE
+                    ? "the model is being validated; promote once the canary is monitored"
+                    : "the canary is not being monitored (phase " + phase + ")");
+      }
+      case RolloutNames.ABORT -> {
+        if (!abortedBy.isEmpty() || in(RolloutPhase.ROLLING_BACK, RolloutPhase.ABORTED)) {
+          yield new Refusal(
+              Refusal.ALREADY_DECIDED,
+              "already rolling back"
+                  + (abortedBy.isEmpty() ? "" : " (aborted by " + abortedBy + ")"));
+        }
+        yield null;
+      }
+      default -> new Refusal(Refusal.NOT_A_CHOICE, "unknown command " + command);
+    };
+  }
+
+  private boolean in(RolloutPhase... phases) {
+    for (RolloutPhase p : phases) {
+      if (phase == p) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private void validate(String command, Decision decision) {
+    Refusal refusal = refusal(command, decision);
+    if (refusal != null) {
+      throw refusal.failure();
+    }
+  }
+
+  /**
+   * Applies {@code command} when it counts (during the full deployment: passes it on to the
+   * blue-green child), else records it as ignored; the status after.
+   */
+  private RolloutStatus control(String command, Decision decision, Supplier<String> apply) {
+    Refusal refusal = refusal(command, decision);
+    if (refusal != null) {
+      event(command, false, decision == null ? "" : decision.by(), "ignored: " + refusal.message());
+      log.warn("Ignored {}: {}", command, refusal.message());
+      return status();
+    }
+    String detail;
+    if (stage == Stage.FULL) {
+      forward(command, decision);
+      detail = "passed on to the blue-green " + childId;
+    } else {
+      detail = apply.get();
+    }
+    String comment =
+        decision.comment() == null || decision.comment().isBlank()
+            ? ""
+            : " (" + decision.comment() + ")";
+    event(command, true, decision.by(), detail + comment);
+    controls++;
+    return status();
+  }
+
+  /** The child decides whether it counts; it records one that does not. */
+  private void forward(String command, Decision decision) {
+    BlueGreenDeployment child = blueGreen();
+    switch (command) {
+      case RolloutNames.PAUSE -> child.pause(decision);
+      case RolloutNames.RESUME -> child.resume(decision);
+      case RolloutNames.PROMOTE -> child.promote(decision);
+      case RolloutNames.PROMOTE_FULL -> child.promoteFull(decision);
+      case RolloutNames.ABORT -> child.abort(decision);
+      default -> throw new IllegalStateException("not passed on: " + command);
+    }
+  }
+
+  @Override
+  public RolloutStatus pauseChecked(Decision decision) {
+    return doPause(decision);
+  }
+
+  @Override
+  public void validatePause(Decision decision) {
+    validate(RolloutNames.PAUSE, decision);
+  }
+
+  @Override
+  public void pause(Decision decision) {
+    doPause(decision);
+  }
+
+  private RolloutStatus doPause(Decision d) {
+    return control(
+        RolloutNames.PAUSE,
+        d,
+        () -> {
+          pausedBy = d.by();
+          return "held at " + canaryWeight + "%";
+        });
+  }
+
+  @Override
+  public RolloutStatus resumeChecked(Decision decision) {
+    return doResume(decision);
+  }
+
+  @Override
+  public void validateResume(Decision decision) {
+    validate(RolloutNames.RESUME, decision);
+  }
+
+  @Override
+  public void resume(Decision decision) {
+    doResume(decision);
+  }
+
+  private RolloutStatus doResume(Decision d) {
+    return control(
+        RolloutNames.RESUME,
+        d,
+        () -> {
+          String was = pausedBy;
+          pausedBy = "";
+          return "resumed (paused by " + was + ")";
+        });
+  }
+
+  @Override
+  public RolloutStatus promoteChecked(Decision decision) {
+    return doPromote(decision);
+  }
+
+  @Override
+  public void validatePromote(Decision decision) {
+    validate(RolloutNames.PROMOTE, decision);
+  }
+
+  @Override
+  public void promote(Decision decision) {
+    doPromote(decision);
+  }
+
+  private RolloutStatus doPromote(Decision d) {
+    return control(
+        RolloutNames.PROMOTE,
+        d,
+        () -> {
+          promotedBy = d.by();
+          return "the canary's monitoring ends; the full deployment follows";
+        });
+  }
+
+  @Override
+  public RolloutStatus promoteFullChecked(Decision decision) {
+    return doPromoteFull(decision);
+  }
+
+  @Override
+  public void validatePromoteFull(Decision decision) {
+    validate(RolloutNames.PROMOTE_FULL, decision);
+  }
+
+  @Override
+  public void promoteFull(Decision decision) {
+    doPromoteFull(decision);
+  }
+
+  private RolloutStatus doPromoteFull(Decision d) {
+    return control(
+        RolloutNames.PROMOTE_FULL,
+        d,
+        () -> {
+          promotedFullBy = d.by();
+          pausedBy = "";
+          return "the canary's monitoring and the blue-green's analyses are skipped";
+        });
+  }
+
+  @Override
+  public RolloutStatus abortChecked(Decision decision) {
+    return doAbort(decision);
+  }
+
+  @Override
+  public void validateAbort(Decision decision) {
+    validate(RolloutNames.ABORT, decision);
+  }
+
+  @Override
+  public void abort(Decision decision) {
+    doAbort(decision);
+  }
+
+  private RolloutStatus doAbort(Decision d) {
+    return control(
+        RolloutNames.ABORT,
+        d,
+        () -> {
+          abortedBy = d.by();
+          return touched ? "rolling back" : "stopping before anything is deployed";
+        });
+  }
+
+  @Override
+  public RolloutStatus retryChecked(Decision decision) {
+    return control(RolloutNames.RETRY, decision, () -> "");
+  }
+
+  @Override
+  public void validateRetry(Decision decision) {
+    validate(RolloutNames.RETRY, decision);
+  }
+
+  @Override
+  public void retry(Decision decision) {
+    control(RolloutNames.RETRY, decision, () -> "");
+  }
+
+  @Override
+  public void approve(Decision decision) {
+    run.decide(decision, true);
+  }
+
+  @Override
+  public void reject(Decision decision) {
+    run.decide(decision, false);
+  }
+
+  @Override
+  public ApprovalStatus approveChecked(Decision decision) {
+    return run.decide(decision, true);
+  }
+
+  @Override
+  public void validateApprove(Decision decision) {
+    run.validateDecision(decision);
+  }
+
+  @Override
+  public ApprovalStatus rejectChecked(Decision decision) {
+    return run.decide(decision, false);
+  }
+
+  @Override
+  public void validateReject(Decision decision) {
+    run.validateDecision(decision);
+  }
+
+  @Override
+  public void retryStep(Decision decision) {
+    run.answerFailedStep(FailedStep.Answer.RETRY, decision);
+  }
+
+  @Override
+  public void skipStep(Decision decision) {
+    run.answerFailedStep(FailedStep.Answer.SKIP, decision);
+  }
+
+  @Override
+  public void failStep(Decision decision) {
+    run.answerFailedStep(FailedStep.Answer.FAIL, decision);
+  }
+
+  @Override
+  public void acknowledge(Decision decision) {
+    run.acknowledge(decision);
+  }
+}
