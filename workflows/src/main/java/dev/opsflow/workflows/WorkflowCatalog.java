@@ -12,6 +12,7 @@ import dev.opsflow.workflows.remediation.pgconnections.PostgresConnectionRemedia
 import dev.opsflow.workflows.remediation.watchdog.HealthWatchdogImpl;
 import dev.opsflow.workflows.rollout.bluegreen.BlueGreenDeploymentImpl;
 import dev.opsflow.workflows.rollout.canary.CanaryRolloutImpl;
+import dev.opsflow.workflows.runbook.RunbookWorkflowImpl;
 import io.temporal.common.converter.DataConverterException;
 import io.temporal.common.metadata.POJOWorkflowImplMetadata;
 import io.temporal.common.metadata.POJOWorkflowMethodMetadata;
@@ -38,6 +39,7 @@ public final class WorkflowCatalog {
                   PostgresFailoverImpl.class,
                   CanaryRolloutImpl.class,
                   BlueGreenDeploymentImpl.class,
+                  RunbookWorkflowImpl.class,
                   BlastRadiusGovernorImpl.class,
                   HealthWatchdogImpl.class),
               REMEDIATIONS.stream())

@@ -147,6 +147,7 @@ class RunbookWorkflowTest extends RunbookTestKit {
         .containsEntry("replicas", 5)
         .containsEntry("deployment", "orders");
     assertThat(record(done, "scale-out").outcome()).isEqualTo(StepOutcome.PLANNED);
+    save("high-error-rate-dry-run");
   }
 
   @Test
@@ -263,5 +264,6 @@ class RunbookWorkflowTest extends RunbookTestKit {
     assertThat(world.delivered)
         .extracting(RunbookEvent::type)
         .endsWith(RunbookEvent.EXECUTION_FAILED);
+    save("pinned-cancelled-while-waiting");
   }
 }
