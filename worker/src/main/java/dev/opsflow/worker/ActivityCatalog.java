@@ -7,7 +7,10 @@ import dev.opsflow.activities.dispatch.PolicyActivitiesImpl;
 import dev.opsflow.activities.dispatch.RemediationDispatcher;
 import dev.opsflow.activities.dispatch.ServerPolicy;
 import dev.opsflow.activities.kafka.KafkaActivitiesImpl;
+import dev.opsflow.activities.kubernetes.HardLimits;
 import dev.opsflow.activities.kubernetes.KubernetesActivitiesImpl;
+import dev.opsflow.activities.kubernetes.NamespaceAllowList;
+import dev.opsflow.activities.kubernetes.ResourceConditions;
 import dev.opsflow.activities.kubernetes.ServiceRoutingActivitiesImpl;
 import dev.opsflow.activities.metrics.MetricsActivitiesImpl;
 import dev.opsflow.activities.model.ModelServerActivitiesImpl;
@@ -15,6 +18,8 @@ import dev.opsflow.activities.notify.NotificationActivitiesImpl;
 import dev.opsflow.activities.postgres.FailoverActivitiesImpl;
 import dev.opsflow.activities.postgres.FailoverClusterActivitiesImpl;
 import dev.opsflow.activities.postgres.PostgresActivitiesImpl;
+import dev.opsflow.activities.postgres.PostgresConnector;
+import dev.opsflow.activities.postgres.ReadOnlyQueries;
 import dev.opsflow.activities.rollout.BlueGreenActivitiesImpl;
 import dev.opsflow.activities.rollout.CanaryPair;
 import dev.opsflow.activities.rollout.ReleaseActivitiesImpl;
@@ -22,9 +27,12 @@ import dev.opsflow.activities.rollout.ReplicaRatioRouter;
 import dev.opsflow.activities.rollout.TrafficRouterActivitiesImpl;
 import dev.opsflow.activities.rollout.featureflag.FeatureFlagRouter;
 import dev.opsflow.activities.rollout.httproute.HttpRouteRouter;
+import dev.opsflow.activities.runbook.RunbookActivitiesImpl;
+import dev.opsflow.activities.runbook.RunbookExpressionActivitiesImpl;
 import dev.opsflow.config.OpsflowConfig;
 import dev.opsflow.contracts.remediation.HealingPolicy;
 import dev.opsflow.workflows.TaskQueues;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import io.temporal.client.WorkflowClient;
 import java.util.ArrayList;
 import java.util.List;
@@ -60,15 +68,42 @@ public final class ActivityCatalog implements AutoCloseable {
     impls.add(ConnectivityActivitiesImpl.fromConfig(config));
     impls.add(new DispatchActivitiesImpl(new RemediationDispatcher(client, TaskQueues.OPERATIONS)));
     impls.add(new PolicyActivitiesImpl(policy));
-    impls.add(KafkaActivitiesImpl.fromConfig(config));
-    impls.add(KubernetesActivitiesImpl.fromConfig(config));
-    impls.add(PostgresActivitiesImpl.fromConfig(config));
+    KafkaActivitiesImpl kafka = KafkaActivitiesImpl.fromConfig(config);
+    impls.add(kafka);
+    // One client for the Kubernetes activities and the runbooks' condition probe (closed with
+    // the former).
+    KubernetesClient cluster = KubernetesActivitiesImpl.client(config);
+    KubernetesActivitiesImpl kubernetes =
+        new KubernetesActivitiesImpl(
+            cluster,
+            new NamespaceAllowList(config.kubernetes().allowedNamespaces()),
+            HardLimits.fromConfig(config));
+    impls.add(kubernetes);
+    PostgresActivitiesImpl postgres = PostgresActivitiesImpl.fromConfig(config);
+    impls.add(postgres);
     impls.add(FailoverActivitiesImpl.fromConfig(config));
     impls.add(new FailoverClusterActivitiesImpl(config.failover()));
     impls.add(ServiceRoutingActivitiesImpl.fromConfig(config));
-    impls.add(MetricsActivitiesImpl.fromConfig(config));
-    impls.add(NotificationActivitiesImpl.fromConfig(config));
-    impls.add(CommandActivitiesImpl.fromConfig(config));
+    MetricsActivitiesImpl metrics = MetricsActivitiesImpl.fromConfig(config);
+    impls.add(metrics);
+    NotificationActivitiesImpl notifications = NotificationActivitiesImpl.fromConfig(config);
+    impls.add(notifications);
+    CommandActivitiesImpl commands = CommandActivitiesImpl.fromConfig(config);
+    impls.add(commands);
+    // Runbooks: each catalog operation through the implementation the built-in procedures use.
+    impls.add(
+        new RunbookActivitiesImpl(
+            kubernetes,
+            new ResourceConditions(cluster),
+            postgres,
+            new ReadOnlyQueries(PostgresConnector.fromConfig(config)),
+            kafka,
+            metrics,
+            commands,
+            notifications,
+            config.webhook().configured(),
+            policy));
+    impls.add(new RunbookExpressionActivitiesImpl());
     // Canary rollouts: the release steps and the routers share one client (closed with the
     // release activities). One router per TrafficRouterSpec type.
     CanaryPair canaries = CanaryPair.fromConfig(config);

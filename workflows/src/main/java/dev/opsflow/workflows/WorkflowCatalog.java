@@ -13,6 +13,7 @@ import dev.opsflow.workflows.remediation.watchdog.HealthWatchdogImpl;
 import dev.opsflow.workflows.rollout.bluegreen.BlueGreenDeploymentImpl;
 import dev.opsflow.workflows.rollout.canary.CanaryRolloutImpl;
 import dev.opsflow.workflows.rollout.mlmodel.MlModelDeploymentImpl;
+import dev.opsflow.workflows.runbook.RunbookWorkflowImpl;
 import io.temporal.common.converter.DataConverterException;
 import io.temporal.common.metadata.POJOWorkflowImplMetadata;
 import io.temporal.common.metadata.POJOWorkflowMethodMetadata;
@@ -40,6 +41,7 @@ public final class WorkflowCatalog {
                   CanaryRolloutImpl.class,
                   BlueGreenDeploymentImpl.class,
                   MlModelDeploymentImpl.class,
+                  RunbookWorkflowImpl.class,
                   BlastRadiusGovernorImpl.class,
                   HealthWatchdogImpl.class),
               REMEDIATIONS.stream())
