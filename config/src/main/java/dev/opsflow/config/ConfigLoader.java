@@ -596,7 +596,11 @@ public final class ConfigLoader {
                 ConfigKey.ROLLOUT_PROGRESS_DEADLINE, Duration.ofMinutes(1), Duration.ofDays(30)),
             durationIn(ConfigKey.ROLLOUT_SCALE_DOWN_DELAY, Duration.ZERO, Duration.ofDays(1)),
             durationIn(ConfigKey.ROLLOUT_RETRY_WINDOW, Duration.ZERO, Duration.ofDays(30)),
-            bool(ConfigKey.ROLLOUT_REQUIRE_APPROVAL)));
+            bool(ConfigKey.ROLLOUT_REQUIRE_APPROVAL)),
+        new OpsflowConfig.Runbooks(
+            nonEmpty(ConfigKey.RUNBOOKS_DIR),
+            str(ConfigKey.RUNBOOKS_DIR).equals(ConfigKey.RUNBOOKS_DIR.defaultValue()),
+            bool(ConfigKey.RUNBOOKS_SKIP_INVALID)));
   }
 
   /**

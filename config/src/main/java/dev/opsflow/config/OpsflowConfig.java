@@ -27,7 +27,8 @@ public record OpsflowConfig(
     java.util.Map<String, ProcedureSettings> procedures,
     Failover failover,
     FeatureFlags featureFlags,
-    Rollout rollout) {
+    Rollout rollout,
+    Runbooks runbooks) {
 
   /** Where the Temporal frontend is and how to authenticate to it. */
   public record Temporal(String address, String namespace, Tls tls) {}
@@ -94,6 +95,16 @@ public record OpsflowConfig(
       Duration scaleDownDelay,
       Duration retryWindow,
       boolean requireApproval) {}
+
+  /**
+   * Runbooks as data ({@code runbooks.*}): where the worker and the starter read them at start.
+   *
+   * @param dir the folder, as configured (relative paths are relative to the working directory)
+   * @param dirIsDefault true when {@code dir} is the default: a missing default folder means no
+   *     runbooks, a missing configured one is refused
+   * @param skipInvalid start without an invalid runbook (logged) instead of refusing to start
+   */
+  public record Runbooks(String dir, boolean dirIsDefault, boolean skipInvalid) {}
 
   /**
    * One cluster: its members and where its traffic goes.
@@ -324,7 +335,8 @@ public record OpsflowConfig(
         procedures,
         failover,
         featureFlags,
-        rollout);
+        rollout,
+        runbooks);
   }
 
   /** The same configuration pointed at another Temporal frontend (the dev stack's own). */
@@ -349,7 +361,8 @@ public record OpsflowConfig(
         procedures,
         failover,
         featureFlags,
-        rollout);
+        rollout,
+        runbooks);
   }
 
   /** The same configuration with another webhook setting (the dev stack's generated token). */
@@ -374,7 +387,8 @@ public record OpsflowConfig(
         procedures,
         failover,
         featureFlags,
-        rollout);
+        rollout,
+        runbooks);
   }
 
   /**
@@ -403,7 +417,8 @@ public record OpsflowConfig(
         java.util.Map.copyOf(otherProcedures),
         other,
         featureFlags,
-        rollout);
+        rollout,
+        runbooks);
   }
 
   /** The built-in defaults, as if no file and no environment variable were given. */
