@@ -105,7 +105,11 @@ public final class StarterServer implements AutoCloseable {
                   cfg.routes.post("/alerts", alerts::handle);
                   SlackInteractions.mount(cfg.routes, client, config.slack(), limits);
                   RestApi.fromConfig(
-                          executions, config.api(), limits, config.failover().clusters().keySet())
+                          executions,
+                          config.api(),
+                          limits,
+                          config.failover().clusters().keySet(),
+                          runbooks)
                       .mount(cfg.routes);
                   // HEAD would otherwise be answered from a GET route without running its
                   // authentication: only the open probes answer it.

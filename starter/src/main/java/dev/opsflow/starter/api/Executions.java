@@ -171,6 +171,63 @@ public final class Executions implements AutoCloseable {
   }
 
   /**
+   * Completes {@code view} (from {@link #describe}) of a {@code RunbookWorkflow} run: {@code
+   * runbook} (id, name, version, sha256, source: the pinned definition it runs, from its input, so
+   * even a run no worker answers for shows it), {@code context} (the run's own input, not the
+   * pinned file), {@code dryRun}, {@code simulateFailures}; and, when the run answers its {@code
+   * status} query, {@code phase}, {@code currentStep}, {@code history} (its step records), {@code
+   * plan}, {@code waitingFor} and {@code failure}.
+   */
+  public void runbookView(String workflowId, String runId, Map<String, Object> view) {
+    Object input = view.get("context");
+    if (input instanceof JsonNode request && request.isObject()) {
+      JsonNode pinned = request.path("runbook");
+      Map<String, Object> runbook = new LinkedHashMap<>();
+      runbook.put("id", pinned.path("definition").path("id").asText(""));
+      runbook.put("name", pinned.path("definition").path("name").asText(""));
+      runbook.put("version", pinned.path("definition").path("version").asText(""));
+      runbook.put("sha256", pinned.path("sha256").asText(""));
+      runbook.put("source", pinned.path("source").asText(""));
+      view.put("runbook", runbook);
+      view.put("context", request.path("context"));
+      view.put("dryRun", request.path("dryRun").asBoolean(false));
+      view.put("simulateFailures", request.path("simulateFailures"));
+      view.put("requestedBy", request.path("by").asText(""));
+    }
+    Optional<JsonNode> status;
+    try {
+      status =
+          Optional.of(
+              CompletableFuture.supplyAsync(
+                      () -> run(workflowId, runId).query(OperatorNames.STATUS, JsonNode.class),
+                      queries)
+                  .get(QUERY_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS));
+    } catch (ExecutionException | TimeoutException e) {
+      // Not answered (no worker, or a closed run whose worker is gone): the view keeps what the
+      // input and the progress query said, and says so.
+      status = Optional.empty();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      status = Optional.empty();
+    }
+    view.put("statusAnswered", status.isPresent());
+    status.ifPresent(
+        answer -> {
+          view.put("phase", answer.path("phase").asText(""));
+          String step = answer.path("currentStep").asText("");
+          if (!step.isBlank()) {
+            view.put("currentStep", step);
+          }
+          view.put("history", answer.path("history"));
+          view.put("plan", answer.path("plan"));
+          view.put("waitingFor", answer.path("waitingFor"));
+          if (!answer.path("failure").asText("").isBlank()) {
+            view.putIfAbsent("failure", answer.path("failure").asText());
+          }
+        });
+  }
+
+  /**
    * Why a closed run ended, from its close event: {@code failure} for a run that FAILED or
    * TIMED_OUT (the workflow's message and the causes under it), {@code terminatedBy} for one that
    * was TERMINATED (the reason given, which opsflow's verbs fill with who and why); empty for a run
