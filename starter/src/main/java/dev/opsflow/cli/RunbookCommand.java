@@ -1,11 +1,21 @@
 package dev.opsflow.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.opsflow.activities.runbook.RunbookFolder;
 import dev.opsflow.activities.runbook.RunbookLoader;
 import dev.opsflow.activities.runbook.RunbookProblem;
 import dev.opsflow.activities.runbook.RunbookValidation;
+import dev.opsflow.contracts.run.RunStarted;
 import dev.opsflow.contracts.runbook.PinnedRunbook;
+import dev.opsflow.contracts.runbook.PlannedAction;
 import dev.opsflow.contracts.runbook.RunbookDefinition;
+import dev.opsflow.contracts.runbook.RunbookRequest;
+import dev.opsflow.contracts.runbook.RunbookResult;
+import dev.opsflow.contracts.runbook.StepRecord;
+import dev.opsflow.starter.api.Executions;
+import dev.opsflow.starter.api.RunbookDoor;
+import dev.opsflow.starter.api.RunbookStats;
+import dev.opsflow.worker.TemporalConnection;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -39,6 +49,8 @@ import picocli.CommandLine.Spec;
     subcommands = {
       RunbookCommand.ListRunbooks.class,
       RunbookCommand.Show.class,
+      RunbookCommand.Run.class,
+      RunbookCommand.Stats.class,
       RunbookCommand.Validate.class,
       CommandLine.HelpCommand.class
     })
@@ -48,7 +60,7 @@ final class RunbookCommand implements Runnable {
   @Override
   public void run() {
     throw new CommandLine.ParameterException(
-        spec.commandLine(), "a runbook command is required (list, show, validate)");
+        spec.commandLine(), "a runbook command is required (list, show, run, stats, validate)");
   }
 
   @Command(
@@ -129,7 +141,15 @@ final class RunbookCommand implements Runnable {
 
     /** The folder's runbooks; each invalid file is named on {@code err}, never started. */
     RunbookFolder read(PrintWriter err) {
-      Path folder = dir();
+      return Folder.read(dir(), err);
+    }
+
+    /** The runbook with this id, or exit 2 naming it and the known ones. */
+    PinnedRunbook runbook(String id, PrintWriter err) {
+      return Folder.runbook(read(err), id);
+    }
+
+    static RunbookFolder read(Path folder, PrintWriter err) {
       if (!Files.isDirectory(folder)) {
         throw new BadInputException(
             "--dir: " + folder + " is not a folder (runbooks.dir, env RUNBOOKS_DIR)");
@@ -150,9 +170,7 @@ final class RunbookCommand implements Runnable {
       return read;
     }
 
-    /** The runbook with this id, or exit 2 naming it and the known ones. */
-    PinnedRunbook runbook(String id, PrintWriter err) {
-      RunbookFolder folder = read(err);
+    static PinnedRunbook runbook(RunbookFolder folder, String id) {
       return folder
           .runbook(id)
           .orElseThrow(
@@ -284,6 +302,263 @@ final class RunbookCommand implements Runnable {
         out.flush();
       }
       return 0;
+    }
+  }
+
+  @Command(
+      name = "run",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Start a runbook of the folder (runbooks.dir) as RunbookWorkflow, its definition pinned",
+        "into the run's input (content and sha256), on workflow ID runbook-ID-<time>-<random>",
+        "(a dry run: runbook-ID-dry-run-...). The input is checked before connecting: exit 2 for",
+        "an unknown ID, a --context that is no JSON object or gives a variable the wrong kind,",
+        "or an unknown step in --simulate-failures. With --wait: the step records (and a dry",
+        "run's plan), exit 0 when it SUCCEEDED, else 1.",
+        "Example: opsflow runbook run high-error-rate --context '{\"service\":\"orders\","
+            + "\"namespace\":\"demo\",\"replicas\":2}' --dry-run --wait"
+      })
+  static final class Run extends OperatorCommand {
+    @Parameters(index = "0", paramLabel = "ID", description = "the runbook's id")
+    String id;
+
+    @Option(
+        names = "--context",
+        paramLabel = "JSON",
+        description = "the run's input, a JSON object (default {})")
+    String context;
+
+    @Option(
+        names = "--dry-run",
+        description = "walk the runbook, run only what reads, report each action it would take")
+    boolean dryRun;
+
+    @Option(
+        names = "--simulate-failures",
+        paramLabel = "STEP,STEP",
+        description = "test mode: these steps fail without running")
+    String simulateFailures;
+
+    @Option(names = "--wait", description = "wait for the run to end and print its steps")
+    boolean waitForEnd;
+
+    @Option(
+        names = "--timeout",
+        paramLabel = "SECONDS",
+        defaultValue = "600",
+        description =
+            "with --wait: give up waiting after this (default ${DEFAULT-VALUE}); the run"
+                + " goes on")
+    int timeoutSeconds;
+
+    @Option(
+        names = "--dir",
+        paramLabel = "DIR",
+        description = "runbooks folder (default: runbooks.dir of the configuration, else runbooks)")
+    Path dir;
+
+    @Option(names = "--by", description = "who asks (default: your login name, ${sys:user.name})")
+    String by;
+
+    @Option(
+        names = "--task-queue",
+        description = "task queue (default ${DEFAULT-VALUE})",
+        defaultValue = dev.opsflow.workflows.TaskQueues.OPERATIONS)
+    String taskQueue;
+
+    private RunbookRequest request;
+    private String workflowId;
+
+    @Override
+    void validate() {
+      if (by != null && by.isBlank()) {
+        throw new BadInputException("--by: must not be empty");
+      }
+      if (timeoutSeconds < 1) {
+        throw new BadInputException("--timeout: must be at least 1 second");
+      }
+      Path folder = dir != null ? dir : Path.of(connection.load().runbooks().dir());
+      RunbookFolder runbooks = Folder.read(folder, spec.commandLine().getErr());
+      Folder.runbook(runbooks, id);
+      JsonNode input = parseJson("--context", context);
+      try {
+        request =
+            RunbookDoor.request(
+                runbooks, id, input, dryRun, RunbookDoor.steps(simulateFailures), byOrLogin(by));
+        workflowId = RunbookDoor.workflowId(request, null);
+      } catch (RunbookDoor.Refused e) {
+        String field = e.field();
+        throw new BadInputException(
+            (field.startsWith("context")
+                    ? "--context: " + field
+                    : field.startsWith("simulateFailures")
+                        ? "--simulate-failures: " + field
+                        : field)
+                + e.getMessage().substring(field.length()));
+      }
+    }
+
+    @Override
+    int run(TemporalConnection temporal) throws Exception {
+      RunStarted started = RunbookDoor.start(temporal.client(), taskQueue, workflowId, request);
+      PinnedRunbook pinned = request.runbook();
+      Map<String, Object> answer = new LinkedHashMap<>();
+      answer.put("workflowId", started.workflowId());
+      answer.put("runId", started.runId());
+      answer.put("runbookId", pinned.definition().id());
+      answer.put("version", pinned.definition().version());
+      answer.put("sha256", pinned.sha256());
+      answer.put("dryRun", dryRun);
+      PrintWriter out = out();
+      if (!json) {
+        out.printf(
+            "Started runbook %s %s (sha256 %s)%s  workflowId=%s  runId=%s%n"
+                + "Follow with: opsflow status %s   cancel with: opsflow cancel %s%n",
+            pinned.definition().id(),
+            pinned.definition().version(),
+            pinned.sha256().substring(0, 12),
+            dryRun ? " as a dry run" : "",
+            started.workflowId(),
+            started.runId(),
+            started.workflowId(),
+            started.workflowId());
+        out.flush();
+      }
+      if (!waitForEnd) {
+        if (json) {
+          printJson(answer);
+        }
+        return 0;
+      }
+      RunbookResult result;
+      try {
+        result =
+            temporal
+                .client()
+                .newUntypedWorkflowStub(
+                    started.workflowId(),
+                    java.util.Optional.of(started.runId()),
+                    java.util.Optional.empty())
+                .getResult(
+                    timeoutSeconds, java.util.concurrent.TimeUnit.SECONDS, RunbookResult.class);
+      } catch (java.util.concurrent.TimeoutException e) {
+        spec.commandLine()
+            .getErr()
+            .printf(
+                "opsflow: still running after %ds; follow with: opsflow status %s%n",
+                timeoutSeconds, started.workflowId());
+        return OpsflowCommand.FAILED;
+      } catch (io.temporal.client.WorkflowFailedException e) {
+        spec.commandLine()
+            .getErr()
+            .printf(
+                "opsflow: the run did not complete: %s%n",
+                dev.opsflow.starter.api.Executions.rootMessage(e));
+        return OpsflowCommand.FAILED;
+      }
+      if (json) {
+        answer.put("result", result);
+        printJson(answer);
+      } else {
+        Table steps = new Table("STEP", "TYPE", "SCOPE", "OUTCOME", "ATTEMPTS", "DETAIL");
+        for (StepRecord step : result.history()) {
+          steps.add(
+              step.stepId(),
+              step.type(),
+              step.scope(),
+              step.outcome(),
+              step.attempts(),
+              step.detail());
+        }
+        steps.print(out);
+        if (!result.plan().isEmpty()) {
+          out.println();
+          out.println("Would do (dry run):");
+          for (PlannedAction action : result.plan()) {
+            out.printf("  %s: %s%n", action.stepId(), action.detail());
+          }
+        }
+        out.printf(
+            "%s %s in %ds%s%n",
+            result.runbookId(),
+            result.phase(),
+            result.durationMillis() / 1000,
+            result.failure().isBlank() ? "" : ": " + result.failure());
+        out.flush();
+      }
+      return result.succeeded() ? 0 : OpsflowCommand.FAILED;
+    }
+  }
+
+  @Command(
+      name = "stats",
+      mixinStandardHelpOptions = true,
+      description = {
+        "How each runbook's finished runs went: runs, success rate, average duration and the",
+        "steps failed runs most often failed at. Read from the closed RunbookWorkflow runs in",
+        "Temporal (each run's result, or its status when it has none); dry runs are left out.",
+        "Example: opsflow runbook stats --limit 500"
+      })
+  static final class Stats extends OperatorCommand {
+    @Option(
+        names = "--limit",
+        defaultValue = "200",
+        description = "how many of the latest closed runs to read (default ${DEFAULT-VALUE})")
+    int limit;
+
+    @Override
+    void validate() {
+      if (limit < 1 || limit > 10_000) {
+        throw new BadInputException("--limit: must be from 1 to 10000");
+      }
+    }
+
+    @Override
+    int run(TemporalConnection temporal) throws Exception {
+      List<RunbookStats> stats;
+      try (Executions executions = new Executions(temporal.client())) {
+        stats = RunbookStats.of(executions.closedRunbookRuns(limit));
+      }
+      if (json) {
+        List<Map<String, Object>> rows = new ArrayList<>();
+        for (RunbookStats s : stats) {
+          Map<String, Object> row = new LinkedHashMap<>();
+          row.put("runbookId", s.runbookId());
+          row.put("runs", s.runs());
+          row.put("succeeded", s.succeeded());
+          row.put("failed", s.failed());
+          row.put("cancelled", s.cancelled());
+          row.put("successRate", s.successRate());
+          row.put("averageMillis", s.averageMillis());
+          row.put("failurePoints", s.failurePoints());
+          rows.add(row);
+        }
+        printJson(rows);
+        return 0;
+      }
+      Table table =
+          new Table(
+              "RUNBOOK", "RUNS", "SUCCESS", "FAILED", "CANCELLED", "AVG_DURATION", "FAILED_AT");
+      for (RunbookStats s : stats) {
+        table.add(
+            s.runbookId(),
+            s.runs(),
+            String.format(java.util.Locale.ROOT, "%.0f%%", s.successRate() * 100),
+            s.failed(),
+            s.cancelled(),
+            duration(s.averageMillis()),
+            s.failurePoints().entrySet().stream()
+                .limit(3)
+                .map(e -> e.getKey() + " x" + e.getValue())
+                .collect(java.util.stream.Collectors.joining(", ")));
+      }
+      table.print(out());
+      return 0;
+    }
+
+    static String duration(long millis) {
+      long seconds = Math.round(millis / 1000.0);
+      return seconds < 120 ? seconds + "s" : (seconds / 60) + "m" + (seconds % 60) + "s";
     }
   }
 }

@@ -93,7 +93,8 @@ class RunbookCommandTest {
     CliRun run = CliRun.of("runbook");
 
     assertThat(run.exitCode()).isEqualTo(OpsflowCommand.BAD_INPUT);
-    assertThat(run.err()).contains("a runbook command is required (list, show, validate)");
+    assertThat(run.err())
+        .contains("a runbook command is required (list, show, run, stats, validate)");
   }
 
   @Test
@@ -233,5 +234,54 @@ class RunbookCommandTest {
                 + SHIPPED
                 + "; known: dependency-health, high-error-rate, idle-sessions,"
                 + " kafka-lag-recovery\n");
+  }
+
+  @Test
+  void runRefusesBadInputWithExitTwoBeforeAnyConnection() {
+    String[] common = {"--dir", SHIPPED.toString(), "--temporal-address", "127.0.0.1:1"};
+    CliRun unknown = CliRun.of(concat(new String[] {"runbook", "run", "idle-sesions"}, common));
+    CliRun notAnObject =
+        CliRun.of(
+            concat(new String[] {"runbook", "run", "idle-sessions", "--context", "[1]"}, common));
+    CliRun wrongKind =
+        CliRun.of(
+            concat(
+                new String[] {
+                  "runbook", "run", "high-error-rate", "--context", "{\"errorThreshold\":\"high\"}"
+                },
+                common));
+    CliRun unknownStep =
+        CliRun.of(
+            concat(
+                new String[] {
+                  "runbook", "run", "high-error-rate", "--simulate-failures", "restart,restrat"
+                },
+                common));
+    CliRun badJson =
+        CliRun.of(
+            concat(new String[] {"runbook", "run", "idle-sessions", "--context", "{bad"}, common));
+
+    for (CliRun run : List.of(unknown, notAnObject, wrongKind, unknownStep, badJson)) {
+      assertThat(run.exitCode()).as(run.err()).isEqualTo(OpsflowCommand.BAD_INPUT);
+      assertThat(run.err()).doesNotContain("Temporal");
+    }
+    assertThat(unknown.err()).startsWith("opsflow: ID: no runbook 'idle-sesions' in ");
+    assertThat(notAnObject.err())
+        .isEqualTo("opsflow: --context: context: must be a JSON object (the runbook's input)\n");
+    assertThat(wrongKind.err())
+        .isEqualTo(
+            "opsflow: --context: context.errorThreshold: the runbook's variable errorThreshold is a"
+                + " number (default 0.05), got a string\n");
+    assertThat(unknownStep.err())
+        .startsWith(
+            "opsflow: --simulate-failures: simulateFailures[1]: no step 'restrat' in runbook"
+                + " high-error-rate; its steps: error-ratio, traffic, ");
+    assertThat(badJson.err()).startsWith("opsflow: --context: not valid JSON");
+  }
+
+  private static String[] concat(String[] a, String[] b) {
+    String[] all = java.util.Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, all, a.length, b.length);
+    return all;
   }
 }

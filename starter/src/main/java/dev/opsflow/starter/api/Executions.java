@@ -12,6 +12,8 @@ import dev.opsflow.contracts.human.Progress;
 import dev.opsflow.contracts.remediation.DispatchResult;
 import dev.opsflow.contracts.remediation.RemediationRequest;
 import dev.opsflow.contracts.rollout.RolloutNames;
+import dev.opsflow.contracts.runbook.RunbookResult;
+import dev.opsflow.contracts.runbook.RunbookWorkflow;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.temporal.api.common.v1.Payloads;
@@ -388,6 +390,57 @@ public final class Executions implements AutoCloseable {
         .limit(limit)
         .forEach(info -> rows.add(row(info)));
     return rows;
+  }
+
+  /**
+   * The closed {@code RunbookWorkflow} runs among the latest {@code limit} closed runs, each with
+   * its result when it completed (a completed run's result is read from its close event), else its
+   * status; the runbook's id comes from the result, or from the pinned definition in the input.
+   */
+  public List<RunbookStats.ClosedRun> closedRunbookRuns(int limit) {
+    List<RunbookStats.ClosedRun> runs = new ArrayList<>();
+    for (WorkflowExecutionInfo info : infos(true, limit)) {
+      if (!info.getType().getName().equals(RunbookWorkflow.TYPE)) {
+        continue;
+      }
+      // A list row may lack the close time (the embedded service leaves it out): describe the run.
+      Timestamp closed =
+          info.hasCloseTime() && info.getCloseTime().getSeconds() > 0
+              ? info.getCloseTime()
+              : info(info.getExecution().getWorkflowId())
+                  .map(WorkflowExecutionInfo::getCloseTime)
+                  .orElse(info.getStartTime());
+      long millis =
+          Math.max(
+              0,
+              Duration.between(
+                      Instant.ofEpochSecond(
+                          info.getStartTime().getSeconds(), info.getStartTime().getNanos()),
+                      Instant.ofEpochSecond(closed.getSeconds(), closed.getNanos()))
+                  .toMillis());
+      String status = status(info.getStatus());
+      RunbookResult result = null;
+      String runbookId;
+      if (info.getStatus() == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_COMPLETED) {
+        result =
+            run(info.getExecution().getWorkflowId(), info.getExecution().getRunId())
+                .getResult(RunbookResult.class);
+        runbookId = result.runbookId();
+      } else {
+        JsonNode input = input(info.getExecution());
+        if (input.path("dryRun").asBoolean(false)) {
+          continue;
+        }
+        runbookId = input.path("runbook").path("definition").path("id").asText(null);
+      }
+      runs.add(
+          new RunbookStats.ClosedRun(
+              runbookId,
+              status,
+              result,
+              result != null && result.durationMillis() > 0 ? result.durationMillis() : millis));
+    }
+    return runs;
   }
 
   /** Every running run (all pages, up to {@code max}). */
