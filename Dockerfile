@@ -19,6 +19,8 @@ WORKDIR /opt/opsflow
 # The jar's manifest puts lib/*.jar on its classpath, so the two must sit side by side.
 COPY --from=build /src/starter/target/lib/ /opt/opsflow/lib/
 COPY --from=build /src/starter/target/opsflow.jar /opt/opsflow/opsflow.jar
+# The shipped runbooks, where runbooks.dir (default: runbooks) finds them.
+COPY --from=build /src/runbooks/ /opt/opsflow/runbooks/
 USER 10001:10001
 # 8080: the starter's HTTP server (http.port); 9464: a worker's /metrics and /healthz (metrics.port).
 EXPOSE 8080 9464

@@ -338,6 +338,20 @@ public enum ConfigKey {
       "false",
       "allow runbooks to run shell commands on worker hosts"),
 
+  RUNBOOKS_DIR(
+      "runbooks.dir",
+      "RUNBOOKS_DIR",
+      "runbooks",
+      "folder of runbooks as data (*.yaml, *.yml; relative to the working directory), loaded and"
+          + " validated when the worker and the starter start; missing: no runbooks (refused when"
+          + " set to another folder than the default)"),
+  RUNBOOKS_SKIP_INVALID(
+      "runbooks.skipInvalid",
+      "RUNBOOKS_SKIP_INVALID",
+      "false",
+      "start even when a runbook in runbooks.dir is invalid, without it (each skipped file is"
+          + " logged with its problems); false = refuse to start"),
+
   HTTP_HOST(
       "http.host",
       "OPSFLOW_HTTP_HOST",

@@ -597,7 +597,11 @@ public final class ConfigLoader {
             durationIn(ConfigKey.ROLLOUT_SCALE_DOWN_DELAY, Duration.ZERO, Duration.ofDays(1)),
             durationIn(ConfigKey.ROLLOUT_RETRY_WINDOW, Duration.ZERO, Duration.ofDays(30)),
             bool(ConfigKey.ROLLOUT_REQUIRE_APPROVAL),
-            httpUrl(ConfigKey.ROLLOUT_MODEL_SERVER_URL, true)));
+            httpUrl(ConfigKey.ROLLOUT_MODEL_SERVER_URL, true)),
+        new OpsflowConfig.Runbooks(
+            nonEmpty(ConfigKey.RUNBOOKS_DIR),
+            str(ConfigKey.RUNBOOKS_DIR).equals(ConfigKey.RUNBOOKS_DIR.defaultValue()),
+            bool(ConfigKey.RUNBOOKS_SKIP_INVALID)));
   }
 
   /**

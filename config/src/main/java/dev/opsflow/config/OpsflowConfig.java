@@ -27,7 +27,8 @@ public record OpsflowConfig(
     java.util.Map<String, ProcedureSettings> procedures,
     Failover failover,
     FeatureFlags featureFlags,
-    Rollout rollout) {
+    Rollout rollout,
+    Runbooks runbooks) {
 
   /** Where the Temporal frontend is and how to authenticate to it. */
   public record Temporal(String address, String namespace, Tls tls) {}
@@ -97,6 +98,16 @@ public record OpsflowConfig(
       Duration retryWindow,
       boolean requireApproval,
       String modelServerUrl) {}
+
+  /**
+   * Runbooks as data ({@code runbooks.*}): where the worker and the starter read them at start.
+   *
+   * @param dir the folder, as configured (relative paths are relative to the working directory)
+   * @param dirIsDefault true when {@code dir} is the default: a missing default folder means no
+   *     runbooks, a missing configured one is refused
+   * @param skipInvalid start without an invalid runbook (logged) instead of refusing to start
+   */
+  public record Runbooks(String dir, boolean dirIsDefault, boolean skipInvalid) {}
 
   /**
    * One cluster: its members and where its traffic goes.
@@ -327,7 +338,8 @@ public record OpsflowConfig(
         procedures,
         failover,
         featureFlags,
-        rollout);
+        rollout,
+        runbooks);
   }
 
   /** The same configuration pointed at another Temporal frontend (the dev stack's own). */
@@ -352,7 +364,8 @@ public record OpsflowConfig(
         procedures,
         failover,
         featureFlags,
-        rollout);
+        rollout,
+        runbooks);
   }
 
   /** The same configuration with another webhook setting (the dev stack's generated token). */
@@ -377,7 +390,8 @@ public record OpsflowConfig(
         procedures,
         failover,
         featureFlags,
-        rollout);
+        rollout,
+        runbooks);
   }
 
   /**
@@ -406,7 +420,8 @@ public record OpsflowConfig(
         java.util.Map.copyOf(otherProcedures),
         other,
         featureFlags,
-        rollout);
+        rollout,
+        runbooks);
   }
 
   /** The built-in defaults, as if no file and no environment variable were given. */

@@ -87,6 +87,8 @@ class ConfigLoaderTest {
         "PAGERDUTY_EVENTS_URL|nope|pagerduty.eventsUrl: expected an http:// or https:// URL",
         "WEBHOOK_URL|file:///etc/passwd|webhook.url: expected an http:// or https:// URL",
         "COMMAND_ENABLED|sure|command.enabled: expected true or false, got 'sure'",
+        "RUNBOOKS_DIR|''|runbooks.dir: must not be empty",
+        "RUNBOOKS_SKIP_INVALID|maybe|runbooks.skipInvalid: expected true or false, got 'maybe'",
         "OPSFLOW_HTTP_PORT|70000|http.port: must be between 0 and 65535, got 70000",
         "OPSFLOW_METRICS_PORT|-1|metrics.port: must be between 0 and 65535, got -1",
         "SETTLE_TIME|2h|healing.settleTime: must be between 0ms and 1h, got 2h",
@@ -258,6 +260,17 @@ class ConfigLoaderTest {
     assertThat(config.pagerduty().configured()).isFalse();
     assertThat(config.webhook().configured()).isFalse();
     assertThat(config.command().enabled()).isFalse();
+  }
+
+  @Test
+  void theRunbooksFolderDefaultsToRunbooksAndKnowsWhetherItWasConfigured() {
+    assertThat(OpsflowConfig.defaults().runbooks())
+        .isEqualTo(new OpsflowConfig.Runbooks("runbooks", true, false));
+    assertThat(
+            ConfigLoader.load(
+                    null, Map.of("RUNBOOKS_DIR", "/etc/runbooks", "RUNBOOKS_SKIP_INVALID", "true"))
+                .runbooks())
+        .isEqualTo(new OpsflowConfig.Runbooks("/etc/runbooks", false, true));
   }
 
   @Test

@@ -1,5 +1,6 @@
 package dev.opsflow.dev;
 
+import dev.opsflow.activities.runbook.RunbookFolder;
 import dev.opsflow.config.OpsflowConfig;
 import dev.opsflow.config.Secret;
 import dev.opsflow.starter.StarterServer;
@@ -46,6 +47,9 @@ public final class DevStack implements AutoCloseable {
 
   private DevStack(OpsflowConfig config, String host, int temporalPort, int httpPort) {
     config.requireKnownProcedures(WorkflowCatalog.typeNames());
+    // An invalid runbook stops the stack before the embedded service starts (the starter loads the
+    // folder again for its door).
+    RunbookFolder.load(config.runbooks(), RunbookFolder.builtInIds(WorkflowCatalog.typeNames()));
     // Check both ports before starting anything, so a clash leaves nothing half-started.
     Ports.requireFree("The embedded Temporal service", host, temporalPort, "--temporal-port");
     Ports.requireFree("The starter's HTTP server", host, httpPort, "--http-port");

@@ -1,6 +1,7 @@
 package dev.opsflow.starter;
 
 import dev.opsflow.activities.dispatch.RemediationDispatcher;
+import dev.opsflow.activities.runbook.RunbookFolder;
 import dev.opsflow.config.ConfigException;
 import dev.opsflow.config.OpsflowConfig;
 import dev.opsflow.starter.alerts.AlertRouter;
@@ -61,6 +62,11 @@ public final class StarterServer implements AutoCloseable {
   public static StarterServer start(
       String host, int port, WorkflowClient client, OpsflowMetrics metrics, OpsflowConfig config) {
     config.requireKnownProcedures(WorkflowCatalog.typeNames());
+    // Before anything binds or connects: an invalid runbook in the folder stops the start, unless
+    // runbooks.skipInvalid (then it is absent, and logged).
+    RunbookFolder runbooks =
+        RunbookFolder.load(
+            config.runbooks(), RunbookFolder.builtInIds(WorkflowCatalog.typeNames()));
     if (!config.alerts().authConfigured()) {
       throw new ConfigException(
           "alerts",
@@ -99,7 +105,11 @@ public final class StarterServer implements AutoCloseable {
                   cfg.routes.post("/alerts", alerts::handle);
                   SlackInteractions.mount(cfg.routes, client, config.slack(), limits);
                   RestApi.fromConfig(
-                          executions, config.api(), limits, config.failover().clusters().keySet())
+                          executions,
+                          config.api(),
+                          limits,
+                          config.failover().clusters().keySet(),
+                          runbooks)
                       .mount(cfg.routes);
                   // HEAD would otherwise be answered from a GET route without running its
                   // authentication: only the open probes answer it.

@@ -13,7 +13,7 @@ import java.util.concurrent.TimeUnit;
  * The Java Temporal test service on a fixed loopback port, so a test can stop it (an outage) and
  * start a new one on the same address (Temporal is back) while a client keeps its channel.
  */
-final class TemporalOnPort implements AutoCloseable {
+public final class TemporalOnPort implements AutoCloseable {
   private final TestServicesStarter services;
   private final Server server;
 
@@ -22,7 +22,7 @@ final class TemporalOnPort implements AutoCloseable {
     this.server = server;
   }
 
-  static TemporalOnPort start(int port) {
+  public static TemporalOnPort start(int port) {
     TestServicesStarter services = new TestServicesStarter(true, 0);
     NettyServerBuilder builder =
         NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port));

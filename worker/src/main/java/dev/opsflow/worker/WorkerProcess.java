@@ -1,5 +1,6 @@
 package dev.opsflow.worker;
 
+import dev.opsflow.activities.runbook.RunbookFolder;
 import dev.opsflow.config.OpsflowConfig;
 import dev.opsflow.workflows.WorkflowCatalog;
 import java.time.Duration;
@@ -44,6 +45,8 @@ public final class WorkerProcess implements AutoCloseable {
   public static WorkerProcess start(
       OpsflowConfig config, String metricsHost, StickyExecution sticky) {
     config.requireKnownProcedures(WorkflowCatalog.typeNames());
+    // An invalid runbook stops the start here, before anything connects (runbooks.skipInvalid).
+    RunbookFolder.load(config.runbooks(), RunbookFolder.builtInIds(WorkflowCatalog.typeNames()));
     WorkerProcess process = new WorkerProcess(config, metricsHost, sticky);
     log.info(
         "Worker connected to {} (namespace {}); metrics on http://{}:{}/metrics",

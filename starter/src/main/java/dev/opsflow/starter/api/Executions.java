@@ -12,6 +12,8 @@ import dev.opsflow.contracts.human.Progress;
 import dev.opsflow.contracts.remediation.DispatchResult;
 import dev.opsflow.contracts.remediation.RemediationRequest;
 import dev.opsflow.contracts.rollout.RolloutNames;
+import dev.opsflow.contracts.runbook.RunbookResult;
+import dev.opsflow.contracts.runbook.RunbookWorkflow;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.temporal.api.common.v1.Payloads;
@@ -168,6 +170,63 @@ public final class Executions implements AutoCloseable {
     view.put("cancelledBy", progress.map(Progress::cancelledBy).orElse(""));
     view.putAll(closeReason(info));
     return Optional.of(view);
+  }
+
+  /**
+   * Completes {@code view} (from {@link #describe}) of a {@code RunbookWorkflow} run: {@code
+   * runbook} (id, name, version, sha256, source: the pinned definition it runs, from its input, so
+   * even a run no worker answers for shows it), {@code context} (the run's own input, not the
+   * pinned file), {@code dryRun}, {@code simulateFailures}; and, when the run answers its {@code
+   * status} query, {@code phase}, {@code currentStep}, {@code history} (its step records), {@code
+   * plan}, {@code waitingFor} and {@code failure}.
+   */
+  public void runbookView(String workflowId, String runId, Map<String, Object> view) {
+    Object input = view.get("context");
+    if (input instanceof JsonNode request && request.isObject()) {
+      JsonNode pinned = request.path("runbook");
+      Map<String, Object> runbook = new LinkedHashMap<>();
+      runbook.put("id", pinned.path("definition").path("id").asText(""));
+      runbook.put("name", pinned.path("definition").path("name").asText(""));
+      runbook.put("version", pinned.path("definition").path("version").asText(""));
+      runbook.put("sha256", pinned.path("sha256").asText(""));
+      runbook.put("source", pinned.path("source").asText(""));
+      view.put("runbook", runbook);
+      view.put("context", request.path("context"));
+      view.put("dryRun", request.path("dryRun").asBoolean(false));
+      view.put("simulateFailures", request.path("simulateFailures"));
+      view.put("requestedBy", request.path("by").asText(""));
+    }
+    Optional<JsonNode> status;
+    try {
+      status =
+          Optional.of(
+              CompletableFuture.supplyAsync(
+                      () -> run(workflowId, runId).query(OperatorNames.STATUS, JsonNode.class),
+                      queries)
+                  .get(QUERY_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS));
+    } catch (ExecutionException | TimeoutException e) {
+      // Not answered (no worker, or a closed run whose worker is gone): the view keeps what the
+      // input and the progress query said, and says so.
+      status = Optional.empty();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      status = Optional.empty();
+    }
+    view.put("statusAnswered", status.isPresent());
+    status.ifPresent(
+        answer -> {
+          view.put("phase", answer.path("phase").asText(""));
+          String step = answer.path("currentStep").asText("");
+          if (!step.isBlank()) {
+            view.put("currentStep", step);
+          }
+          view.put("history", answer.path("history"));
+          view.put("plan", answer.path("plan"));
+          view.put("waitingFor", answer.path("waitingFor"));
+          if (!answer.path("failure").asText("").isBlank()) {
+            view.putIfAbsent("failure", answer.path("failure").asText());
+          }
+        });
   }
 
   /**
@@ -331,6 +390,57 @@ public final class Executions implements AutoCloseable {
         .limit(limit)
         .forEach(info -> rows.add(row(info)));
     return rows;
+  }
+
+  /**
+   * The closed {@code RunbookWorkflow} runs among the latest {@code limit} closed runs, each with
+   * its result when it completed (a completed run's result is read from its close event), else its
+   * status; the runbook's id comes from the result, or from the pinned definition in the input.
+   */
+  public List<RunbookStats.ClosedRun> closedRunbookRuns(int limit) {
+    List<RunbookStats.ClosedRun> runs = new ArrayList<>();
+    for (WorkflowExecutionInfo info : infos(true, limit)) {
+      if (!info.getType().getName().equals(RunbookWorkflow.TYPE)) {
+        continue;
+      }
+      // A list row may lack the close time (the embedded service leaves it out): describe the run.
+      Timestamp closed =
+          info.hasCloseTime() && info.getCloseTime().getSeconds() > 0
+              ? info.getCloseTime()
+              : info(info.getExecution().getWorkflowId())
+                  .map(WorkflowExecutionInfo::getCloseTime)
+                  .orElse(info.getStartTime());
+      long millis =
+          Math.max(
+              0,
+              Duration.between(
+                      Instant.ofEpochSecond(
+                          info.getStartTime().getSeconds(), info.getStartTime().getNanos()),
+                      Instant.ofEpochSecond(closed.getSeconds(), closed.getNanos()))
+                  .toMillis());
+      String status = status(info.getStatus());
+      RunbookResult result = null;
+      String runbookId;
+      if (info.getStatus() == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_COMPLETED) {
+        result =
+            run(info.getExecution().getWorkflowId(), info.getExecution().getRunId())
+                .getResult(RunbookResult.class);
+        runbookId = result.runbookId();
+      } else {
+        JsonNode input = input(info.getExecution());
+        if (input.path("dryRun").asBoolean(false)) {
+          continue;
+        }
+        runbookId = input.path("runbook").path("definition").path("id").asText(null);
+      }
+      runs.add(
+          new RunbookStats.ClosedRun(
+              runbookId,
+              status,
+              result,
+              result != null && result.durationMillis() > 0 ? result.durationMillis() : millis));
+    }
+    return runs;
   }
 
   /** Every running run (all pages, up to {@code max}). */

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.opsflow.activities.runbook.RunbookFolder;
 import dev.opsflow.config.OpsflowConfig;
 import dev.opsflow.config.OpsflowConfig.ApiCaller;
 import dev.opsflow.contracts.failover.FailoverDoor;
@@ -25,6 +26,9 @@ import dev.opsflow.contracts.rollout.RolloutDoor;
 import dev.opsflow.contracts.rollout.RolloutTarget;
 import dev.opsflow.contracts.run.RunEnvelope;
 import dev.opsflow.contracts.run.RunStarted;
+import dev.opsflow.contracts.runbook.PinnedRunbook;
+import dev.opsflow.contracts.runbook.RunbookRequest;
+import dev.opsflow.contracts.runbook.RunbookWorkflow;
 import dev.opsflow.starter.http.RequestBody;
 import dev.opsflow.starter.http.TemporalDeadline;
 import dev.opsflow.workflows.TaskQueues;
@@ -61,11 +65,15 @@ import java.util.function.Supplier;
  *
  * <pre>
  * POST   /api/runbooks/execute            operator  {workflowType|runbookId, context, async, workflowId?, timeoutSeconds?}
+ *                                                  a runbookId of runbooks.dir starts RunbookWorkflow with
+ *                                                  the definition pinned (+ dryRun?, simulateFailures?)
  *                                                  (admin for the governor and the watchdogs); a remediation's
  *                                                  context is checked at the door and delivered like an alert,
  *                                                  on the problem's workflow ID (no workflowId, no policy)
  * GET    /api/runbooks?executionId=ID     viewer    status, currentStep, startTime, context, history
- * GET    /api/runbooks?status=active      viewer    executions and count (status=closed for finished)
+ *                                                  (a RunbookWorkflow run adds runbook: id, version, sha256, plan)
+ * GET    /api/runbooks?status=active      viewer    executions and count (status=closed for finished;
+ *                                                  &runbookId= only that runbook's runs)
  * DELETE /api/runbooks?executionId=ID     operator  request cancellation (reason: who, via the API)
  * POST   /api/executions/{id}/terminate   operator  {reason}; stops a run at once, without cleanup
  *                                                  (admin for the governor and the watchdogs)
@@ -78,7 +86,15 @@ import java.util.function.Supplier;
 public final class RestApi {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Set<String> EXECUTE_FIELDS =
-      Set.of("workflowType", "runbookId", "context", "async", "workflowId", "timeoutSeconds");
+      Set.of(
+          "workflowType",
+          "runbookId",
+          "context",
+          "async",
+          "workflowId",
+          "timeoutSeconds",
+          "dryRun",
+          "simulateFailures");
   private static final int MAX_WAIT_SECONDS = 600;
   private static final int MAX_REASON = 1000;
 
@@ -119,6 +135,7 @@ public final class RestApi {
   private final RequestBody bodies;
   private final TemporalDeadline deadline;
   private final Set<String> failoverClusters;
+  private final RunbookFolder runbooks;
 
   /** Bodies read at once; callers authenticated first, so this is a bound, not a defence. */
   private static final int CONCURRENT_READS = 32;
@@ -151,6 +168,22 @@ public final class RestApi {
       Catalog catalog,
       OpsflowConfig.Http limits,
       Set<String> failoverClusters) {
+    this(executions, auth, audit, catalog, limits, failoverClusters, RunbookFolder.empty());
+  }
+
+  /**
+   * @param runbooks the runbooks as data the server loaded at start ({@code runbooks.dir}): a
+   *     {@code runbookId} among them starts {@link RunbookWorkflow} with its definition pinned
+   */
+  public RestApi(
+      Executions executions,
+      ApiAuth auth,
+      AuditLog audit,
+      Catalog catalog,
+      OpsflowConfig.Http limits,
+      Set<String> failoverClusters,
+      RunbookFolder runbooks) {
+    this.runbooks = runbooks;
     this.failoverClusters = Set.copyOf(failoverClusters);
     this.executions = executions;
     this.inbox = new ApprovalInbox(executions);
@@ -173,13 +206,24 @@ public final class RestApi {
       OpsflowConfig.Api api,
       OpsflowConfig.Http limits,
       Set<String> failoverClusters) {
+    return fromConfig(executions, api, limits, failoverClusters, RunbookFolder.empty());
+  }
+
+  /** As above, with the runbooks as data the server loaded at start. */
+  public static RestApi fromConfig(
+      Executions executions,
+      OpsflowConfig.Api api,
+      OpsflowConfig.Http limits,
+      Set<String> failoverClusters,
+      RunbookFolder runbooks) {
     return new RestApi(
         executions,
         new ApiAuth(api),
         new AuditLog(api.auditLog()),
         Catalog.opsflow(),
         limits,
-        failoverClusters);
+        failoverClusters,
+        runbooks);
   }
 
   public AuditLog audit() {
@@ -298,7 +342,23 @@ public final class RestApi {
                 + String.join(", ", EXECUTE_FIELDS.stream().sorted().toList()));
       }
     }
-    String type = type(text(body, "workflowType"), text(body, "runbookId"));
+    String runbookId = text(body, "runbookId");
+    String workflowType = text(body, "workflowType");
+    if (RunbookWorkflow.TYPE.equals(workflowType)
+        || (runbookId != null && runbooks.runbook(runbookId).isPresent())) {
+      executeRunbook(ctx, caller, body);
+      return;
+    }
+    for (String field : List.of("dryRun", "simulateFailures")) {
+      if (body.hasNonNull(field)) {
+        throw ApiError.badRequest(
+            field
+                + ": only for runbooks as data (a runbookId of the server's runbooks folder: "
+                + knownRunbooks()
+                + ")");
+      }
+    }
+    String type = type(workflowType, runbookId);
     if (catalog.adminTypes().contains(type)) {
       ApiAuth.authorize(caller, ApiAuth.ADMIN, "starting " + type);
     }
@@ -356,6 +416,106 @@ public final class RestApi {
     Map<String, Object> answer = started(execution, type, caller);
     ctx.attribute("audit", "started " + type);
     answer(ctx, answer, stub, async, timeoutSeconds, type);
+  }
+
+  /**
+   * A runbook as data goes through {@link RunbookDoor}, as the CLI's and an alert route's do: the
+   * definition the server loaded, pinned into the input; the input checked first (400 naming the
+   * field); on {@code runbook-<id>-<key>}, so a second start with the same {@code workflowId} while
+   * the first runs is 409 with the running run.
+   */
+  private void executeRunbook(Context ctx, ApiCaller caller, JsonNode body) {
+    String runbookId = text(body, "runbookId");
+    String workflowType = text(body, "workflowType");
+    if (runbookId == null) {
+      throw ApiError.badRequest(
+          "runbookId: required with workflowType "
+              + RunbookWorkflow.TYPE
+              + "; known: "
+              + knownRunbooks());
+    }
+    if (workflowType != null && !workflowType.equals(RunbookWorkflow.TYPE)) {
+      throw ApiError.badRequest(
+          "workflowType: runbook "
+              + runbookId
+              + " runs as "
+              + RunbookWorkflow.TYPE
+              + ", not "
+              + workflowType
+              + "; give one of the two");
+    }
+    boolean async = bool(body, "async", true);
+    int timeoutSeconds = integer(body, "timeoutSeconds", 60, 1, MAX_WAIT_SECONDS);
+    boolean dryRun = bool(body, "dryRun", false);
+    List<String> simulateFailures = new java.util.ArrayList<>();
+    JsonNode failures = body.get("simulateFailures");
+    if (failures != null && !failures.isNull()) {
+      if (!failures.isArray()) {
+        throw ApiError.badRequest("simulateFailures: must be a list of step ids");
+      }
+      for (int i = 0; i < failures.size(); i++) {
+        if (!failures.get(i).isTextual() || failures.get(i).asText().isBlank()) {
+          throw ApiError.badRequest("simulateFailures[" + i + "]: must be a step id");
+        }
+        simulateFailures.add(failures.get(i).asText());
+      }
+    }
+    RunbookRequest request;
+    String workflowId;
+    try {
+      request =
+          RunbookDoor.request(
+              runbooks, runbookId, body.get("context"), dryRun, simulateFailures, caller.name());
+      workflowId = RunbookDoor.workflowId(request, text(body, "workflowId"));
+    } catch (RunbookDoor.Refused e) {
+      throw ApiError.badRequest(e.getMessage());
+    }
+    ctx.attribute("executionId", workflowId);
+    RunStarted started =
+        RunbookDoor.start(executions.client(), catalog.taskQueue(), workflowId, request);
+    WorkflowExecution execution =
+        WorkflowExecution.newBuilder()
+            .setWorkflowId(started.workflowId())
+            .setRunId(started.runId())
+            .build();
+    Map<String, Object> answer = started(execution, RunbookWorkflow.TYPE, caller);
+    PinnedRunbook pinned = request.runbook();
+    answer.put("runbookId", pinned.definition().id());
+    answer.put("version", pinned.definition().version());
+    answer.put("sha256", pinned.sha256());
+    answer.put("dryRun", dryRun);
+    if (started.alreadyRunning()) {
+      answer.put("status", "RUNNING");
+      answer.put(
+          "error", "an execution '" + workflowId + "' is already running; follow it at statusUrl");
+      ctx.attribute("audit", "refused runbook " + runbookId + ": " + workflowId + " runs");
+      ctx.status(409).json(answer);
+      return;
+    }
+    ctx.attribute(
+        "audit",
+        "started runbook "
+            + runbookId
+            + " "
+            + pinned.definition().version()
+            + " ("
+            + pinned.sha256().substring(0, 12)
+            + ")"
+            + (dryRun ? " as a dry run" : ""));
+    answer(
+        ctx,
+        answer,
+        executions.run(started.workflowId(), started.runId()),
+        async,
+        timeoutSeconds,
+        RunbookWorkflow.TYPE);
+  }
+
+  /** The runbooks a runbookId may name, for refusals. */
+  private String knownRunbooks() {
+    return runbooks.runbooks().isEmpty()
+        ? "(none)"
+        : String.join(", ", runbooks.runbooks().keySet());
   }
 
   private static final String FAILOVER_TYPE = "PostgresFailover";
@@ -717,7 +877,11 @@ public final class RestApi {
                               + runbookId
                               + "'; known: "
                               + String.join(
-                                  ", ", catalog.types().stream().map(RestApi::kebab).toList())));
+                                  ", ",
+                                  java.util.stream.Stream.concat(
+                                          runbooks.runbooks().keySet().stream(),
+                                          catalog.types().stream().map(RestApi::kebab))
+                                      .toList())));
     }
     if (workflowType != null) {
       if (!catalog.types().contains(workflowType)) {
@@ -753,6 +917,9 @@ public final class RestApi {
           executions
               .describe(executionId)
               .orElseThrow(() -> ApiError.notFound("no execution '" + executionId + "'"));
+      if (RunbookWorkflow.TYPE.equals(view.get("workflowType"))) {
+        executions.runbookView(executionId, String.valueOf(view.get("runId")), view);
+      }
       ctx.json(view);
       return;
     }
@@ -762,7 +929,17 @@ public final class RestApi {
           "status: expected 'active' or 'closed', got '" + status + "' (or give executionId)");
     }
     int limit = intParam(ctx, "limit", 100, 1, 1000);
-    List<Map<String, Object>> rows = executions.list(status.equals("closed"), limit);
+    String ofRunbook = ctx.queryParam("runbookId");
+    List<Map<String, Object>> rows = new java.util.ArrayList<>();
+    for (Map<String, Object> row : executions.list(status.equals("closed"), limit)) {
+      if (RunbookWorkflow.TYPE.equals(row.get("workflowType"))) {
+        row.put(
+            "runbookId", RunbookDoor.runbookOf(String.valueOf(row.get("executionId")), runbooks));
+      }
+      if (ofRunbook == null || ofRunbook.equals(row.get("runbookId"))) {
+        rows.add(row);
+      }
+    }
     Map<String, Object> answer = new LinkedHashMap<>();
     answer.put("status", status);
     answer.put("count", rows.size());
