@@ -18,7 +18,7 @@ import java.util.List;
  * policy. Failures keep the types of the activity that failed ({@code ForbiddenTarget}, {@code
  * PolicyViolation}, {@code NotFound}, ... non-retryable; unavailable systems retryable).
  */
-@ActivityInterface
+@ActivityInterface(namePrefix = "Runbook")
 public interface RunbookActivities {
   /**
    * Asks a check step's probe. A probe that could not read fails (it is never a pass); a probe that

@@ -18,7 +18,7 @@ import java.util.Map;
  * compile, cannot be evaluated on these values or yields the wrong type fails with the
  * non-retryable type {@value #EXPRESSION_ERROR} and a message naming the expression.
  */
-@ActivityInterface
+@ActivityInterface(namePrefix = "RunbookExpression")
 public interface RunbookExpressionActivities {
   /** The failure type of an expression that cannot be evaluated. */
   String EXPRESSION_ERROR = "ExpressionError";
