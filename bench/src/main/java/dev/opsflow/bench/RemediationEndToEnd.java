@@ -40,10 +40,23 @@ final class RemediationEndToEnd {
       remediate(stack, alertmanager, ctx, "e2e-warm-r" + round);
       bareRun(stack, "bare-e2e-warm-r" + round);
       Progress.say("  " + n + " remediations one after another: opsflow and bare, alternating");
+      List<Long> took = new java.util.ArrayList<>();
+      List<String> ids = new java.util.ArrayList<>();
       for (int i = 0; i < n; i++) {
-        ours.addNanos(remediate(stack, alertmanager, ctx, names.get(i)));
+        long nanos = remediate(stack, alertmanager, ctx, names.get(i), ids);
+        took.add(nanos);
+        ours.addNanos(nanos);
         bare.addNanos(bareRun(stack, "bare-e2e-r" + round + "-" + i));
       }
+      int median =
+          IntStream.range(0, n)
+              .boxed()
+              .sorted((a, b) -> Long.compare(took.get(a), took.get(b)))
+              .toList()
+              .get(n / 2);
+      Progress.say("    where the median run's time went (largest gaps between history events):");
+      HistoryGaps.largest(stack.client().fetchHistory(ids.get(median)), 6)
+          .forEach(line -> Progress.say("      " + line));
     }
     Progress.say(
         String.format(
@@ -82,9 +95,21 @@ final class RemediationEndToEnd {
   static long remediate(
       BenchStack stack, Alertmanager alertmanager, BenchContext ctx, String deployment)
       throws Exception {
+    return remediate(stack, alertmanager, ctx, deployment, new java.util.ArrayList<>());
+  }
+
+  /** The same, adding the run's workflow ID to {@code ids}. */
+  static long remediate(
+      BenchStack stack,
+      Alertmanager alertmanager,
+      BenchContext ctx,
+      String deployment,
+      List<String> ids)
+      throws Exception {
     long start = System.nanoTime();
     String id =
         Alertmanager.workflowOf(alertmanager.send(Alertmanager.crashLoop(deployment)).get());
+    ids.add(id);
     JsonNode outcome = resultOf(stack, id);
     long took = System.nanoTime() - start;
     requireFixed(ctx, deployment, id, outcome);
