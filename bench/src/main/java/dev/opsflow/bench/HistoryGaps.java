@@ -17,6 +17,14 @@ final class HistoryGaps {
 
   static List<String> largest(WorkflowExecutionHistory history, int count) {
     List<HistoryEvent> events = history.getEvents();
+    java.util.Map<Long, String> activities = new java.util.HashMap<>();
+    for (HistoryEvent e : events) {
+      if (e.hasActivityTaskScheduledEventAttributes()) {
+        activities.put(
+            e.getEventId(),
+            e.getActivityTaskScheduledEventAttributes().getActivityType().getName());
+      }
+    }
     record Gap(long micros, HistoryEvent from, HistoryEvent to) {}
     List<Gap> gaps = new ArrayList<>();
     for (int i = 1; i < events.size(); i++) {
@@ -39,16 +47,21 @@ final class HistoryGaps {
                         "%7.1f ms  #%d %s -> #%d %s",
                         g.micros() / 1000.0,
                         g.from().getEventId(),
-                        name(g.from()),
+                        name(g.from(), activities),
                         g.to().getEventId(),
-                        name(g.to()))));
+                        name(g.to(), activities))));
     return lines;
   }
 
-  private static String name(HistoryEvent e) {
+  private static String name(HistoryEvent e, java.util.Map<Long, String> activities) {
     String type = e.getEventType().name().replace("EVENT_TYPE_", "");
     if (e.hasActivityTaskScheduledEventAttributes()) {
       type += " " + e.getActivityTaskScheduledEventAttributes().getActivityType().getName();
+    } else if (e.hasActivityTaskStartedEventAttributes()) {
+      type += " " + activities.get(e.getActivityTaskStartedEventAttributes().getScheduledEventId());
+    } else if (e.hasActivityTaskCompletedEventAttributes()) {
+      type +=
+          " " + activities.get(e.getActivityTaskCompletedEventAttributes().getScheduledEventId());
     } else if (e.hasMarkerRecordedEventAttributes()) {
       type += " " + e.getMarkerRecordedEventAttributes().getMarkerName();
     } else if (e.hasWorkflowExecutionSignaledEventAttributes()) {
