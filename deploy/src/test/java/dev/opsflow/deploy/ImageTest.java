@@ -41,7 +41,11 @@ class ImageTest {
     String dockerfile = Files.readString(ROOT.resolve("Dockerfile"));
     List<String> copies = lines(dockerfile, "^COPY --from=build /src/(\\S+) ");
     assertThat(copies)
-        .containsExactlyInAnyOrder("starter/target/lib/", "starter/target/opsflow.jar");
+        .containsExactlyInAnyOrder(
+            "starter/target/lib/", "starter/target/opsflow.jar", "runbooks/");
+    // The shipped runbooks, where runbooks.dir's default finds them in the image.
+    assertThat(ROOT.resolve("runbooks")).isDirectory();
+    assertThat(dockerfile).contains("COPY --from=build /src/runbooks/ /opt/opsflow/runbooks/");
 
     Path jar = ROOT.resolve("starter/target/opsflow.jar");
     assumeTrue(Files.isRegularFile(jar), "starter/target/opsflow.jar not built (run with -am)");

@@ -446,7 +446,8 @@ class AlertStormHistoryTest {
   }
 
   private static void awaitTrue(BooleanSupplier condition, String what) {
-    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    // Generous: a fresh-clone run at load 20 took over a minute to reach the first wait.
+    long deadline = System.nanoTime() + Duration.ofSeconds(180).toNanos();
     while (!condition.getAsBoolean()) {
       if (System.nanoTime() > deadline) {
         throw new AssertionError("timed out waiting for: " + what);
