@@ -13,6 +13,7 @@ import dev.opsflow.contracts.human.HumanPolicy;
 import dev.opsflow.contracts.human.Refusal;
 import dev.opsflow.contracts.rollout.AnalysisSubject;
 import dev.opsflow.contracts.rollout.AnalysisTemplate;
+import dev.opsflow.contracts.rollout.AnalysisVerdict;
 import dev.opsflow.contracts.rollout.MetricProgress;
 import dev.opsflow.contracts.rollout.RolloutControl;
 import dev.opsflow.contracts.rollout.RolloutEvent;
@@ -30,6 +31,7 @@ import dev.opsflow.workflows.rollout.analysis.AnalysisRun;
 import io.temporal.failure.ActivityFailure;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.failure.CanceledFailure;
+import io.temporal.workflow.Async;
 import io.temporal.workflow.CancellationScope;
 import io.temporal.workflow.Workflow;
 import java.time.Duration;
@@ -339,6 +341,190 @@ public abstract class RolloutControls extends SupervisedHandlers implements Roll
     step = 0;
     analysis = null;
     return true;
+  }
+
+  // ---- a wait with the analysis measuring during it ----
+
+  /**
+   * How a watched wait ended: go on ({@link #rollback} null; {@link #passedBy} the promoter, or
+   * {@code opsflow} when the analysis passed), or roll back with why and what failed.
+   */
+  protected record Watched(String rollback, List<MetricProgress> failed, String passedBy) {
+    public static Watched passed(String by) {
+      return new Watched(null, List.of(), by);
+    }
+
+    public static Watched rollBack(String why, List<MetricProgress> failed) {
+      return new Watched(why, failed, "");
+    }
+  }
+
+  /**
+   * One wait of a rollout with {@link #analysis} measuring during it (a canary step's pause, the ML
+   * canary's monitoring, a blue-green analysis), in the rollout's words. Ends at {@code
+   * endsAtMillis} once the analysis passed ({@link Long#MAX_VALUE}: only on promote).
+   */
+  protected abstract class Watch {
+    final AnalysisSubject subject;
+    final long endsAtMillis;
+    final String prefix;
+
+    /**
+     * @param prefix put before the verdict in the timeline's analysis lines ("" or e.g. {@code
+     *     "pre-promotion "})
+     */
+    protected Watch(AnalysisSubject subject, long endsAtMillis, String prefix) {
+      this.subject = subject;
+      this.endsAtMillis = endsAtMillis;
+      this.prefix = prefix;
+    }
+
+    /** Records that promote (or promoteFull, {@code full}) by {@code by} ended the wait. */
+    protected abstract void promoted(String by, boolean full);
+
+    /** The rollback's reason when the analysis failed or errored ({@code verdict} in words). */
+    protected abstract String failed(String verdict);
+
+    /** Whether a passed analysis gets its own line in the timeline. */
+    protected boolean recordsPass() {
+      return true;
+    }
+
+    protected abstract String inconclusiveWaitsFor();
+
+    protected abstract String inconclusive(String why);
+
+    /** What humans are told when the analysis is inconclusive. */
+    protected abstract String inconclusiveMessage(String why);
+
+    protected abstract String pausedWaitsFor();
+
+    protected abstract String paused();
+
+    /** What an indefinite wait (endsAtMillis {@link Long#MAX_VALUE}) waits for. */
+    protected String indefiniteWaitsFor() {
+      return "promote";
+    }
+
+    protected String indefinite() {
+      return "waits for promote at " + canaryWeight + "%";
+    }
+
+    protected abstract String analysing();
+  }
+
+  /** How many watched waits have ended: settles the question each one asked, however it ended. */
+  private int watchesEnded;
+
+  /** How long the progress deadline still gives; {@link Long#MAX_VALUE}: there is none. */
+  protected long deadlineLeftMillis() {
+    return Long.MAX_VALUE;
+  }
+
+  /** Why the rollout rolls back when its progress deadline passed. */
+  protected String deadlineReason() {
+    return "the progress deadline passed";
+  }
+
+  /**
+   * Waits with the analysis measuring: goes on when the wait is over and the analysis passed (a
+   * wait longer than the analysis waits; an analysis longer than the wait is waited for), or at
+   * once on promote; a failed or errored analysis, an abort or a passed deadline rolls back. An
+   * inconclusive analysis, an operator's pause or an indefinite wait holds it for a human (and
+   * stops the deadline's clock). Controls interrupt the waits at once.
+   */
+  protected final Watched watch(Watch w) {
+    try {
+      return watching(w);
+    } finally {
+      watchesEnded++;
+    }
+  }
+
+  private Watched watching(Watch w) {
+    boolean indefinite = w.endsAtMillis == Long.MAX_VALUE;
+    boolean told = false;
+    while (true) {
+      if (!abortedBy.isEmpty()) {
+        return Watched.rollBack("aborted by " + abortedBy, List.of());
+      }
+      if (!promotedFullBy.isEmpty()) {
+        w.promoted(promotedFullBy, true);
+        return Watched.passed(promotedFullBy);
+      }
+      if (!promotedBy.isEmpty()) {
+        w.promoted(promotedBy, false);
+        pausedBy = "";
+        return Watched.passed(promotedBy);
+      }
+      analysis = MeasuredAnalysis.takeDue(analysis, w.subject, metrics);
+      AnalysisVerdict verdict = analysis == null ? AnalysisVerdict.SUCCESSFUL : analysis.verdict();
+      if (verdict == AnalysisVerdict.FAILED || verdict == AnalysisVerdict.ERROR) {
+        List<MetricProgress> deciders = analysis.deciders();
+        event(
+            "analysis",
+            false,
+            RunEnvelope.AUTOMATON,
+            w.prefix + verdict + ": " + MeasuredAnalysis.describe(deciders));
+        return Watched.rollBack(w.failed(verdict.name().toLowerCase()), deciders);
+      }
+      long now = Workflow.currentTimeMillis();
+      boolean inconclusive = verdict == AnalysisVerdict.INCONCLUSIVE;
+      boolean held = inconclusive || !pausedBy.isEmpty() || indefinite;
+      if (!held && now >= w.endsAtMillis && verdict == AnalysisVerdict.SUCCESSFUL) {
+        if (analysis != null && w.recordsPass()) {
+          event(
+              "analysis",
+              true,
+              RunEnvelope.AUTOMATON,
+              w.prefix + "successful: " + MeasuredAnalysis.describe(analysis.metrics()));
+        }
+        return Watched.passed(RunEnvelope.AUTOMATON);
+      }
+      waitingForHuman(held);
+      if (!held && deadlineLeftMillis() <= 0) {
+        return Watched.rollBack(deadlineReason(), List.of());
+      }
+      if (inconclusive) {
+        if (!told) {
+          told = true;
+          String why = MeasuredAnalysis.describe(analysis.deciders());
+          waitingFor = w.inconclusiveWaitsFor();
+          enter(RolloutPhase.INCONCLUSIVE, w.inconclusive(why));
+          event("analysis", false, RunEnvelope.AUTOMATON, "inconclusive (never a pass): " + why);
+          String text = w.inconclusiveMessage(why);
+          int question = watchesEnded;
+          Async.procedure(() -> run.tellHumans(text, () -> watchesEnded != question));
+        }
+      } else if (!pausedBy.isEmpty()) {
+        waitingFor = w.pausedWaitsFor();
+        enter(RolloutPhase.PAUSED, w.paused());
+      } else if (indefinite) {
+        waitingFor = w.indefiniteWaitsFor();
+        enter(RolloutPhase.PAUSED, w.indefinite());
+      } else {
+        waitingFor = "";
+        enter(RolloutPhase.ANALYSING, w.analysing());
+      }
+      long wake = analysis == null ? Long.MAX_VALUE : analysis.nextMeasurementAtMillis();
+      if (!held) {
+        // A wait already over only waits for its analysis: capping the wait at a past end would
+        // loop without yielding (the deadlock detector failed the workflow task at every step).
+        if (w.endsAtMillis > now) {
+          wake = Math.min(wake, w.endsAtMillis);
+        }
+        long left = deadlineLeftMillis();
+        if (left != Long.MAX_VALUE) {
+          wake = Math.min(wake, now + left);
+        }
+      }
+      int seen = controls;
+      if (wake == Long.MAX_VALUE) {
+        Workflow.await(() -> controls != seen);
+      } else if (wake > now) {
+        Workflow.await(Duration.ofMillis(wake - now), () -> controls != seen);
+      }
+    }
   }
 
   // ---- records, descriptions ----

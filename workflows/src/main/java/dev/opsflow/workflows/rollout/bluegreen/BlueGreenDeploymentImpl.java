@@ -10,7 +10,6 @@ import dev.opsflow.activities.rollout.RolloutSettings;
 import dev.opsflow.contracts.human.Decision;
 import dev.opsflow.contracts.rollout.AnalysisSubject;
 import dev.opsflow.contracts.rollout.AnalysisTemplate;
-import dev.opsflow.contracts.rollout.AnalysisVerdict;
 import dev.opsflow.contracts.rollout.BlueGreenDeployment;
 import dev.opsflow.contracts.rollout.BlueGreenRequest;
 import dev.opsflow.contracts.rollout.MetricProgress;
@@ -25,7 +24,6 @@ import dev.opsflow.workflows.rollout.RolloutControls;
 import dev.opsflow.workflows.rollout.RolloutMetrics;
 import dev.opsflow.workflows.rollout.analysis.AnalysisRun;
 import io.temporal.failure.ActivityFailure;
-import io.temporal.workflow.Async;
 import io.temporal.workflow.Workflow;
 import java.time.Duration;
 import java.util.List;
@@ -74,17 +72,11 @@ public class BlueGreenDeploymentImpl extends RolloutControls implements BlueGree
   private boolean approveBeforeSwitch;
   private ColourState deployed;
   private boolean touched;
-  private int analysesEnded;
 
   private enum End {
     PROMOTED,
     ROLLED_BACK,
     FINISHED
-  }
-
-  /** How an analysis ended: go on (rollback null), or roll back with why and what failed. */
-  private record Outcome(String rollback, List<MetricProgress> failed) {
-    static final Outcome NEXT = new Outcome(null, List.of());
   }
 
   @Override
@@ -185,7 +177,7 @@ public class BlueGreenDeploymentImpl extends RolloutControls implements BlueGree
     run.record("deploy", preview, true, deployed.detail());
 
     step = 2;
-    Outcome pre = analyse(request.analysisOrDefault(), true, 0);
+    Watched pre = analyse(request.analysisOrDefault(), true, 0);
     if (pre.rollback() != null) {
       return abortBeforeSwitch(pre.rollback(), pre.failed());
     }
@@ -214,7 +206,7 @@ public class BlueGreenDeploymentImpl extends RolloutControls implements BlueGree
     }
 
     step = 4;
-    Outcome post = analyse(request.postAnalysisOrDefault(), false, scaleDownDelayMillis);
+    Watched post = analyse(request.postAnalysisOrDefault(), false, scaleDownDelayMillis);
     if (post.rollback() != null) {
       return switchBack(post.rollback(), post.failed());
     }
@@ -228,65 +220,41 @@ public class BlueGreenDeploymentImpl extends RolloutControls implements BlueGree
    * window, which lasts at least {@code windowMillis}. Goes on once the analysis passed and the
    * window is over, or at once on promote; waits for a human while inconclusive or paused.
    */
-  private Outcome analyse(AnalysisTemplate template, boolean beforeSwitch, long windowMillis) {
-    try {
-      return measure(template, beforeSwitch, windowMillis);
-    } finally {
-      analysesEnded++; // settles a question this analysis asked, whichever way it ended
-      promotedBy = "";
-    }
-  }
-
-  private Outcome measure(AnalysisTemplate template, boolean beforeSwitch, long windowMillis) {
+  private Watched analyse(AnalysisTemplate template, boolean beforeSwitch, long windowMillis) {
     String which = beforeSwitch ? "pre-promotion" : "post-promotion";
     long now = Workflow.currentTimeMillis();
     analysis = promotedFullBy.isEmpty() ? AnalysisRun.start(template, now) : null;
-    long windowEnds = now + windowMillis;
-    AnalysisSubject subject = subject(request, beforeSwitch);
     promotedBy = "";
-    boolean told = false;
-    while (true) {
-      if (!abortedBy.isEmpty()) {
-        return new Outcome("aborted by " + abortedBy, List.of());
-      }
-      if (!promotedFullBy.isEmpty()) {
-        event("promote-full", true, promotedFullBy, which + " analysis skipped");
-        return Outcome.NEXT;
-      }
-      if (!promotedBy.isEmpty()) {
-        event("promote", true, promotedBy, which + " analysis ended by " + promotedBy);
-        pausedBy = "";
-        return Outcome.NEXT;
-      }
-      analysis = MeasuredAnalysis.takeDue(analysis, subject, metrics);
-      AnalysisVerdict verdict = analysis == null ? AnalysisVerdict.SUCCESSFUL : analysis.verdict();
-      if (verdict == AnalysisVerdict.FAILED || verdict == AnalysisVerdict.ERROR) {
-        List<MetricProgress> deciders = analysis.deciders();
-        event(
-            "analysis",
-            false,
-            RunEnvelope.AUTOMATON,
-            which + " " + verdict + ": " + MeasuredAnalysis.describe(deciders));
-        return new Outcome(which + " analysis " + verdict.name().toLowerCase(), deciders);
-      }
-      now = Workflow.currentTimeMillis();
-      boolean inconclusive = verdict == AnalysisVerdict.INCONCLUSIVE;
-      boolean held = inconclusive || !pausedBy.isEmpty();
-      if (!held && now >= windowEnds && verdict == AnalysisVerdict.SUCCESSFUL) {
-        if (analysis != null) {
-          event("analysis", true, RunEnvelope.AUTOMATON, which + " successful: " + describe());
-        }
-        return Outcome.NEXT;
-      }
-      if (inconclusive) {
-        if (!told) {
-          told = true;
-          String why = MeasuredAnalysis.describe(analysis.deciders());
-          waitingFor = "promote or abort: the " + which + " analysis was inconclusive";
-          enter(RolloutPhase.INCONCLUSIVE, which + " analysis inconclusive: " + why);
-          event("analysis", false, RunEnvelope.AUTOMATON, "inconclusive (never a pass): " + why);
-          String text =
-              "opsflow: the blue-green of "
+    try {
+      return watch(
+          new Watch(subject(request, beforeSwitch), now + windowMillis, which + " ") {
+            @Override
+            protected void promoted(String by, boolean full) {
+              if (full) {
+                event("promote-full", true, by, which + " analysis skipped");
+              } else {
+                event("promote", true, by, which + " analysis ended by " + by);
+              }
+            }
+
+            @Override
+            protected String failed(String verdict) {
+              return which + " analysis " + verdict;
+            }
+
+            @Override
+            protected String inconclusiveWaitsFor() {
+              return "promote or abort: the " + which + " analysis was inconclusive";
+            }
+
+            @Override
+            protected String inconclusive(String why) {
+              return which + " analysis inconclusive: " + why;
+            }
+
+            @Override
+            protected String inconclusiveMessage(String why) {
+              return "opsflow: the blue-green of "
                   + describeTarget()
                   + " waits: its "
                   + which
@@ -294,36 +262,32 @@ public class BlueGreenDeploymentImpl extends RolloutControls implements BlueGree
                   + why
                   + "). Answer promote or abort on workflow "
                   + target.workflowId();
-          int question = analysesEnded;
-          Async.procedure(() -> run.tellHumans(text, () -> analysesEnded != question));
-        }
-      } else if (!pausedBy.isEmpty()) {
-        waitingFor =
-            "resume (paused by "
-                + pausedBy
-                + (beforeSwitch ? " before the switch)" : "; the old colour keeps its pods)");
-        enter(RolloutPhase.PAUSED, "paused by " + pausedBy + " in the " + which + " analysis");
-      } else {
-        waitingFor = "";
-        enter(
-            RolloutPhase.ANALYSING,
-            which
-                + " analysis of "
-                + preview
-                + (beforeSwitch ? "" : " (rollback window open)")
-                + ": "
-                + describe());
-      }
-      long wake = analysis == null ? Long.MAX_VALUE : analysis.nextMeasurementAtMillis();
-      if (!held && windowEnds > now) {
-        wake = Math.min(wake, windowEnds); // a window already over only waits for the analysis
-      }
-      int seen = controls;
-      if (wake == Long.MAX_VALUE) {
-        Workflow.await(() -> controls != seen);
-      } else if (wake > now) {
-        Workflow.await(Duration.ofMillis(wake - now), () -> controls != seen);
-      }
+            }
+
+            @Override
+            protected String pausedWaitsFor() {
+              return "resume (paused by "
+                  + pausedBy
+                  + (beforeSwitch ? " before the switch)" : "; the old colour keeps its pods)");
+            }
+
+            @Override
+            protected String paused() {
+              return "paused by " + pausedBy + " in the " + which + " analysis";
+            }
+
+            @Override
+            protected String analysing() {
+              return which
+                  + " analysis of "
+                  + preview
+                  + (beforeSwitch ? "" : " (rollback window open)")
+                  + ": "
+                  + describe();
+            }
+          });
+    } finally {
+      promotedBy = "";
     }
   }
 

@@ -11,7 +11,6 @@ import dev.opsflow.activities.rollout.WeightRequest;
 import dev.opsflow.contracts.human.Decision;
 import dev.opsflow.contracts.rollout.AnalysisSubject;
 import dev.opsflow.contracts.rollout.AnalysisTemplate;
-import dev.opsflow.contracts.rollout.AnalysisVerdict;
 import dev.opsflow.contracts.rollout.CanaryRequest;
 import dev.opsflow.contracts.rollout.CanaryRollout;
 import dev.opsflow.contracts.rollout.CanaryStep;
@@ -26,8 +25,6 @@ import dev.opsflow.workflows.rollout.RolloutControls;
 import dev.opsflow.workflows.rollout.RolloutMetrics;
 import dev.opsflow.workflows.rollout.analysis.AnalysisRun;
 import io.temporal.failure.ActivityFailure;
-import io.temporal.workflow.Async;
-import io.temporal.workflow.Promise;
 import io.temporal.workflow.Workflow;
 import java.time.Duration;
 import java.util.List;
@@ -68,7 +65,6 @@ public class CanaryRolloutImpl extends RolloutControls implements CanaryRollout 
   private long retryWindowMillis;
   private boolean approveBeforeFull;
   private boolean touched;
-  private int pausesEnded;
 
   // The progress deadline's clock: stopped while a human is waited for.
   private long attemptStartedMillis;
@@ -211,7 +207,7 @@ public class CanaryRolloutImpl extends RolloutControls implements CanaryRollout 
       if (!promotedFullBy.isEmpty()) {
         continue;
       }
-      StepOutcome outcome = pause(current);
+      Watched outcome = pause(current);
       if (outcome.rollback() != null) {
         return rollback(outcome.rollback(), outcome.failed());
       }
@@ -264,26 +260,11 @@ public class CanaryRolloutImpl extends RolloutControls implements CanaryRollout 
     return deadlinePassed() ? deadlineReason() : null;
   }
 
-  /** How a step's pause ended: go on (rollback null), or roll back with why and what failed. */
-  private record StepOutcome(String rollback, List<MetricProgress> failed) {
-    static final StepOutcome NEXT = new StepOutcome(null, List.of());
-  }
-
   /**
    * A step's pause with the analysis measuring during it. Goes on when the pause is over and the
-   * analysis passed (a pause longer than the analysis waits; an analysis longer than the pause is
-   * waited for), or at once on promote; an indefinite pause waits for promote. Controls interrupt
-   * the waits at once.
+   * analysis passed, or at once on promote; an indefinite pause waits for promote.
    */
-  private StepOutcome pause(CanaryStep current) {
-    try {
-      return pauseAndMeasure(current);
-    } finally {
-      pausesEnded++; // settles a question this pause asked, whichever way it ended
-    }
-  }
-
-  private StepOutcome pauseAndMeasure(CanaryStep current) {
+  private Watched pause(CanaryStep current) {
     long now = Workflow.currentTimeMillis();
     boolean measured = current.indefinite() || !current.pause().isZero();
     // A measurement right after the weight moved finds no traffic of the new version yet (a rate
@@ -302,87 +283,69 @@ public class CanaryRolloutImpl extends RolloutControls implements CanaryRollout 
     AnalysisSubject subject =
         new AnalysisSubject(
             target.namespace(), target.service(), target.canaryDeployment(), target.deployment());
-    Promise<Void> told = null;
-    while (true) {
-      if (!abortedBy.isEmpty()) {
-        return new StepOutcome("aborted by " + abortedBy, List.of());
-      }
-      if (!promotedFullBy.isEmpty()) {
-        event("promote-full", true, promotedFullBy, "remaining steps and analysis skipped");
-        return StepOutcome.NEXT;
-      }
-      if (!promotedBy.isEmpty()) {
-        event("promote", true, promotedBy, "step " + step + "'s pause ended by " + promotedBy);
-        pausedBy = "";
-        return StepOutcome.NEXT;
-      }
-      analysis = MeasuredAnalysis.takeDue(analysis, subject, metrics);
-      AnalysisVerdict verdict = analysis == null ? AnalysisVerdict.SUCCESSFUL : analysis.verdict();
-      if (verdict == AnalysisVerdict.FAILED || verdict == AnalysisVerdict.ERROR) {
-        List<MetricProgress> deciders = analysis.deciders();
-        event("analysis", false, RunEnvelope.AUTOMATON, verdict + ": " + describe(deciders));
-        return new StepOutcome(
-            "analysis " + verdict.name().toLowerCase() + " at step " + step, deciders);
-      }
-      now = Workflow.currentTimeMillis();
-      boolean inconclusive = verdict == AnalysisVerdict.INCONCLUSIVE;
-      boolean held = inconclusive || !pausedBy.isEmpty() || current.indefinite();
-      if (!held && now >= pauseEnds && verdict == AnalysisVerdict.SUCCESSFUL) {
-        if (analysis != null) {
-          event("analysis", true, RunEnvelope.AUTOMATON, "successful: " + describe(analysis));
-        }
-        return StepOutcome.NEXT;
-      }
-      hold(held);
-      if (!held && deadlinePassed()) {
-        return new StepOutcome(deadlineReason(), List.of());
-      }
-      if (inconclusive) {
-        if (told == null) {
-          String why = describe(analysis.deciders());
-          waitingFor = "promote or abort: the analysis at step " + step + " was inconclusive";
-          enter(RolloutPhase.INCONCLUSIVE, "analysis inconclusive at step " + step + ": " + why);
-          event("analysis", false, RunEnvelope.AUTOMATON, "inconclusive (never a pass): " + why);
-          String text =
-              "opsflow: the canary of "
-                  + describeTarget()
-                  + " is paused at "
-                  + canaryWeight
-                  + "%: its analysis was inconclusive ("
-                  + why
-                  + "). Answer promote or abort on workflow "
-                  + target.workflowId();
-          int question = pausesEnded;
-          told = Async.procedure(() -> run.tellHumans(text, () -> pausesEnded != question));
-        }
-      } else if (!pausedBy.isEmpty()) {
-        waitingFor = "resume (paused by " + pausedBy + " at step " + step + ")";
-        enter(RolloutPhase.PAUSED, "paused by " + pausedBy + " at " + canaryWeight + "%");
-      } else if (current.indefinite()) {
-        waitingFor = "promote: step " + step + " pauses until an operator promotes";
-        enter(RolloutPhase.PAUSED, "step " + step + " waits for promote at " + canaryWeight + "%");
-      } else {
-        waitingFor = "";
-        enter(
-            RolloutPhase.ANALYSING,
-            "step " + step + " at " + canaryWeight + "%: " + describe(analysis));
-      }
-      long wake = analysis == null ? Long.MAX_VALUE : analysis.nextMeasurementAtMillis();
-      if (!held) {
-        // A pause already over only waits for its analysis: capping the wait at a past end would
-        // loop without yielding (the deadlock detector failed the workflow task at every step).
-        if (pauseEnds > now) {
-          wake = Math.min(wake, pauseEnds);
-        }
-        wake = Math.min(wake, now + deadlineLeftMillis());
-      }
-      int seen = controls;
-      if (wake == Long.MAX_VALUE) {
-        Workflow.await(() -> controls != seen);
-      } else if (wake > now) {
-        Workflow.await(Duration.ofMillis(wake - now), () -> controls != seen);
-      }
-    }
+    return watch(
+        new Watch(subject, pauseEnds, "") {
+          @Override
+          protected void promoted(String by, boolean full) {
+            if (full) {
+              event("promote-full", true, by, "remaining steps and analysis skipped");
+            } else {
+              event("promote", true, by, "step " + step + "'s pause ended by " + by);
+            }
+          }
+
+          @Override
+          protected String failed(String verdict) {
+            return "analysis " + verdict + " at step " + step;
+          }
+
+          @Override
+          protected String inconclusiveWaitsFor() {
+            return "promote or abort: the analysis at step " + step + " was inconclusive";
+          }
+
+          @Override
+          protected String inconclusive(String why) {
+            return "analysis inconclusive at step " + step + ": " + why;
+          }
+
+          @Override
+          protected String inconclusiveMessage(String why) {
+            return "opsflow: the canary of "
+                + describeTarget()
+                + " is paused at "
+                + canaryWeight
+                + "%: its analysis was inconclusive ("
+                + why
+                + "). Answer promote or abort on workflow "
+                + target.workflowId();
+          }
+
+          @Override
+          protected String pausedWaitsFor() {
+            return "resume (paused by " + pausedBy + " at step " + step + ")";
+          }
+
+          @Override
+          protected String paused() {
+            return "paused by " + pausedBy + " at " + canaryWeight + "%";
+          }
+
+          @Override
+          protected String indefiniteWaitsFor() {
+            return "promote: step " + step + " pauses until an operator promotes";
+          }
+
+          @Override
+          protected String indefinite() {
+            return "step " + step + " waits for promote at " + canaryWeight + "%";
+          }
+
+          @Override
+          protected String analysing() {
+            return "step " + step + " at " + canaryWeight + "%: " + describe(analysis);
+          }
+        });
   }
 
   /** The last step passed: the stable gets the new version, then the traffic, then the canary. */
@@ -537,7 +500,8 @@ public class CanaryRolloutImpl extends RolloutControls implements CanaryRollout 
     }
   }
 
-  private long deadlineLeftMillis() {
+  @Override
+  protected long deadlineLeftMillis() {
     long now = Workflow.currentTimeMillis();
     long held = heldMillis + (heldSinceMillis < 0 ? 0 : now - heldSinceMillis);
     return progressDeadlineMillis - (now - attemptStartedMillis - held);
@@ -547,7 +511,8 @@ public class CanaryRolloutImpl extends RolloutControls implements CanaryRollout 
     return deadlineLeftMillis() <= 0;
   }
 
-  private String deadlineReason() {
+  @Override
+  protected String deadlineReason() {
     return "the progress deadline ("
         + Duration.ofMillis(progressDeadlineMillis)
         + " of progressing and analysing) passed at step "

@@ -15,7 +15,6 @@ import dev.opsflow.contracts.human.Decision;
 import dev.opsflow.contracts.human.Refusal;
 import dev.opsflow.contracts.rollout.AnalysisSubject;
 import dev.opsflow.contracts.rollout.AnalysisTemplate;
-import dev.opsflow.contracts.rollout.AnalysisVerdict;
 import dev.opsflow.contracts.rollout.BlueGreenDeployment;
 import dev.opsflow.contracts.rollout.MetricProgress;
 import dev.opsflow.contracts.rollout.MlDeploymentRequest;
@@ -107,7 +106,6 @@ public class MlModelDeploymentImpl extends RolloutControls implements MlModelDep
   private Stage stage = Stage.VALIDATE;
   private List<MetricProgress> fullDeploymentAnalysis = List.of();
   private boolean touched;
-  private int monitoringsEnded;
   private String childId = "";
   private boolean childStarted;
 
@@ -117,17 +115,6 @@ public class MlModelDeploymentImpl extends RolloutControls implements MlModelDep
     CANARY,
     FULL,
     DONE
-  }
-
-  /** How the canary's monitoring ended: passed, or roll back with why and what failed. */
-  private record Outcome(String rollback, List<MetricProgress> failed, String evaluatedBy) {
-    static Outcome passed(String by) {
-      return new Outcome(null, List.of(), by);
-    }
-
-    static Outcome rollBack(String why, List<MetricProgress> failed) {
-      return new Outcome(why, failed, "");
-    }
   }
 
   @Override
@@ -148,7 +135,7 @@ public class MlModelDeploymentImpl extends RolloutControls implements MlModelDep
               target.namespace(),
               target.deployment());
           if (validateModel()) {
-            Outcome canary = canary();
+            Watched canary = canary();
             if (canary == null) {
               return; // the canary could not be deployed: escalated, nothing moved
             } else if (canary.rollback() != null) {
@@ -248,7 +235,7 @@ public class MlModelDeploymentImpl extends RolloutControls implements MlModelDep
    * Deploys the canary at its weight and watches it for the monitoring duration; null when the
    * canary could not be deployed (escalated, the run has ended).
    */
-  private Outcome canary() {
+  private Watched canary() {
     step = 2;
     stage = Stage.CANARY;
     int weight = request.trafficPercentage();
@@ -264,7 +251,7 @@ public class MlModelDeploymentImpl extends RolloutControls implements MlModelDep
       return null;
     }
     if (!abortedBy.isEmpty()) {
-      return Outcome.rollBack("aborted by " + abortedBy, List.of());
+      return Watched.rollBack("aborted by " + abortedBy, List.of());
     }
     enter(RolloutPhase.PROGRESSING, "deploy_canary: " + weight + "% to " + target.image());
     try {
@@ -279,7 +266,7 @@ public class MlModelDeploymentImpl extends RolloutControls implements MlModelDep
       String reason =
           "deployment_failure: the canary's " + weight + "% failed: " + Failures.reason(e);
       event("weight", false, "", reason);
-      return Outcome.rollBack(reason, List.of());
+      return Watched.rollBack(reason, List.of());
     }
     return monitor();
   }
@@ -290,100 +277,78 @@ public class MlModelDeploymentImpl extends RolloutControls implements MlModelDep
    * is waited for), at once on a failed one, on promote or on abort; an inconclusive analysis or an
    * operator's pause holds it for a human.
    */
-  private Outcome monitor() {
-    try {
-      return measure();
-    } finally {
-      monitoringsEnded++; // settles a question this monitoring asked, whichever way it ended
-    }
-  }
-
-  private Outcome measure() {
+  private Watched monitor() {
     long now = Workflow.currentTimeMillis();
     // A rate read right after the weight moved has no samples of the canary yet.
     analysis = AnalysisRun.startAfterOneInterval(template, now);
     long ends = now + request.monitoringDuration().toMillis();
-    AnalysisSubject subject = canarySubject(target);
-    boolean told = false;
-    while (true) {
-      if (!abortedBy.isEmpty()) {
-        return Outcome.rollBack("aborted by " + abortedBy, List.of());
-      }
-      String promoter = !promotedFullBy.isEmpty() ? promotedFullBy : promotedBy;
-      if (!promoter.isEmpty()) {
-        event("promote", true, promoter, "the canary's monitoring ended by " + promoter);
-        pausedBy = "";
-        return Outcome.passed(promoter);
-      }
-      analysis = MeasuredAnalysis.takeDue(analysis, subject, metrics);
-      AnalysisVerdict verdict = analysis.verdict();
-      if (verdict == AnalysisVerdict.FAILED || verdict == AnalysisVerdict.ERROR) {
-        List<MetricProgress> deciders = analysis.deciders();
-        event(
-            "analysis",
-            false,
-            RunEnvelope.AUTOMATON,
-            verdict + ": " + MeasuredAnalysis.describe(deciders));
-        return Outcome.rollBack(
-            "performance_degradation: the canary's analysis " + verdict.name().toLowerCase(),
-            deciders);
-      }
-      now = Workflow.currentTimeMillis();
-      boolean inconclusive = verdict == AnalysisVerdict.INCONCLUSIVE;
-      boolean held = inconclusive || !pausedBy.isEmpty();
-      if (!held && now >= ends && verdict == AnalysisVerdict.SUCCESSFUL) {
-        return Outcome.passed(RunEnvelope.AUTOMATON);
-      }
-      if (inconclusive) {
-        if (!told) {
-          told = true;
-          String why = MeasuredAnalysis.describe(analysis.deciders());
-          waitingFor = "promote or abort: the canary's analysis was inconclusive";
-          enter(RolloutPhase.INCONCLUSIVE, "the canary's analysis is inconclusive: " + why);
-          event("analysis", false, RunEnvelope.AUTOMATON, "inconclusive (never a pass): " + why);
-          String text =
-              "opsflow: the ML model deployment of "
-                  + describeTarget()
-                  + " holds the canary at "
-                  + canaryWeight
-                  + "%: its analysis was inconclusive ("
-                  + why
-                  + "). Answer promote or abort on workflow "
-                  + target.workflowId();
-          int question = monitoringsEnded;
-          Async.procedure(() -> run.tellHumans(text, () -> monitoringsEnded != question));
-        }
-      } else if (!pausedBy.isEmpty()) {
-        waitingFor = "resume (paused by " + pausedBy + ")";
-        enter(RolloutPhase.PAUSED, "paused by " + pausedBy + " at " + canaryWeight + "%");
-      } else {
-        waitingFor = "";
-        enter(
-            RolloutPhase.ANALYSING,
-            "deploy_canary at "
+    return watch(
+        new Watch(canarySubject(target), ends, "") {
+          @Override
+          protected void promoted(String by, boolean full) {
+            // promote and promoteFull alike: the operator's evaluation of the canary
+            event("promote", true, by, "the canary's monitoring ended by " + by);
+            pausedBy = "";
+          }
+
+          @Override
+          protected String failed(String verdict) {
+            return "performance_degradation: the canary's analysis " + verdict;
+          }
+
+          @Override
+          protected boolean recordsPass() {
+            return false; // evaluate_canary records it
+          }
+
+          @Override
+          protected String inconclusiveWaitsFor() {
+            return "promote or abort: the canary's analysis was inconclusive";
+          }
+
+          @Override
+          protected String inconclusive(String why) {
+            return "the canary's analysis is inconclusive: " + why;
+          }
+
+          @Override
+          protected String inconclusiveMessage(String why) {
+            return "opsflow: the ML model deployment of "
+                + describeTarget()
+                + " holds the canary at "
+                + canaryWeight
+                + "%: its analysis was inconclusive ("
+                + why
+                + "). Answer promote or abort on workflow "
+                + target.workflowId();
+          }
+
+          @Override
+          protected String pausedWaitsFor() {
+            return "resume (paused by " + pausedBy + ")";
+          }
+
+          @Override
+          protected String paused() {
+            return "paused by " + pausedBy + " at " + canaryWeight + "%";
+          }
+
+          @Override
+          protected String analysing() {
+            return "deploy_canary at "
                 + canaryWeight
                 + "%: "
-                + MeasuredAnalysis.describe(analysis.metrics()));
-      }
-      long wake = analysis.nextMeasurementAtMillis();
-      if (!held && ends > now) {
-        wake = Math.min(wake, ends);
-      }
-      int seen = controls;
-      if (wake == Long.MAX_VALUE) {
-        Workflow.await(() -> controls != seen);
-      } else if (wake > now) {
-        Workflow.await(Duration.ofMillis(wake - now), () -> controls != seen);
-      }
-    }
+                + MeasuredAnalysis.describe(analysis.metrics());
+          }
+        });
   }
 
   // ---- 3. evaluate_canary ----
 
   /** Records the canary's evaluation and retires it; false when that failed (run ended). */
-  private boolean evaluateCanary(Outcome passed) {
+  private boolean evaluateCanary(Watched passed) {
     step = 3;
-    String by = passed.evaluatedBy();
+    String by = passed.passedBy();
     String measured = MeasuredAnalysis.describe(analysis == null ? List.of() : analysis.metrics());
     event(
         "evaluate",
