@@ -201,6 +201,13 @@ public abstract class RolloutControls extends SupervisedHandlers implements Roll
     return ApplicationFailure.newNonRetryableFailure(message, "InvalidInput");
   }
 
+  /** Refuses a request with problems, naming each field. */
+  protected static void refuseProblems(List<String> problems) {
+    if (!problems.isEmpty()) {
+      throw invalid(String.join("; ", problems));
+    }
+  }
+
   /**
    * One rollout per Deployment, whatever its kind: the run's ID must be the target's. With {@code
    * stageOfParent}, a stage of the run holding that ID (its child on {@code <id>:<stage>}) is
@@ -399,7 +406,9 @@ public abstract class RolloutControls extends SupervisedHandlers implements Roll
 
     protected abstract String pausedWaitsFor();
 
-    protected abstract String paused();
+    protected String paused() {
+      return "paused by " + pausedBy + " at " + canaryWeight + "%";
+    }
 
     /** What an indefinite wait (endsAtMillis {@link Long#MAX_VALUE}) waits for. */
     protected String indefiniteWaitsFor() {

@@ -111,10 +111,7 @@ public class BlueGreenDeploymentImpl extends RolloutControls implements BlueGree
     if (request == null) {
       throw invalid("the request is required (target, previewService, analysis)");
     }
-    List<String> problems = request.problems();
-    if (!problems.isEmpty()) {
-      throw invalid(String.join("; ", problems));
-    }
+    refuseProblems(request.problems());
     // A stage of the run holding the Deployment's ID (an ML model deployment's full deployment)
     // runs as its child on a stage ID.
     refuseForeignId(request.target(), true);

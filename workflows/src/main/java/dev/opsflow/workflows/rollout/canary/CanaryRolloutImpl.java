@@ -115,10 +115,7 @@ public class CanaryRolloutImpl extends RolloutControls implements CanaryRollout 
     if (request == null) {
       throw invalid("the request is required (target, steps, analysis, router)");
     }
-    List<String> problems = request.problems();
-    if (!problems.isEmpty()) {
-      throw invalid(String.join("; ", problems));
-    }
+    refuseProblems(request.problems());
     refuseForeignId(request.target(), false);
     refuseBadAnalysis(
         "analysis",
@@ -324,11 +321,6 @@ public class CanaryRolloutImpl extends RolloutControls implements CanaryRollout 
           @Override
           protected String pausedWaitsFor() {
             return "resume (paused by " + pausedBy + " at step " + step + ")";
-          }
-
-          @Override
-          protected String paused() {
-            return "paused by " + pausedBy + " at " + canaryWeight + "%";
           }
 
           @Override

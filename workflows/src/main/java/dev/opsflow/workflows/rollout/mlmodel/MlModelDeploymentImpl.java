@@ -154,10 +154,7 @@ public class MlModelDeploymentImpl extends RolloutControls implements MlModelDep
     if (request == null) {
       throw invalid("the request is required (target, modelVersion)");
     }
-    List<String> problems = request.problems();
-    if (!problems.isEmpty()) {
-      throw invalid(String.join("; ", problems));
-    }
+    refuseProblems(request.problems());
     refuseForeignId(request.target(), false);
     refuseBadAnalysis("analysis", request.analysisOrDefault(), canarySubject(request.target()));
   }
@@ -326,11 +323,6 @@ public class MlModelDeploymentImpl extends RolloutControls implements MlModelDep
           @Override
           protected String pausedWaitsFor() {
             return "resume (paused by " + pausedBy + ")";
-          }
-
-          @Override
-          protected String paused() {
-            return "paused by " + pausedBy + " at " + canaryWeight + "%";
           }
 
           @Override
