@@ -40,6 +40,7 @@ import io.temporal.workflow.ChildWorkflowOptions;
 import io.temporal.workflow.Promise;
 import io.temporal.workflow.Workflow;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import org.slf4j.Logger;
@@ -638,7 +639,26 @@ public class MlModelDeploymentImpl extends RolloutControls implements MlModelDep
 
   @Override
   protected List<MetricProgress> measured() {
-    return !fullDeploymentAnalysis.isEmpty() ? fullDeploymentAnalysis : super.measured();
+    // evaluate_canary's measurements decided the release and stay; the blue-green's confirmation
+    // follows, named as its timeline lines are. (They used to replace the canary's: a run whose
+    // blue-green measured the preview before it had traffic showed only "no data" once PROMOTED.)
+    List<MetricProgress> all = new ArrayList<>(super.measured());
+    for (MetricProgress m : fullDeploymentAnalysis) {
+      all.add(
+          new MetricProgress(
+              "blue-green " + m.metric(),
+              m.dryRun(),
+              m.verdict(),
+              m.measurements(),
+              m.successful(),
+              m.failed(),
+              m.inconclusive(),
+              m.errors(),
+              m.consecutiveErrors(),
+              m.last(),
+              m.nextMeasurementAtMillis()));
+    }
+    return all;
   }
 
   @Override

@@ -192,19 +192,25 @@ class MlModelDeploymentIT {
     assertThat(done.rollbackMillis()).isNull();
     assertThat(slack).anySatisfy(m -> assertThat(m).contains("promoted", "v1", NEW_IMAGE));
     // The status, as `opsflow rollout status` shows it after the run, carries what was measured:
-    // each of the model's metrics, measured and passed, the served accuracy with its value.
+    // evaluate_canary's metrics (10 measurements each over the 10 minutes, the canary's served
+    // accuracy against production's), then the blue-green's confirmation (3 each).
     for (RolloutStatus shown : List.of(done, running().status())) {
       assertThat(shown.analysis())
           .extracting(MetricProgress::metric)
-          .containsExactly("accuracy", "latency", "error_rate");
+          .containsExactly(
+              "accuracy",
+              "latency",
+              "error_rate",
+              "blue-green accuracy",
+              "blue-green latency",
+              "blue-green error_rate");
       assertThat(shown.analysis())
-          .allSatisfy(
-              m -> {
-                assertThat(m.measurements()).isPositive();
-                assertThat(m.verdict()).isEqualTo(AnalysisVerdict.SUCCESSFUL);
-                assertThat(m.last()).isNotNull();
-              });
-      assertThat(shown.analysis().get(0).last().values()).isNotEmpty();
+          .allSatisfy(m -> assertThat(m.verdict()).isEqualTo(AnalysisVerdict.SUCCESSFUL));
+      MetricProgress accuracy = shown.analysis().get(0);
+      assertThat(accuracy.measurements()).isEqualTo(10);
+      assertThat(accuracy.last().values()).containsExactly(0.955);
+      assertThat(accuracy.last().stableValues()).containsExactly(0.955);
+      assertThat(shown.analysis().get(3).measurements()).isEqualTo(3);
     }
     save("ml-promoted");
   }
@@ -234,7 +240,13 @@ class MlModelDeploymentIT {
     for (RolloutStatus shown : List.of(done, running().status())) {
       assertThat(shown.analysis())
           .extracting(MetricProgress::metric)
-          .containsExactly("accuracy", "latency", "error_rate");
+          .containsExactly(
+              "accuracy",
+              "latency",
+              "error_rate",
+              "blue-green accuracy",
+              "blue-green latency",
+              "blue-green error_rate");
       assertThat(shown.analysis())
           .allSatisfy(
               m -> {
