@@ -220,7 +220,18 @@ public class BlueGreenDeploymentImpl extends RolloutControls implements BlueGree
   private Watched analyse(AnalysisTemplate template, boolean beforeSwitch, long windowMillis) {
     String which = beforeSwitch ? "pre-promotion" : "post-promotion";
     long now = Workflow.currentTimeMillis();
-    analysis = promotedFullBy.isEmpty() ? AnalysisRun.start(template, now) : null;
+    // A rate read right after the preview came up, or right at the switch, has no samples of its
+    // traffic yet, so it was inconclusive at once (the sandbox's ML releases stopped for a human
+    // after the switch): each metric first measures one of its intervals later, as the canary's.
+    boolean afterInterval =
+        Workflow.getVersion("bluegreen-analysis-first-after-interval", Workflow.DEFAULT_VERSION, 1)
+            >= 1;
+    analysis =
+        !promotedFullBy.isEmpty()
+            ? null
+            : afterInterval
+                ? AnalysisRun.startAfterOneInterval(template, now)
+                : AnalysisRun.start(template, now);
     promotedBy = "";
     try {
       return watch(

@@ -147,6 +147,9 @@ class BlueGreenDeploymentIT {
     assertThat(steps(done))
         .containsSubsequence(
             "deploy", "analysis", "switch", "analysis", "promote-active", "switch", "scale-down");
+    // Each analysis first measures one interval (10 s) after it starts, when the preview's traffic
+    // has come in: the pre-promotion one's two measurements end 20 s after the preview was up.
+    assertThat(at(done, "analysis") - at(done, "deploy")).isGreaterThanOrEqualTo(20_000);
     // The window lasted the scale-down delay (30 s) from the switch to the durable promotion.
     assertThat(at(done, "promote-active") - at(done, "switch")).isGreaterThanOrEqualTo(30_000);
     assertThat(done.rollbackMillis()).isNull();
