@@ -3,6 +3,7 @@ package dev.opsflow.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.opsflow.contracts.human.Decision;
 import dev.opsflow.contracts.rollout.AnalysisTemplate;
+import dev.opsflow.contracts.rollout.BlueGreenRequest;
 import dev.opsflow.contracts.rollout.BuiltInChecks;
 import dev.opsflow.contracts.rollout.CanaryRequest;
 import dev.opsflow.contracts.rollout.CanaryStep;
@@ -32,6 +33,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
+ * {@code opsflow rollout canary|blue-green|ml ...} start a rollout through {@link RolloutDoor};
  * {@code opsflow rollout status|pause|resume|promote|promote-full|abort|retry ID}: each command
  * goes through the rollout's Update, so one that would not count in its state ("not paused",
  * "already rolled back") is refused here and now with the rollout's reason.
@@ -46,6 +48,7 @@ import picocli.CommandLine.Parameters;
     },
     subcommands = {
       RolloutCommand.Canary.class,
+      RolloutCommand.BlueGreen.class,
       RolloutCommand.Ml.class,
       RolloutCommand.Status.class,
       RolloutCommand.Pause.class,
@@ -455,6 +458,165 @@ final class RolloutCommand implements Runnable {
                 namespace,
                 deployment,
                 image,
+                started.workflowId(),
+                started.runId(),
+                started.workflowId(),
+                started.workflowId());
+      }
+      out().flush();
+      return started.alreadyRunning() ? OpsflowCommand.FAILED : 0;
+    }
+  }
+
+  @Command(
+      name = "blue-green",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Start a BlueGreenDeployment of a Deployment to a new image, on workflow ID",
+        "rollout-NAMESPACE.DEPLOYMENT (one rollout per Deployment; while one runs a second is",
+        "refused with its ID): the preview colour behind --preview-service, analysed, then the",
+        "active Service switches to it; the old colour is kept for the scale-down delay.",
+        "Example: opsflow rollout blue-green shop/web --image demo/web:v2 \\",
+        "           --preview-service web-preview --approve-before-switch"
+      })
+  static final class BlueGreen extends OperatorCommand {
+    @Parameters(
+        index = "0",
+        paramLabel = "NAMESPACE/DEPLOYMENT",
+        description = "the active Deployment, e.g. shop/web")
+    String deploymentRef;
+
+    @Option(names = "--image", required = true, description = "the new version's image")
+    String image;
+
+    @Option(
+        names = "--service",
+        description = "the active Service in front of it (default: the Deployment's name)")
+    String service;
+
+    @Option(names = "--container", description = "the container to change (default: the only one)")
+    String container;
+
+    @Option(
+        names = "--preview-service",
+        description = "the Service that reaches the preview colour (default: SERVICE-preview)")
+    String previewService;
+
+    @Option(
+        names = "--analysis",
+        paramLabel = "FILE",
+        description =
+            "the pre-promotion AnalysisTemplate as JSON (default: the preview's error rate < 1%)")
+    Path analysis;
+
+    @Option(
+        names = "--post-analysis",
+        paramLabel = "FILE",
+        description =
+            "the post-promotion AnalysisTemplate as JSON (default: the pre-promotion one)")
+    Path postAnalysis;
+
+    @Option(
+        names = "--approve-before-switch",
+        description = "a human approves before the active Service switches")
+    boolean approveBeforeSwitch;
+
+    @Option(
+        names = "--scale-down-delay",
+        paramLabel = "DURATION",
+        description = "the rollback window after the switch, e.g. 30s (default: the server's)")
+    String scaleDownDelay;
+
+    @Option(
+        names = "--retry-window",
+        paramLabel = "DURATION",
+        description = "after a rollback, how long retry is taken (default: the server's)")
+    String retryWindow;
+
+    @Option(names = "--by", description = "who asks (default: your login name, ${sys:user.name})")
+    String by;
+
+    @Option(
+        names = "--task-queue",
+        description = "task queue (default ${DEFAULT-VALUE})",
+        defaultValue = TaskQueues.OPERATIONS)
+    String taskQueue;
+
+    private BlueGreenRequest request;
+
+    @Override
+    void validate() {
+      if (by != null && by.isBlank()) {
+        throw new BadInputException("--by: must not be empty");
+      }
+      String[] ref = Canary.namespaceAndDeployment(deploymentRef);
+      String active = service == null ? ref[1] : service;
+      request =
+          new BlueGreenRequest(
+              new RolloutTarget(ref[0], active, ref[1], container, image),
+              previewService == null ? active + BlueGreenRequest.PREVIEW_SUFFIX : previewService,
+              analysis == null ? null : analysisFile("--analysis", analysis),
+              postAnalysis == null ? null : analysisFile("--post-analysis", postAnalysis),
+              approveBeforeSwitch,
+              scaleDownDelay == null ? null : Canary.duration("--scale-down-delay", scaleDownDelay),
+              retryWindow == null ? null : Canary.duration("--retry-window", retryWindow),
+              new RunEnvelope("medium", null, byOrLogin(by), null));
+      List<String> problems = request.problems();
+      if (!problems.isEmpty()) {
+        throw new BadInputException(
+            String.join("; ", problems.stream().map(BlueGreen::option).toList()));
+      }
+    }
+
+    private static AnalysisTemplate analysisFile(String option, Path file) {
+      try {
+        return Canary.analysisFile(file);
+      } catch (BadInputException e) {
+        throw new BadInputException(e.getMessage().replaceFirst("^--analysis:", option + ":"));
+      }
+    }
+
+    /** A request problem in the words of the option that sets it. */
+    static String option(String problem) {
+      return Canary.option(problem)
+          .replaceFirst("^previewService:", "--preview-service:")
+          .replaceFirst("^postAnalysis\\.", "--post-analysis: ")
+          .replaceFirst("^scaleDownDelay:", "--scale-down-delay:")
+          .replaceFirst("^retryWindow:", "--retry-window:");
+    }
+
+    @Override
+    int run(TemporalConnection temporal) throws Exception {
+      RunStarted started = RolloutDoor.start(temporal.client(), taskQueue, request);
+      RolloutTarget t = request.target();
+      Map<String, Object> answer = new LinkedHashMap<>();
+      answer.put("workflowId", started.workflowId());
+      answer.put("runId", started.runId());
+      answer.put("alreadyRunning", started.alreadyRunning());
+      if (json) {
+        printJson(answer);
+      } else if (started.alreadyRunning()) {
+        spec.commandLine()
+            .getErr()
+            .printf(
+                "opsflow: a rollout of %s/%s is already running: workflowId=%s runId=%s;"
+                    + " follow it with: opsflow rollout status %s%n",
+                t.namespace(),
+                t.deployment(),
+                started.workflowId(),
+                started.runId(),
+                started.workflowId());
+      } else {
+        out()
+            .printf(
+                "Started BlueGreenDeployment of %s/%s to %s (preview behind %s)  workflowId=%s"
+                    + "  runId=%s%n"
+                    + "Follow with: opsflow rollout status %s   steer with: opsflow rollout"
+                    + " promote|pause|abort %s%n",
+                t.namespace(),
+                t.deployment(),
+                image,
+                request.previewService(),
                 started.workflowId(),
                 started.runId(),
                 started.workflowId(),

@@ -19,6 +19,8 @@ class OpsflowCommandTest {
         "start",
         "failover",
         "rollout canary",
+        "rollout blue-green",
+        "rollout ml",
         "rollout status",
         "rollout promote",
         "rollout promote-full",
@@ -261,6 +263,53 @@ class OpsflowCommandTest {
     CliRun run = canary();
     assertThat(run.exitCode()).isEqualTo(2);
     assertThat(run.err()).contains("--image");
+  }
+
+  private static CliRun blueGreen(String... more) {
+    String[] head = {"rollout", "blue-green", "shop/web"};
+    String[] all = java.util.Arrays.copyOf(head, head.length + more.length + 2);
+    System.arraycopy(more, 0, all, head.length, more.length);
+    // Port 9 (discard) answers nothing: a refusal must come before any connection.
+    all[head.length + more.length] = "--temporal-address";
+    all[head.length + more.length + 1] = "127.0.0.1:9";
+    return CliRun.of(all);
+  }
+
+  @Test
+  void aBlueGreenWithBadInputIsRefusedNamingTheOptionBeforeAnyConnection() {
+    String[] good = {"--image", "web:2"};
+    CliRun same = blueGreen(concat(good, "--preview-service", "web"));
+    assertThat(same.exitCode()).isEqualTo(2);
+    assertThat(same.err())
+        .contains("--preview-service: must differ from target.service (the active Service)");
+
+    CliRun label = blueGreen(concat(good, "--preview-service", "Web_Preview"));
+    assertThat(label.exitCode()).isEqualTo(2);
+    assertThat(label.err()).contains("--preview-service: 'Web_Preview' is not a DNS-1035 label");
+
+    CliRun delay = blueGreen(concat(good, "--scale-down-delay", "soon"));
+    assertThat(delay.exitCode()).isEqualTo(2);
+    assertThat(delay.err()).contains("--scale-down-delay: 'soon' is not a duration");
+
+    CliRun retry = blueGreen(concat(good, "--retry-window", "PT-5S"));
+    assertThat(retry.exitCode()).isEqualTo(2);
+    assertThat(retry.err()).contains("--retry-window: must not be negative");
+
+    CliRun post = blueGreen(concat(good, "--post-analysis", "/nonexistent/post.json"));
+    assertThat(post.exitCode()).isEqualTo(2);
+    assertThat(post.err()).contains("--post-analysis: no file /nonexistent/post.json");
+
+    CliRun image = blueGreen("--image", "not an image");
+    assertThat(image.exitCode()).isEqualTo(2);
+    assertThat(image.err()).contains("--image: 'not an image' is not an image reference");
+
+    CliRun ref = CliRun.of("rollout", "blue-green", "web", "--image", "web:2");
+    assertThat(ref.exitCode()).isEqualTo(2);
+    assertThat(ref.err()).contains("NAMESPACE/DEPLOYMENT: 'web' is not namespace/deployment");
+
+    CliRun noImage = blueGreen();
+    assertThat(noImage.exitCode()).isEqualTo(2);
+    assertThat(noImage.err()).contains("--image");
   }
 
   private static CliRun ml(String... more) {

@@ -42,6 +42,21 @@ public final class RolloutDoor {
   }
 
   /**
+   * Starts the blue-green release, or answers with the rollout already running on the Deployment.
+   *
+   * @throws Refused when the request has problems (then nothing was started)
+   */
+  public static RunStarted start(
+      WorkflowClient client, String taskQueue, BlueGreenRequest request) {
+    List<String> problems = request == null ? List.of("request: is required") : request.problems();
+    if (!problems.isEmpty()) {
+      throw new Refused(problems);
+    }
+    return OneRunDoor.start(
+        client, taskQueue, request.target().workflowId(), BlueGreenDeployment.TYPE, request);
+  }
+
+  /**
    * Starts the ML model deployment, or answers with the rollout already running on the Deployment.
    *
    * @throws Refused when the request has problems (then nothing was started)

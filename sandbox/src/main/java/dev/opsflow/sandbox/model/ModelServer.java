@@ -67,7 +67,9 @@ public final class ModelServer implements AutoCloseable {
 
   public static final int DEFAULT_REQUESTS_PER_SECOND = 20;
 
+  /** Must equal {@code ModelChecks.PREDICTIONS} (the sandbox does not depend on the contracts). */
   public static final String PREDICTIONS = "model_predictions_total";
+
   public static final String SERVED_ACCURACY = "model_served_accuracy";
   public static final String VALIDATION_ACCURACY = "model_validation_accuracy";
 
@@ -76,7 +78,9 @@ public final class ModelServer implements AutoCloseable {
 
   /**
    * A PromQL template (placeholders as the rollout analysis has them) for a version's served
-   * accuracy over the last minute; no predictions is {@code NaN}, so inconclusive.
+   * accuracy over the last minute; no predictions is {@code NaN}, so inconclusive. Must equal
+   * {@code ModelChecks.ACCURACY_QUERY}, the one the rollouts measure (SandboxMetricNamesTest keeps
+   * them equal).
    */
   public static final String ACCURACY_QUERY =
       "sum(rate("

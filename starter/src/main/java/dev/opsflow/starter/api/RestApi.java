@@ -18,6 +18,8 @@ import dev.opsflow.contracts.human.OperatorNames;
 import dev.opsflow.contracts.human.Refusal;
 import dev.opsflow.contracts.remediation.DispatchResult;
 import dev.opsflow.contracts.remediation.RemediationRequest;
+import dev.opsflow.contracts.rollout.BlueGreenDeployment;
+import dev.opsflow.contracts.rollout.BlueGreenRequest;
 import dev.opsflow.contracts.rollout.CanaryRequest;
 import dev.opsflow.contracts.rollout.CanaryRollout;
 import dev.opsflow.contracts.rollout.MlDeploymentRequest;
@@ -374,6 +376,10 @@ public final class RestApi {
       executeCanary(ctx, caller, body);
       return;
     }
+    if (BlueGreenDeployment.TYPE.equals(type)) {
+      executeBlueGreen(ctx, caller, body);
+      return;
+    }
     if (MlModelDeployment.TYPE.equals(type)) {
       executeMlDeployment(ctx, caller, body);
       return;
@@ -641,6 +647,29 @@ public final class RestApi {
                 asCaller(asked.run(), caller)),
         request -> RolloutDoor.start(executions.client(), catalog.taskQueue(), request),
         CanaryRequest::target);
+  }
+
+  /** A blue-green release goes through {@link RolloutDoor} the same way. */
+  private void executeBlueGreen(Context ctx, ApiCaller caller, JsonNode body) {
+    executeRollout(
+        ctx,
+        caller,
+        body,
+        BlueGreenDeployment.TYPE,
+        "the BlueGreenRequest: target, previewService, analysis, postAnalysis, ...",
+        BlueGreenRequest.class,
+        asked ->
+            new BlueGreenRequest(
+                asked.target(),
+                asked.previewService(),
+                asked.analysis(),
+                asked.postAnalysis(),
+                asked.approveBeforeSwitch(),
+                asked.scaleDownDelay(),
+                asked.retryWindow(),
+                asCaller(asked.run(), caller)),
+        request -> RolloutDoor.start(executions.client(), catalog.taskQueue(), request),
+        BlueGreenRequest::target);
   }
 
   /** An ML model deployment goes through {@link RolloutDoor} the same way. */

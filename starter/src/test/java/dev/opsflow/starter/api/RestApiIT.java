@@ -85,6 +85,7 @@ class RestApiIT {
                     "KafkaLagRemediation",
                     "PostgresFailover",
                     "CanaryRollout",
+                    "BlueGreenDeployment",
                     "MlModelDeployment"),
                 // No worker runs the remediations here: a delivered run waits, which is what
                 // the one-run-per-problem and refusal tests need.
@@ -300,6 +301,76 @@ class RestApiIT {
     assertThat(namesSomeone.status()).isEqualTo(400);
     assertThat(namesSomeone.body().get("error").asText())
         .isEqualTo("by: the API records the caller (alice); leave it out");
+  }
+
+  @Test
+  void aBlueGreenStartsThroughTheRolloutDoorAndBadInputNamesTheField() throws Exception {
+    String target =
+        "\"target\":{\"namespace\":\"shop\",\"service\":\"cart\",\"deployment\":\"cart\","
+            + "\"image\":\"cart:2\"}";
+    Reply same =
+        call(
+            "POST",
+            "/api/runbooks/execute",
+            ALICE,
+            "{\"workflowType\":\"BlueGreenDeployment\",\"context\":{"
+                + target
+                + ",\"previewService\":\"cart\"}}");
+    assertThat(same.status()).isEqualTo(400);
+    assertThat(same.body().get("error").asText())
+        .isEqualTo("context.previewService: must differ from target.service (the active Service)");
+    Reply missing =
+        call(
+            "POST",
+            "/api/runbooks/execute",
+            ALICE,
+            "{\"workflowType\":\"BlueGreenDeployment\",\"context\":{" + target + "}}");
+    assertThat(missing.status()).isEqualTo(400);
+    assertThat(missing.body().get("error").asText()).startsWith("context.previewService:");
+    Reply unknown =
+        call(
+            "POST",
+            "/api/runbooks/execute",
+            ALICE,
+            "{\"workflowType\":\"BlueGreenDeployment\",\"context\":{"
+                + target
+                + ",\"previewService\":\"cart-preview\",\"colour\":\"blue\"}}");
+    assertThat(unknown.status()).isEqualTo(400);
+    assertThat(unknown.body().get("error").asText())
+        .startsWith("context.colour: unknown field; expected analysis, approveBeforeSwitch");
+    Reply ownId =
+        call(
+            "POST",
+            "/api/runbooks/execute",
+            ALICE,
+            "{\"workflowType\":\"BlueGreenDeployment\",\"workflowId\":\"mine\",\"context\":{"
+                + target
+                + ",\"previewService\":\"cart-preview\"}}");
+    assertThat(ownId.status()).isEqualTo(400);
+    assertThat(ownId.body().get("error").asText()).startsWith("workflowId: a rollout's");
+    assertThat(executions.info("rollout-shop.cart")).as("nothing started").isEmpty();
+
+    String good =
+        "{\"workflowType\":\"BlueGreenDeployment\",\"context\":{"
+            + target
+            + ",\"previewService\":\"cart-preview\"}}";
+    Reply first = call("POST", "/api/runbooks/execute", ALICE, good);
+    try {
+      assertThat(first.status()).as(String.valueOf(first.body())).isEqualTo(202);
+      assertThat(first.body().get("executionId").asText()).isEqualTo("rollout-shop.cart");
+      assertThat(first.body().get("rolloutUrl").asText())
+          .isEqualTo("/api/rollouts/rollout-shop.cart");
+      assertThat(executions.info("rollout-shop.cart").orElseThrow().getType().getName())
+          .isEqualTo("BlueGreenDeployment");
+      Reply second = call("POST", "/api/runbooks/execute", ALICE, good);
+      assertThat(second.status()).isEqualTo(409);
+      assertThat(second.body().get("runId").asText())
+          .as("the running rollout's ID")
+          .isEqualTo(first.body().get("runId").asText());
+    } finally {
+      // No worker runs blue-greens here; an open run that cannot answer slows the other tests.
+      client.newUntypedWorkflowStub("rollout-shop.cart").terminate("test done");
+    }
   }
 
   @Test

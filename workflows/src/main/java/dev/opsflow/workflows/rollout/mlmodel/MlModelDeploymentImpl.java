@@ -1,9 +1,5 @@
 package dev.opsflow.workflows.rollout.mlmodel;
 
-import dev.opsflow.activities.dispatch.DispatchOptions;
-import dev.opsflow.activities.dispatch.PolicyActivities;
-import dev.opsflow.activities.metrics.MetricsActivities;
-import dev.opsflow.activities.metrics.MetricsOptions;
 import dev.opsflow.activities.model.ModelEvaluation;
 import dev.opsflow.activities.model.ModelServerActivities;
 import dev.opsflow.activities.model.ModelServerOptions;
@@ -15,14 +11,10 @@ import dev.opsflow.activities.rollout.RolloutSettings;
 import dev.opsflow.activities.rollout.RouterState;
 import dev.opsflow.activities.rollout.TrafficRouterActivities;
 import dev.opsflow.activities.rollout.WeightRequest;
-import dev.opsflow.contracts.human.ApprovalStatus;
 import dev.opsflow.contracts.human.Decision;
-import dev.opsflow.contracts.human.HumanPolicy;
-import dev.opsflow.contracts.human.Progress;
 import dev.opsflow.contracts.human.Refusal;
 import dev.opsflow.contracts.rollout.AnalysisSubject;
 import dev.opsflow.contracts.rollout.AnalysisTemplate;
-import dev.opsflow.contracts.rollout.AnalysisVerdict;
 import dev.opsflow.contracts.rollout.BlueGreenDeployment;
 import dev.opsflow.contracts.rollout.MetricProgress;
 import dev.opsflow.contracts.rollout.MlDeploymentRequest;
@@ -34,21 +26,16 @@ import dev.opsflow.contracts.rollout.RolloutStatus;
 import dev.opsflow.contracts.rollout.RolloutTarget;
 import dev.opsflow.contracts.rollout.TrafficRouterSpec;
 import dev.opsflow.contracts.run.RunEnvelope;
-import dev.opsflow.workflows.human.FailedStep;
 import dev.opsflow.workflows.kernel.Failures;
-import dev.opsflow.workflows.kernel.ProcedureRun;
 import dev.opsflow.workflows.kernel.RunMetrics;
-import dev.opsflow.workflows.remediation.PolicyTightening;
 import dev.opsflow.workflows.rollout.MeasuredAnalysis;
+import dev.opsflow.workflows.rollout.RolloutControls;
 import dev.opsflow.workflows.rollout.RolloutMetrics;
 import dev.opsflow.workflows.rollout.analysis.AnalysisRun;
 import io.temporal.api.enums.v1.ParentClosePolicy;
 import io.temporal.failure.ActivityFailure;
-import io.temporal.failure.ApplicationFailure;
-import io.temporal.failure.CanceledFailure;
 import io.temporal.failure.ChildWorkflowFailure;
 import io.temporal.workflow.Async;
-import io.temporal.workflow.CancellationScope;
 import io.temporal.workflow.ChildWorkflowOptions;
 import io.temporal.workflow.Promise;
 import io.temporal.workflow.Workflow;
@@ -56,7 +43,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.function.Supplier;
 import org.slf4j.Logger;
 
 /**
@@ -89,7 +75,7 @@ import org.slf4j.Logger;
  * passed on to the blue-green child, which decides. An ML model deployment never retries: a new run
  * starts over from validation.
  */
-public class MlModelDeploymentImpl implements MlModelDeployment {
+public class MlModelDeploymentImpl extends RolloutControls implements MlModelDeployment {
   private static final Logger log = Workflow.getLogger(MlModelDeploymentImpl.class);
 
   /** validate_model, deploy_canary, evaluate_canary, full_deployment. */
@@ -100,19 +86,9 @@ public class MlModelDeploymentImpl implements MlModelDeployment {
 
   private static final TrafficRouterSpec REPLICA_RATIO = new TrafficRouterSpec.ReplicaRatio();
 
-  private final PolicyActivities policies =
-      Workflow.newActivityStub(PolicyActivities.class, DispatchOptions.POLICY);
-  private final ReleaseActivities settingsRead =
-      Workflow.newLocalActivityStub(ReleaseActivities.class, RolloutOptions.LOCAL_SETTINGS);
-  // CEL lives in the activities: the conditions are compiled there, before anything changes.
-  private final MetricsActivities validation =
-      Workflow.newLocalActivityStub(MetricsActivities.class, RolloutOptions.LOCAL_VALIDATE);
   // An unreadable evaluation is not retried: the run stops with nothing deployed.
   private final ModelServerActivities models =
       Workflow.newActivityStub(ModelServerActivities.class, ModelServerOptions.EVALUATE);
-  // A measurement reports Prometheus trouble as inconclusive; a lost one is recorded as such.
-  private final MetricsActivities metrics =
-      Workflow.newActivityStub(MetricsActivities.class, MetricsOptions.MEASURE);
   // Every change that waits for pods heartbeats; each compares desired with actual state first.
   private final ReleaseActivities release =
       Workflow.newActivityStub(ReleaseActivities.class, RolloutOptions.CHANGE_AND_WAIT);
@@ -124,38 +100,15 @@ public class MlModelDeploymentImpl implements MlModelDeployment {
   private final TrafficRouterActivities rollbackRouter =
       Workflow.newActivityStub(TrafficRouterActivities.class, RolloutOptions.ROLLBACK);
 
-  private final ProcedureRun run =
-      new ProcedureRun(RolloutPhase.RECEIVED.name(), (step, target, ok) -> {});
-  private final List<RolloutEvent> timeline = new ArrayList<>();
-  private final List<String> notes = new ArrayList<>();
-
   private MlDeploymentRequest request;
-  private RolloutTarget target;
   private AnalysisTemplate template;
-  private HumanPolicy human = HumanPolicy.DEFAULT;
   private long scaleDownDelayMillis;
 
-  private RolloutPhase phase = RolloutPhase.RECEIVED;
   private Stage stage = Stage.VALIDATE;
-  private int step;
-  private int canaryWeight;
-  private AnalysisRun analysis;
   private List<MetricProgress> fullDeploymentAnalysis = List.of();
-  private String failure = "";
-  private Long rollbackMillis;
-  private String waitingFor = "";
   private boolean touched;
-  private int monitoringsEnded;
   private String childId = "";
   private boolean childStarted;
-
-  // Controls, set by the handlers and taken by the runbook; each accepted one bumps the counter
-  // the waits watch, so a control interrupts a wait at once.
-  private int controls;
-  private String pausedBy = "";
-  private String promotedBy = "";
-  private String promotedFullBy = "";
-  private String abortedBy = "";
 
   /** Where the pipeline is, for the controls. */
   private enum Stage {
@@ -165,17 +118,6 @@ public class MlModelDeploymentImpl implements MlModelDeployment {
     DONE
   }
 
-  /** How the canary's monitoring ended: passed, or roll back with why and what failed. */
-  private record Outcome(String rollback, List<MetricProgress> failed, String evaluatedBy) {
-    static Outcome passed(String by) {
-      return new Outcome(null, List.of(), by);
-    }
-
-    static Outcome rollBack(String why, List<MetricProgress> failed) {
-      return new Outcome(why, failed, "");
-    }
-  }
-
   @Override
   public RolloutStatus deploy(MlDeploymentRequest request) {
     refuseBadInput(request);
@@ -183,42 +125,27 @@ public class MlModelDeploymentImpl implements MlModelDeployment {
     this.target = request.target();
     this.template = request.analysisOrDefault();
     this.childId = target.stageWorkflowId(FULL_DEPLOYMENT_STAGE);
-    try {
-      readPolicy();
-      run.begin(
-          new ProcedureRun.Identity(
-              TYPE, target.namespace() + "/" + target.deployment(), request.run()),
-          human);
-      log.info(
-          "ML model deployment of {} ({}) to {}/{} started",
-          request.modelVersion(),
-          target.image(),
-          target.namespace(),
-          target.deployment());
-      if (validateModel()) {
-        Outcome canary = canary();
-        if (canary == null) {
-          return status(); // the canary could not be deployed: escalated, nothing moved
-        } else if (canary.rollback() != null) {
-          rollback(canary.rollback(), canary.failed());
-        } else if (evaluateCanary(canary)) {
-          fullDeployment();
-        }
-      }
-    } catch (CanceledFailure e) {
-      cancelled();
-      throw e;
-    } catch (RuntimeException e) {
-      if (CancellationScope.current().isCancelRequested()) {
-        cancelled();
-        throw new CanceledFailure("cancelled while " + phase);
-      }
-      // Every failure ends in a decision: humans hear why, the run ends FAILED.
-      failure = run.failed(e);
-      event("failed", false, "", failure);
-      finish(RolloutPhase.FAILED, failure);
-    }
-    return status();
+    return toDecision(
+        () -> {
+          readPolicy();
+          begin(request.run());
+          log.info(
+              "ML model deployment of {} ({}) to {}/{} started",
+              request.modelVersion(),
+              target.image(),
+              target.namespace(),
+              target.deployment());
+          if (validateModel()) {
+            Watched canary = canary();
+            if (canary == null) {
+              return; // the canary could not be deployed: escalated, nothing moved
+            } else if (canary.rollback() != null) {
+              rollback(canary.rollback(), canary.failed());
+            } else if (evaluateCanary(canary)) {
+              fullDeployment();
+            }
+          }
+        });
   }
 
   // ---- admission ----
@@ -228,45 +155,21 @@ public class MlModelDeploymentImpl implements MlModelDeployment {
     if (request == null) {
       throw invalid("the request is required (target, modelVersion)");
     }
-    List<String> problems = request.problems();
-    if (!problems.isEmpty()) {
-      throw invalid(String.join("; ", problems));
-    }
-    String id = Workflow.getInfo().getWorkflowId();
-    // One rollout per Deployment, whatever its kind; offline replayers substitute a placeholder.
-    if (!Workflow.isReplaying() && !id.equals(request.target().workflowId())) {
-      throw invalid(
-          "workflow ID must be "
-              + request.target().workflowId()
-              + " (got "
-              + id
-              + "), so two rollouts of one Deployment can never run at once");
-    }
-    try {
-      validation.validateAnalysis(request.analysisOrDefault(), canarySubject(request.target()));
-    } catch (ActivityFailure e) {
-      throw invalid("analysis: " + Failures.reason(e));
-    }
+    refuseProblems(request.problems());
+    refuseForeignId(request.target(), false);
+    refuseBadAnalysis("analysis", request.analysisOrDefault(), canarySubject(request.target()));
   }
 
   private static AnalysisSubject canarySubject(RolloutTarget t) {
     return new AnalysisSubject(t.namespace(), t.service(), t.canaryDeployment(), t.deployment());
   }
 
-  private static ApplicationFailure invalid(String message) {
-    return ApplicationFailure.newNonRetryableFailure(message, "InvalidInput");
-  }
-
   /** The server's human policy and the canary's scale-down delay (tightened, never loosened). */
   private void readPolicy() {
-    PolicyTightening.HumanResult people =
-        PolicyTightening.human(
-            policies.serverPolicy().human(TYPE), request.run().human(), target.namespace());
-    human = people.policy();
-    notes.addAll(people.notes());
+    readHumanPolicy(request.run());
     RolloutSettings server = settingsRead.settings();
     scaleDownDelayMillis = server.scaleDownDelaySeconds() * 1000;
-    notes.forEach(n -> log.warn("ML model deployment of {}: {}", target.workflowId(), n));
+    logNotes();
   }
 
   // ---- 1. validate_model ----
@@ -330,7 +233,7 @@ public class MlModelDeploymentImpl implements MlModelDeployment {
    * Deploys the canary at its weight and watches it for the monitoring duration; null when the
    * canary could not be deployed (escalated, the run has ended).
    */
-  private Outcome canary() {
+  private Watched canary() {
     step = 2;
     stage = Stage.CANARY;
     int weight = request.trafficPercentage();
@@ -346,7 +249,7 @@ public class MlModelDeploymentImpl implements MlModelDeployment {
       return null;
     }
     if (!abortedBy.isEmpty()) {
-      return Outcome.rollBack("aborted by " + abortedBy, List.of());
+      return Watched.rollBack("aborted by " + abortedBy, List.of());
     }
     enter(RolloutPhase.PROGRESSING, "deploy_canary: " + weight + "% to " + target.image());
     try {
@@ -361,7 +264,7 @@ public class MlModelDeploymentImpl implements MlModelDeployment {
       String reason =
           "deployment_failure: the canary's " + weight + "% failed: " + Failures.reason(e);
       event("weight", false, "", reason);
-      return Outcome.rollBack(reason, List.of());
+      return Watched.rollBack(reason, List.of());
     }
     return monitor();
   }
@@ -372,100 +275,73 @@ public class MlModelDeploymentImpl implements MlModelDeployment {
    * is waited for), at once on a failed one, on promote or on abort; an inconclusive analysis or an
    * operator's pause holds it for a human.
    */
-  private Outcome monitor() {
-    try {
-      return measure();
-    } finally {
-      monitoringsEnded++; // settles a question this monitoring asked, whichever way it ended
-    }
-  }
-
-  private Outcome measure() {
+  private Watched monitor() {
     long now = Workflow.currentTimeMillis();
     // A rate read right after the weight moved has no samples of the canary yet.
     analysis = AnalysisRun.startAfterOneInterval(template, now);
     long ends = now + request.monitoringDuration().toMillis();
-    AnalysisSubject subject = canarySubject(target);
-    boolean told = false;
-    while (true) {
-      if (!abortedBy.isEmpty()) {
-        return Outcome.rollBack("aborted by " + abortedBy, List.of());
-      }
-      String promoter = !promotedFullBy.isEmpty() ? promotedFullBy : promotedBy;
-      if (!promoter.isEmpty()) {
-        event("promote", true, promoter, "the canary's monitoring ended by " + promoter);
-        pausedBy = "";
-        return Outcome.passed(promoter);
-      }
-      analysis = MeasuredAnalysis.takeDue(analysis, subject, metrics);
-      AnalysisVerdict verdict = analysis.verdict();
-      if (verdict == AnalysisVerdict.FAILED || verdict == AnalysisVerdict.ERROR) {
-        List<MetricProgress> deciders = analysis.deciders();
-        event(
-            "analysis",
-            false,
-            RunEnvelope.AUTOMATON,
-            verdict + ": " + MeasuredAnalysis.describe(deciders));
-        return Outcome.rollBack(
-            "performance_degradation: the canary's analysis " + verdict.name().toLowerCase(),
-            deciders);
-      }
-      now = Workflow.currentTimeMillis();
-      boolean inconclusive = verdict == AnalysisVerdict.INCONCLUSIVE;
-      boolean held = inconclusive || !pausedBy.isEmpty();
-      if (!held && now >= ends && verdict == AnalysisVerdict.SUCCESSFUL) {
-        return Outcome.passed(RunEnvelope.AUTOMATON);
-      }
-      if (inconclusive) {
-        if (!told) {
-          told = true;
-          String why = MeasuredAnalysis.describe(analysis.deciders());
-          waitingFor = "promote or abort: the canary's analysis was inconclusive";
-          enter(RolloutPhase.INCONCLUSIVE, "the canary's analysis is inconclusive: " + why);
-          event("analysis", false, RunEnvelope.AUTOMATON, "inconclusive (never a pass): " + why);
-          String text =
-              "opsflow: the ML model deployment of "
-                  + describeTarget()
-                  + " holds the canary at "
-                  + canaryWeight
-                  + "%: its analysis was inconclusive ("
-                  + why
-                  + "). Answer promote or abort on workflow "
-                  + target.workflowId();
-          int question = monitoringsEnded;
-          Async.procedure(() -> run.tellHumans(text, () -> monitoringsEnded != question));
-        }
-      } else if (!pausedBy.isEmpty()) {
-        waitingFor = "resume (paused by " + pausedBy + ")";
-        enter(RolloutPhase.PAUSED, "paused by " + pausedBy + " at " + canaryWeight + "%");
-      } else {
-        waitingFor = "";
-        enter(
-            RolloutPhase.ANALYSING,
-            "deploy_canary at "
+    return watch(
+        new Watch(canarySubject(target), ends, "") {
+          @Override
+          protected void promoted(String by, boolean full) {
+            // promote and promoteFull alike: the operator's evaluation of the canary
+            event("promote", true, by, "the canary's monitoring ended by " + by);
+            pausedBy = "";
+          }
+
+          @Override
+          protected String failed(String verdict) {
+            return "performance_degradation: the canary's analysis " + verdict;
+          }
+
+          @Override
+          protected boolean recordsPass() {
+            return false; // evaluate_canary records it
+          }
+
+          @Override
+          protected String inconclusiveWaitsFor() {
+            return "promote or abort: the canary's analysis was inconclusive";
+          }
+
+          @Override
+          protected String inconclusive(String why) {
+            return "the canary's analysis is inconclusive: " + why;
+          }
+
+          @Override
+          protected String inconclusiveMessage(String why) {
+            return "opsflow: the ML model deployment of "
+                + describeTarget()
+                + " holds the canary at "
+                + canaryWeight
+                + "%: its analysis was inconclusive ("
+                + why
+                + "). Answer promote or abort on workflow "
+                + target.workflowId();
+          }
+
+          @Override
+          protected String pausedWaitsFor() {
+            return "resume (paused by " + pausedBy + ")";
+          }
+
+          @Override
+          protected String analysing() {
+            return "deploy_canary at "
                 + canaryWeight
                 + "%: "
-                + MeasuredAnalysis.describe(analysis.metrics()));
-      }
-      long wake = analysis.nextMeasurementAtMillis();
-      if (!held && ends > now) {
-        wake = Math.min(wake, ends);
-      }
-      int seen = controls;
-      if (wake == Long.MAX_VALUE) {
-        Workflow.await(() -> controls != seen);
-      } else if (wake > now) {
-        Workflow.await(Duration.ofMillis(wake - now), () -> controls != seen);
-      }
-    }
+                + MeasuredAnalysis.describe(analysis.metrics());
+          }
+        });
   }
 
   // ---- 3. evaluate_canary ----
 
   /** Records the canary's evaluation and retires it; false when that failed (run ended). */
-  private boolean evaluateCanary(Outcome passed) {
+  private boolean evaluateCanary(Watched passed) {
     step = 3;
-    String by = passed.evaluatedBy();
+    String by = passed.passedBy();
     String measured = MeasuredAnalysis.describe(analysis == null ? List.of() : analysis.metrics());
     event(
         "evaluate",
@@ -696,30 +572,17 @@ public class MlModelDeploymentImpl implements MlModelDeployment {
 
   // ---- the ways a run ends ----
 
-  /** Something a human must look at: tell them, end FAILED. */
-  private void escalate(String why) {
-    stopIfCancelled();
+  @Override
+  protected void closing() {
     stage = Stage.DONE;
-    RunMetrics.escalated(TYPE, phase.name());
-    run.tellHumans(
-        "opsflow: the ML model deployment of " + describeTarget() + " needs a human: " + why,
-        () -> false);
-    finish(RolloutPhase.FAILED, why);
-  }
-
-  private void finish(RolloutPhase how, String why) {
-    stage = Stage.DONE;
-    waitingFor = "";
-    enter(how, why);
-    RolloutMetrics.ended(TYPE, how, Workflow.currentTimeMillis() - run.startedAtMillis());
-    log.info("ML model deployment of {} ended {}: {}", target.workflowId(), how, why);
   }
 
   /**
    * Cancelled (Web UI, tctl): the traffic goes back to production in a detached scope; a running
    * blue-green child is cancelled with this run and switches back itself.
    */
-  private void cancelled() {
+  @Override
+  protected void undoOnCancel() {
     if (touched && canaryWeight > 0 && stage != Stage.FULL) {
       Workflow.newDetachedCancellationScope(
               () -> {
@@ -732,41 +595,16 @@ public class MlModelDeploymentImpl implements MlModelDeployment {
               })
           .run();
     }
-    run.cancelled("CANCELLED");
-    phase = RolloutPhase.FAILED;
-    stage = Stage.DONE;
-    failure = "cancelled: " + run.cancelledBy();
-    RolloutMetrics.ended(
-        TYPE, RolloutPhase.RECEIVED, Workflow.currentTimeMillis() - run.startedAtMillis());
-  }
-
-  private void stopIfCancelled() {
-    if (CancellationScope.current().isCancelRequested()) {
-      throw new CanceledFailure("cancelled while " + phase);
-    }
   }
 
   // ---- records, descriptions ----
-
-  private void enter(RolloutPhase next, String why) {
-    phase = next;
-    run.enter(next.name(), why);
-  }
-
-  private void event(String name, boolean success, String by, String detail) {
-    timeline.add(
-        new RolloutEvent(name, Workflow.currentTimeMillis(), canaryWeight, by, success, detail));
-  }
 
   private ReleaseRequest releaseRequest(int weight) {
     return new ReleaseRequest(actionId(), target.workflowId(), target, weight);
   }
 
-  private static String actionId() {
-    return Workflow.randomUUID().toString();
-  }
-
-  private String describeTarget() {
+  @Override
+  protected String describeTarget() {
     return target.namespace()
         + "/"
         + target.deployment()
@@ -777,63 +615,67 @@ public class MlModelDeploymentImpl implements MlModelDeployment {
         + ")";
   }
 
-  private String timelineText() {
-    StringBuilder text = new StringBuilder();
-    for (RolloutEvent e : timeline) {
-      text.append(java.time.Instant.ofEpochMilli(e.atMillis()))
-          .append(' ')
-          .append(e.step())
-          .append(" @")
-          .append(e.canaryWeight())
-          .append('%')
-          .append(e.decidedBy().isEmpty() ? "" : " by " + e.decidedBy())
-          .append(e.success() ? ": " : ": FAILED ")
-          .append(e.detail())
-          .append('\n');
-    }
-    return text.toString();
-  }
-
-  // ---- queries, controls ----
+  // ---- status, controls ----
 
   @Override
-  public RolloutStatus status() {
-    List<MetricProgress> measured =
-        !fullDeploymentAnalysis.isEmpty()
-            ? fullDeploymentAnalysis
-            : analysis == null ? List.of() : analysis.metrics();
-    return new RolloutStatus(
-        TYPE,
-        target == null ? "" : target.namespace(),
-        target == null ? "" : target.deployment(),
-        request == null ? "" : request.modelVersion() + " (" + target.image() + ")",
-        phase,
-        step,
-        STEPS,
-        canaryWeight,
-        100 - canaryWeight,
-        stage == Stage.FULL && childStarted
-            ? "nothing here: the blue-green " + childId + " decides (controls are passed on)"
-            : waitingFor,
-        pausedBy,
-        measured,
-        failure,
-        rollbackMillis,
-        timeline,
-        notes);
+  protected String kind() {
+    return TYPE;
   }
 
   @Override
-  public Progress progress() {
-    return run.progress();
+  protected String kindInWords() {
+    return "ML model deployment";
   }
 
-  /** Why {@code command} would not count now, or null when it would. */
-  private Refusal refusal(String command, Decision decision) {
-    if (decision == null || decision.by() == null || decision.by().isBlank()) {
-      return new Refusal(Refusal.WHO_REQUIRED, "'by' is required: who asks to " + command);
+  @Override
+  protected String newVersion() {
+    return request.modelVersion() + " (" + target.image() + ")";
+  }
+
+  @Override
+  protected int steps() {
+    return STEPS;
+  }
+
+  @Override
+  protected List<MetricProgress> measured() {
+    // evaluate_canary's measurements decided the release and stay; the blue-green's confirmation
+    // follows, named as its timeline lines are. (They used to replace the canary's: a run whose
+    // blue-green measured the preview before it had traffic showed only "no data" once PROMOTED.)
+    List<MetricProgress> all = new ArrayList<>(super.measured());
+    for (MetricProgress m : fullDeploymentAnalysis) {
+      all.add(
+          new MetricProgress(
+              "blue-green " + m.metric(),
+              m.dryRun(),
+              m.verdict(),
+              m.measurements(),
+              m.successful(),
+              m.failed(),
+              m.inconclusive(),
+              m.errors(),
+              m.consecutiveErrors(),
+              m.last(),
+              m.nextMeasurementAtMillis()));
     }
-    if (stage == Stage.DONE || status().ended()) {
+    return all;
+  }
+
+  @Override
+  protected String waitingForNow() {
+    return stage == Stage.FULL && childStarted
+        ? "nothing here: the blue-green " + childId + " decides (controls are passed on)"
+        : waitingFor;
+  }
+
+  @Override
+  protected boolean ended() {
+    return stage == Stage.DONE || super.ended();
+  }
+
+  @Override
+  protected Refusal refusal(String command) {
+    if (ended()) {
       return new Refusal(
           Refusal.NOTHING_PENDING, "the pipeline is over (" + phase + "): nothing to " + command);
     }
@@ -847,89 +689,72 @@ public class MlModelDeploymentImpl implements MlModelDeployment {
           ? null
           : new Refusal(Refusal.NOT_A_CHOICE, "the blue-green is starting; ask again in a moment");
     }
-    return switch (command) {
-      case RolloutNames.PAUSE -> {
-        if (!pausedBy.isEmpty()) {
-          yield new Refusal(Refusal.ALREADY_DECIDED, "already paused by " + pausedBy);
-        }
-        yield stage == Stage.CANARY
-                && in(RolloutPhase.PROGRESSING, RolloutPhase.ANALYSING, RolloutPhase.PAUSED)
-            ? null
-            : new Refusal(Refusal.NOT_A_CHOICE, "nothing to pause in phase " + phase);
-      }
-      case RolloutNames.RESUME ->
-          !pausedBy.isEmpty()
-              ? null
-              : new Refusal(
-                  Refusal.NOTHING_PENDING, "not paused by an operator (phase " + phase + ")");
-      case RolloutNames.PROMOTE, RolloutNames.PROMOTE_FULL -> {
-        String already = command.equals(RolloutNames.PROMOTE) ? promotedBy : promotedFullBy;
-        if (!already.isEmpty()) {
-          yield new Refusal(Refusal.ALREADY_DECIDED, "already asked by " + already);
-        }
-        yield stage == Stage.CANARY
-                && in(RolloutPhase.ANALYSING, RolloutPhase.PAUSED, RolloutPhase.INCONCLUSIVE)
-            ? null
-            : new Refusal(
-                Refusal.NOT_A_CHOICE,
-                stage == Stage.VALIDATE
-                    ? "the model is being validated; promote once the canary is monitored"
-                    : "the canary is not being monitored (phase " + phase + ")");
-      }
-      case RolloutNames.ABORT -> {
-        if (!abortedBy.isEmpty() || in(RolloutPhase.ROLLING_BACK, RolloutPhase.ABORTED)) {
-          yield new Refusal(
-              Refusal.ALREADY_DECIDED,
-              "already rolling back"
-                  + (abortedBy.isEmpty() ? "" : " (aborted by " + abortedBy + ")"));
-        }
-        yield null;
-      }
-      default -> new Refusal(Refusal.NOT_A_CHOICE, "unknown command " + command);
-    };
+    return super.refusal(command);
   }
 
-  private boolean in(RolloutPhase... phases) {
-    for (RolloutPhase p : phases) {
-      if (phase == p) {
-        return true;
-      }
-    }
-    return false;
+  @Override
+  protected Refusal pauseRefusal() {
+    Refusal refusal = super.pauseRefusal();
+    return refusal == null && stage != Stage.CANARY
+        ? new Refusal(Refusal.NOT_A_CHOICE, "nothing to pause in phase " + phase)
+        : refusal;
   }
 
-  private void validate(String command, Decision decision) {
-    Refusal refusal = refusal(command, decision);
-    if (refusal != null) {
-      throw refusal.failure();
-    }
+  @Override
+  protected Refusal promoteRefusal() {
+    return monitoringEnds(promotedBy);
   }
 
-  /**
-   * Applies {@code command} when it counts (during the full deployment: passes it on to the
-   * blue-green child), else records it as ignored; the status after.
-   */
-  private RolloutStatus control(String command, Decision decision, Supplier<String> apply) {
-    Refusal refusal = refusal(command, decision);
-    if (refusal != null) {
-      event(command, false, decision == null ? "" : decision.by(), "ignored: " + refusal.message());
-      log.warn("Ignored {}: {}", command, refusal.message());
-      return status();
+  @Override
+  protected Refusal promoteFullRefusal() {
+    return monitoringEnds(promotedFullBy);
+  }
+
+  /** Promote and promoteFull both end the canary's monitoring; {@code already} asked by whom. */
+  private Refusal monitoringEnds(String already) {
+    if (!already.isEmpty()) {
+      return new Refusal(Refusal.ALREADY_DECIDED, "already asked by " + already);
     }
-    String detail;
+    return stage == Stage.CANARY
+            && in(RolloutPhase.ANALYSING, RolloutPhase.PAUSED, RolloutPhase.INCONCLUSIVE)
+        ? null
+        : new Refusal(
+            Refusal.NOT_A_CHOICE,
+            stage == Stage.VALIDATE
+                ? "the model is being validated; promote once the canary is monitored"
+                : "the canary is not being monitored (phase " + phase + ")");
+  }
+
+  @Override
+  protected Refusal abortRefusal() {
+    if (!abortedBy.isEmpty() || in(RolloutPhase.ROLLING_BACK, RolloutPhase.ABORTED)) {
+      return new Refusal(
+          Refusal.ALREADY_DECIDED,
+          "already rolling back" + (abortedBy.isEmpty() ? "" : " (aborted by " + abortedBy + ")"));
+    }
+    return null;
+  }
+
+  /** During the full deployment a command that counts is passed on to the blue-green child. */
+  @Override
+  protected String take(String command, Decision decision) {
     if (stage == Stage.FULL) {
       forward(command, decision);
-      detail = "passed on to the blue-green " + childId;
-    } else {
-      detail = apply.get();
+      return "passed on to the blue-green " + childId;
     }
-    String comment =
-        decision.comment() == null || decision.comment().isBlank()
-            ? ""
-            : " (" + decision.comment() + ")";
-    event(command, true, decision.by(), detail + comment);
-    controls++;
-    return status();
+    return super.take(command, decision);
+  }
+
+  @Override
+  protected String accepted(String command, Decision decision) {
+    return switch (command) {
+      case RolloutNames.PAUSE -> "held at " + canaryWeight + "%";
+      case RolloutNames.PROMOTE -> "the canary's monitoring ends; the full deployment follows";
+      case RolloutNames.PROMOTE_FULL ->
+          "the canary's monitoring and the blue-green's analyses are skipped";
+      case RolloutNames.ABORT -> touched ? "rolling back" : "stopping before anything is deployed";
+      default -> throw new IllegalStateException("never accepted: " + command);
+    };
   }
 
   /** The child decides whether it counts; it records one that does not. */
@@ -943,197 +768,5 @@ public class MlModelDeploymentImpl implements MlModelDeployment {
       case RolloutNames.ABORT -> child.abort(decision);
       default -> throw new IllegalStateException("not passed on: " + command);
     }
-  }
-
-  @Override
-  public RolloutStatus pauseChecked(Decision decision) {
-    return doPause(decision);
-  }
-
-  @Override
-  public void validatePause(Decision decision) {
-    validate(RolloutNames.PAUSE, decision);
-  }
-
-  @Override
-  public void pause(Decision decision) {
-    doPause(decision);
-  }
-
-  private RolloutStatus doPause(Decision d) {
-    return control(
-        RolloutNames.PAUSE,
-        d,
-        () -> {
-          pausedBy = d.by();
-          return "held at " + canaryWeight + "%";
-        });
-  }
-
-  @Override
-  public RolloutStatus resumeChecked(Decision decision) {
-    return doResume(decision);
-  }
-
-  @Override
-  public void validateResume(Decision decision) {
-    validate(RolloutNames.RESUME, decision);
-  }
-
-  @Override
-  public void resume(Decision decision) {
-    doResume(decision);
-  }
-
-  private RolloutStatus doResume(Decision d) {
-    return control(
-        RolloutNames.RESUME,
-        d,
-        () -> {
-          String was = pausedBy;
-          pausedBy = "";
-          return "resumed (paused by " + was + ")";
-        });
-  }
-
-  @Override
-  public RolloutStatus promoteChecked(Decision decision) {
-    return doPromote(decision);
-  }
-
-  @Override
-  public void validatePromote(Decision decision) {
-    validate(RolloutNames.PROMOTE, decision);
-  }
-
-  @Override
-  public void promote(Decision decision) {
-    doPromote(decision);
-  }
-
-  private RolloutStatus doPromote(Decision d) {
-    return control(
-        RolloutNames.PROMOTE,
-        d,
-        () -> {
-          promotedBy = d.by();
-          return "the canary's monitoring ends; the full deployment follows";
-        });
-  }
-
-  @Override
-  public RolloutStatus promoteFullChecked(Decision decision) {
-    return doPromoteFull(decision);
-  }
-
-  @Override
-  public void validatePromoteFull(Decision decision) {
-    validate(RolloutNames.PROMOTE_FULL, decision);
-  }
-
-  @Override
-  public void promoteFull(Decision decision) {
-    doPromoteFull(decision);
-  }
-
-  private RolloutStatus doPromoteFull(Decision d) {
-    return control(
-        RolloutNames.PROMOTE_FULL,
-        d,
-        () -> {
-          promotedFullBy = d.by();
-          pausedBy = "";
-          return "the canary's monitoring and the blue-green's analyses are skipped";
-        });
-  }
-
-  @Override
-  public RolloutStatus abortChecked(Decision decision) {
-    return doAbort(decision);
-  }
-
-  @Override
-  public void validateAbort(Decision decision) {
-    validate(RolloutNames.ABORT, decision);
-  }
-
-  @Override
-  public void abort(Decision decision) {
-    doAbort(decision);
-  }
-
-  private RolloutStatus doAbort(Decision d) {
-    return control(
-        RolloutNames.ABORT,
-        d,
-        () -> {
-          abortedBy = d.by();
-          return touched ? "rolling back" : "stopping before anything is deployed";
-        });
-  }
-
-  @Override
-  public RolloutStatus retryChecked(Decision decision) {
-    return control(RolloutNames.RETRY, decision, () -> "");
-  }
-
-  @Override
-  public void validateRetry(Decision decision) {
-    validate(RolloutNames.RETRY, decision);
-  }
-
-  @Override
-  public void retry(Decision decision) {
-    control(RolloutNames.RETRY, decision, () -> "");
-  }
-
-  @Override
-  public void approve(Decision decision) {
-    run.decide(decision, true);
-  }
-
-  @Override
-  public void reject(Decision decision) {
-    run.decide(decision, false);
-  }
-
-  @Override
-  public ApprovalStatus approveChecked(Decision decision) {
-    return run.decide(decision, true);
-  }
-
-  @Override
-  public void validateApprove(Decision decision) {
-    run.validateDecision(decision);
-  }
-
-  @Override
-  public ApprovalStatus rejectChecked(Decision decision) {
-    return run.decide(decision, false);
-  }
-
-  @Override
-  public void validateReject(Decision decision) {
-    run.validateDecision(decision);
-  }
-
-  @Override
-  public void retryStep(Decision decision) {
-    run.answerFailedStep(FailedStep.Answer.RETRY, decision);
-  }
-
-  @Override
-  public void skipStep(Decision decision) {
-    run.answerFailedStep(FailedStep.Answer.SKIP, decision);
-  }
-
-  @Override
-  public void failStep(Decision decision) {
-    run.answerFailedStep(FailedStep.Answer.FAIL, decision);
-  }
-
-  @Override
-  public void acknowledge(Decision decision) {
-    run.acknowledge(decision);
   }
 }

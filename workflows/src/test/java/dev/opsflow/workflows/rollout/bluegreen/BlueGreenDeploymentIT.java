@@ -27,7 +27,9 @@ import dev.opsflow.activities.rollout.BlueGreenActivitiesImpl;
 import dev.opsflow.activities.rollout.CanaryPair;
 import dev.opsflow.activities.rollout.ReleaseActivitiesImpl;
 import dev.opsflow.activities.rollout.RolloutSettings;
+import dev.opsflow.contracts.human.ApprovalPolicy;
 import dev.opsflow.contracts.human.Decision;
+import dev.opsflow.contracts.human.HumanPolicy;
 import dev.opsflow.contracts.human.OpsflowSearchAttributes;
 import dev.opsflow.contracts.human.Refusal;
 import dev.opsflow.contracts.remediation.HealingPolicy;
@@ -81,6 +83,7 @@ class BlueGreenDeploymentIT {
   private TestWorkflowEnvironment env;
   private WorkflowClient client;
   private final List<String> slack = new CopyOnWriteArrayList<>();
+  private volatile List<String> approvers = List.of();
 
   @BeforeEach
   void setUp() throws Exception {
@@ -144,6 +147,9 @@ class BlueGreenDeploymentIT {
     assertThat(steps(done))
         .containsSubsequence(
             "deploy", "analysis", "switch", "analysis", "promote-active", "switch", "scale-down");
+    // Each analysis first measures one interval (10 s) after it starts, when the preview's traffic
+    // has come in: the pre-promotion one's two measurements end 20 s after the preview was up.
+    assertThat(at(done, "analysis") - at(done, "deploy")).isGreaterThanOrEqualTo(20_000);
     // The window lasted the scale-down delay (30 s) from the switch to the durable promotion.
     assertThat(at(done, "promote-active") - at(done, "switch")).isGreaterThanOrEqualTo(30_000);
     assertThat(done.rollbackMillis()).isNull();
@@ -249,6 +255,129 @@ class BlueGreenDeploymentIT {
   }
 
   @Test
+  void anApprovalBeforeTheSwitchHoldsTheActiveServiceUntilAnotherPersonApproves() {
+    approvers = List.of("alice", "carol");
+    start(request(Duration.ZERO));
+    RolloutStatus gate = waitFor(s -> s.phase() == RolloutPhase.AWAITING_APPROVAL);
+
+    assertThat(gate.step()).isEqualTo(2);
+    assertThat(gate.waitingFor()).contains("approval", "switch Service " + STABLE);
+    assertThat(prometheus.measuredPreview(false)).as("analysed before the gate").isTrue();
+    env.sleep(Duration.ofMinutes(30)); // nothing switches while the approval waits
+    assertThat(cluster.selector(STABLE)).isEqualTo(ACTIVE_PODS);
+    assertThat(cluster.replicas(PREVIEW)).isEqualTo(CAPACITY);
+    assertThat(refusal(() -> running().approveChecked(new Decision("carol", "mine"))))
+        .isEqualTo(Refusal.FOUR_EYES);
+    assertThat(refusal(() -> running().approveChecked(new Decision("mallory", null))))
+        .isEqualTo(Refusal.NOT_AN_APPROVER);
+    assertThat(refusal(() -> running().promoteChecked(new Decision("alice", null))))
+        .isEqualTo(Refusal.NOT_A_CHOICE);
+    assertThat(cluster.selector(STABLE)).isEqualTo(ACTIVE_PODS);
+
+    running().approveChecked(new Decision("alice", "go"));
+    RolloutStatus done = result();
+
+    assertThat(done.phase()).isEqualTo(RolloutPhase.PROMOTED);
+    assertThat(cluster.image(STABLE)).isEqualTo(NEW_IMAGE);
+    assertThat(cluster.selector(STABLE)).isEqualTo(ACTIVE_PODS);
+    assertThat(cluster.replicas(PREVIEW)).isZero();
+    RolloutEvent approval = first(done, "approval");
+    assertThat(approval.decidedBy()).isEqualTo("alice");
+    assertThat(approval.success()).isTrue();
+    // The switch came after the approval, not before.
+    assertThat(at(done, "switch")).isGreaterThanOrEqualTo(approval.atMillis());
+    assertThat(approval.atMillis() - at(done, "deploy")).isGreaterThanOrEqualTo(30 * 60_000);
+    save("bluegreen-approved-before-switch");
+  }
+
+  @Test
+  void aRejectedSwitchScalesThePreviewDownAndNeverTouchesTheActiveService() {
+    approvers = List.of("alice");
+    start(request(Duration.ZERO));
+    waitFor(s -> s.phase() == RolloutPhase.AWAITING_APPROVAL);
+
+    running().rejectChecked(new Decision("alice", "not during the sale"));
+    RolloutStatus done = result();
+
+    assertThat(done.phase()).isEqualTo(RolloutPhase.ROLLED_BACK);
+    assertThat(done.failure()).contains("Rejected by alice");
+    assertThat(cluster.selector(STABLE)).isEqualTo(ACTIVE_PODS);
+    assertThat(cluster.image(STABLE)).isEqualTo(OLD_IMAGE);
+    assertThat(cluster.replicas(STABLE)).isEqualTo(CAPACITY);
+    assertThat(cluster.replicas(PREVIEW)).isZero();
+    assertThat(prometheus.queries).noneMatch(ColourPrometheus.Query::switched);
+    assertThat(steps(done)).doesNotContain("switch").contains("approval", "rollback");
+  }
+
+  @Test
+  void pauseHoldsBeforeTheSwitchAndHoldsTheWindowOpenUntilResumeOrPromoteFull() {
+    start(request(Duration.ZERO));
+    waitFor(s -> s.step() == 2 && s.phase() == RolloutPhase.ANALYSING);
+    assertThat(running().pauseChecked(new Decision("alice", "checking")).pausedBy())
+        .isEqualTo("alice");
+    assertThat(refusal(() -> running().pauseChecked(new Decision("bob", null))))
+        .isEqualTo(Refusal.ALREADY_DECIDED);
+    env.sleep(Duration.ofMinutes(20)); // the analysis passed long ago: held by the operator
+    RolloutStatus held = running().status();
+    assertThat(held.phase()).isEqualTo(RolloutPhase.PAUSED);
+    assertThat(held.step()).isEqualTo(2);
+    assertThat(held.waitingFor()).contains("resume", "alice", "before the switch");
+    assertThat(cluster.selector(STABLE)).as("never switched while paused").isEqualTo(ACTIVE_PODS);
+
+    running().resumeChecked(new Decision("alice", null));
+    waitFor(s -> s.step() == 4 && s.phase() == RolloutPhase.ANALYSING);
+    assertThat(cluster.selector(STABLE)).isEqualTo(PREVIEW_PODS);
+    running().pauseChecked(new Decision("alice", "watching the checkout"));
+    env.sleep(Duration.ofMinutes(20)); // far past the 30 s window: the old colour keeps its pods
+    RolloutStatus window = running().status();
+    assertThat(window.phase()).isEqualTo(RolloutPhase.PAUSED);
+    assertThat(window.waitingFor()).contains("the old colour keeps its pods");
+    assertThat(cluster.replicas(STABLE)).isEqualTo(CAPACITY);
+    assertThat(cluster.image(STABLE)).isEqualTo(OLD_IMAGE);
+    assertThat(cluster.selector(STABLE)).isEqualTo(PREVIEW_PODS);
+
+    running().promoteFullChecked(new Decision("carol", "ship it"));
+    RolloutStatus done = result();
+
+    assertThat(done.phase()).isEqualTo(RolloutPhase.PROMOTED);
+    assertThat(cluster.image(STABLE)).isEqualTo(NEW_IMAGE);
+    assertThat(cluster.selector(STABLE)).isEqualTo(ACTIVE_PODS);
+    assertThat(cluster.replicas(PREVIEW)).isZero();
+    assertThat(done.timeline())
+        .extracting(RolloutEvent::step, RolloutEvent::decidedBy)
+        .containsSubsequence(
+            org.assertj.core.groups.Tuple.tuple("pause", "alice"),
+            org.assertj.core.groups.Tuple.tuple("resume", "alice"),
+            org.assertj.core.groups.Tuple.tuple("switch", ""),
+            org.assertj.core.groups.Tuple.tuple("pause", "alice"),
+            org.assertj.core.groups.Tuple.tuple("promoteFull", "carol"),
+            org.assertj.core.groups.Tuple.tuple("promote-full", "carol"),
+            org.assertj.core.groups.Tuple.tuple("promote-active", ""));
+    save("bluegreen-paused-resumed-promoted-full");
+  }
+
+  @Test
+  void promoteFullBeforeTheSwitchSkipsBothAnalysesAndTheWindow() {
+    prometheus.script = (colour, switched) -> null; // no data: the analysis would wait for a human
+    start(request(Duration.ZERO));
+    waitFor(s -> s.phase() == RolloutPhase.INCONCLUSIVE && s.step() == 2);
+
+    running().promoteFullChecked(new Decision("carol", "hotfix"));
+    RolloutStatus done = result();
+
+    assertThat(done.phase()).isEqualTo(RolloutPhase.PROMOTED);
+    assertThat(cluster.image(STABLE)).isEqualTo(NEW_IMAGE);
+    assertThat(cluster.replicas(PREVIEW)).isZero();
+    assertThat(prometheus.measuredPreview(true)).as("no post-promotion analysis").isFalse();
+    // No 30 s window between the switch and the durable promotion.
+    assertThat(at(done, "promote-active") - at(done, "switch")).isLessThan(30_000);
+    assertThat(done.timeline())
+        .filteredOn(e -> e.step().equals("promote-full"))
+        .extracting(RolloutEvent::detail)
+        .containsExactly("pre-promotion analysis skipped", "post-promotion analysis skipped");
+  }
+
+  @Test
   void aBadRequestIsRefusedNamingTheFieldAndChangesNothing() {
     start(new BlueGreenRequest(WEB, STABLE, ERROR_RATE, null, false, null, null, null));
     Throwable failed = catchThrowable(this::result);
@@ -321,11 +450,14 @@ class BlueGreenDeploymentIT {
 
   /** When the first event named {@code step} happened. */
   private static long at(RolloutStatus status, String step) {
+    return first(status, step).atMillis();
+  }
+
+  private static RolloutEvent first(RolloutStatus status, String step) {
     return status.timeline().stream()
         .filter(e -> e.step().equals(step))
         .findFirst()
-        .orElseThrow()
-        .atMillis();
+        .orElseThrow(() -> new AssertionError("no " + step + " in " + status.timeline()));
   }
 
   private void save(String scenario) {
@@ -355,11 +487,22 @@ class BlueGreenDeploymentIT {
     }
   }
 
-  /** The server's policy: no approval for blue-green deployments. */
-  private static final class Policies implements PolicyActivities {
+  /** The server's policy: no approval for blue-green deployments unless a test sets approvers. */
+  private final class Policies implements PolicyActivities {
     @Override
     public HealingPolicy serverPolicy() {
-      return RemediationTestKit.policy();
+      Map<String, HumanPolicy> humans =
+          approvers.isEmpty()
+              ? Map.of()
+              : Map.of(
+                  BlueGreenDeployment.TYPE,
+                  new HumanPolicy(
+                      new ApprovalPolicy(approvers, 1, true, 3600, ApprovalPolicy.REJECT),
+                      List.of(),
+                      HumanPolicy.DEFAULT.escalation(),
+                      false,
+                      3600));
+      return RemediationTestKit.policy().withHumans(HumanPolicy.DEFAULT, humans);
     }
   }
 }

@@ -40,6 +40,8 @@ import dev.opsflow.activities.rollout.TrafficRouterActivitiesImpl;
 import dev.opsflow.contracts.human.Decision;
 import dev.opsflow.contracts.human.OpsflowSearchAttributes;
 import dev.opsflow.contracts.remediation.HealingPolicy;
+import dev.opsflow.contracts.rollout.AnalysisVerdict;
+import dev.opsflow.contracts.rollout.MetricProgress;
 import dev.opsflow.contracts.rollout.MlDeploymentRequest;
 import dev.opsflow.contracts.rollout.MlModelDeployment;
 import dev.opsflow.contracts.rollout.RolloutEvent;
@@ -189,7 +191,70 @@ class MlModelDeploymentIT {
             "blue-green promote-active");
     assertThat(done.rollbackMillis()).isNull();
     assertThat(slack).anySatisfy(m -> assertThat(m).contains("promoted", "v1", NEW_IMAGE));
+    // The status, as `opsflow rollout status` shows it after the run, carries what was measured:
+    // evaluate_canary's metrics (10 measurements each over the 10 minutes, the canary's served
+    // accuracy against production's), then the blue-green's confirmation (3 each).
+    for (RolloutStatus shown : List.of(done, running().status())) {
+      assertThat(shown.analysis())
+          .extracting(MetricProgress::metric)
+          .containsExactly(
+              "accuracy",
+              "latency",
+              "error_rate",
+              "blue-green accuracy",
+              "blue-green latency",
+              "blue-green error_rate");
+      assertThat(shown.analysis())
+          .allSatisfy(m -> assertThat(m.verdict()).isEqualTo(AnalysisVerdict.SUCCESSFUL));
+      MetricProgress accuracy = shown.analysis().get(0);
+      assertThat(accuracy.measurements()).isEqualTo(10);
+      assertThat(accuracy.last().values()).containsExactly(0.955);
+      assertThat(accuracy.last().stableValues()).containsExactly(0.955);
+      assertThat(shown.analysis().get(3).measurements()).isEqualTo(3);
+    }
     save("ml-promoted");
+  }
+
+  @Test
+  void anInconclusiveCanaryPromotedByHandKeepsItsMeasurementsInTheStatus() {
+    prometheus.byQuery = q -> null; // no data: every measurement inconclusive, never a pass
+    start(request("v1", Duration.ofMinutes(2)));
+    waitFor(s -> s.phase() == RolloutPhase.INCONCLUSIVE && s.step() == 2);
+    running().promoteChecked(new Decision("alice", "dashboards look fine"));
+    waitFor(s -> s.step() == 4 && !s.waitingFor().isEmpty());
+    waitForChild(s -> s.phase() == RolloutPhase.INCONCLUSIVE && s.step() == 2);
+    running().promoteChecked(new Decision("alice", "preview looks fine"));
+    waitForChild(s -> s.phase() == RolloutPhase.INCONCLUSIVE && s.step() == 4);
+    running().promoteChecked(new Decision("alice", "after the switch too"));
+    RolloutStatus done = result();
+
+    assertThat(done.phase()).isEqualTo(RolloutPhase.PROMOTED);
+    assertThat(cluster.image(STABLE)).isEqualTo(NEW_IMAGE);
+    assertThat(cluster.replicas(STABLE)).isEqualTo(CAPACITY);
+    assertThat(cluster.replicas(PREVIEW)).isZero();
+    // The canary was evaluated by alice, never passed by the automaton.
+    assertThat(first(done, "evaluate").decidedBy()).isEqualTo("alice");
+    assertThat(detail(done, "evaluate")).contains("passed on promote by alice", "inconclusive");
+    // What was measured stays in the status, as `opsflow rollout status` shows it after the run:
+    // the inconclusive measurements that made a human decide, never an empty table.
+    for (RolloutStatus shown : List.of(done, running().status())) {
+      assertThat(shown.analysis())
+          .extracting(MetricProgress::metric)
+          .containsExactly(
+              "accuracy",
+              "latency",
+              "error_rate",
+              "blue-green accuracy",
+              "blue-green latency",
+              "blue-green error_rate");
+      assertThat(shown.analysis())
+          .allSatisfy(
+              m -> {
+                assertThat(m.measurements()).isPositive();
+                assertThat(m.inconclusive()).isPositive();
+                assertThat(m.last().message()).contains("no data");
+              });
+    }
   }
 
   @Test
