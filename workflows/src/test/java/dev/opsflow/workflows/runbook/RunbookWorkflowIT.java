@@ -122,6 +122,7 @@ class RunbookWorkflowIT {
             new MetricsActivitiesImpl(HttpClient.newHttpClient(), url(), Duration.ofSeconds(5)),
             null,
             new Notifications(),
+            null,
             false,
             RemediationTestKit::policy);
     env = TestWorkflowEnvironment.newInstance();
