@@ -3,7 +3,9 @@ package dev.opsflow.dev;
 import dev.opsflow.config.OpsflowConfig;
 import dev.opsflow.config.ProcedureSettings;
 import dev.opsflow.config.Secret;
+import dev.opsflow.sandbox.ai.AiService;
 import dev.opsflow.sandbox.demo.DemoApp;
+import dev.opsflow.sandbox.flags.FlagServer;
 import dev.opsflow.sandbox.kafka.EmbeddedKafka;
 import dev.opsflow.sandbox.kubernetes.KubernetesSandbox;
 import dev.opsflow.sandbox.model.ModelServer;
@@ -72,6 +74,19 @@ public final class DevSandbox implements AutoCloseable {
    */
   public static final String MODEL_PREVIEW = MODEL + "-preview";
 
+  /**
+   * The AI service the prebuilt runbooks heal: its workers are Deployment {@value
+   * AiService#WORKERS}, its front end {@value #AI_FRONTEND} (what a traffic spike scales out).
+   */
+  public static final String AI_SERVICE = "ai";
+
+  public static final String AI_FRONTEND = "ai-frontend";
+
+  /** The flag service's name in {@code featureFlags.services}, and the flag it holds. */
+  public static final String FLAG_SERVICE = "flags";
+
+  public static final String FLAG = "new-ranking";
+
   private final ClosingStack parts = new ClosingStack();
   private final List<Connection> idle = new ArrayList<>();
   private final Map<String, String> settings = new LinkedHashMap<>();
@@ -81,6 +96,8 @@ public final class DevSandbox implements AutoCloseable {
   private final PostgresPair pair;
   private final DemoApp demo;
   private final ModelServer models;
+  private final FlagServer flags;
+  private final AiService ai;
   private SandboxPrometheus prometheus;
   private String prometheusAbsence;
 
@@ -117,7 +134,21 @@ public final class DevSandbox implements AutoCloseable {
           parts.push(
               ModelServer.start(
                   kubernetes.client(), NAMESPACE, MODEL, ModelServer.DEFAULT_REQUESTS_PER_SECOND));
+      // The AI service and the flag service of the prebuilt runbooks (runbooks/, README).
+      kubernetes.seedApplication(
+          NAMESPACE, AiService.WORKERS, 3, "registry.example/ai-workers:1.0");
+      kubernetes.seedApplication(NAMESPACE, AI_FRONTEND, 2, "registry.example/ai-frontend:1.0");
+      String flagToken = java.util.UUID.randomUUID().toString();
+      flags = parts.push(FlagServer.start(flagToken).define(FLAG, 0));
+      ai =
+          parts.push(
+              AiService.start(AI_SERVICE)
+                  .bindWorkers(kubernetes.client(), NAMESPACE, AiService.WORKERS)
+                  .traffic(40, 2, 0)
+                  .feature(FLAG, flags.reader(FLAG), 0.002));
       startPrometheus();
+      settings.put("FEATURE_FLAG_SERVICES", FLAG_SERVICE + "=" + flags.url());
+      settings.put("FEATURE_FLAG_TOKENS", FLAG_SERVICE + ":" + flagToken);
       settings.put("KUBECONFIG", kubernetes.writeKubeconfig(dir).toString());
       settings.put("KUBERNETES_ALLOWED_NAMESPACES", NAMESPACE);
       settings.put("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
@@ -154,6 +185,7 @@ public final class DevSandbox implements AutoCloseable {
     Map<String, String> targets = new LinkedHashMap<>();
     targets.put("demo-app", demo.scrapeTarget());
     targets.put("model-server", models.scrapeTarget());
+    targets.put("ai-service", ai.scrapeTarget());
     try {
       prometheus = parts.push(SandboxPrometheus.start(binary.get(), targets));
     } catch (RuntimeException e) {
@@ -268,6 +300,14 @@ public final class DevSandbox implements AutoCloseable {
     return models;
   }
 
+  public AiService ai() {
+    return ai;
+  }
+
+  public FlagServer flags() {
+    return flags;
+  }
+
   /** The sandbox's Prometheus, absent when it is not installed or did not start. */
   public Optional<SandboxPrometheus> prometheus() {
     return Optional.ofNullable(prometheus);
@@ -363,10 +403,28 @@ public final class DevSandbox implements AutoCloseable {
             + "/models/v2/evaluate; preview Service "
             + MODEL_PREVIEW
             + "; opsflow rollout ml demo/model --model v1 ...)",
+        "AI service                   "
+            + ai.url()
+            + "   workers "
+            + AiService.WORKERS
+            + ", front end "
+            + AI_FRONTEND
+            + " in "
+            + NAMESPACE
+            + " (troubles by hand: POST "
+            + ai.url()
+            + "/sandbox/faults {\"breakerOpen\":true}; state: GET /state)",
+        "Feature flags                "
+            + flags.url()
+            + "   flag service '"
+            + FLAG_SERVICE
+            + "' (featureFlags.services; its token is set), flag "
+            + FLAG
+            + " at 0%",
         prometheus != null
             ? "Prometheus                   "
                 + prometheus.url()
-                + "   scrapes the demo app and the model server every "
+                + "   scrapes the demo app, the model server and the AI service every "
                 + SandboxPrometheus.SCRAPE_INTERVAL.toSeconds()
                 + " s; the worker's prometheus.url"
             : "Prometheus                   "

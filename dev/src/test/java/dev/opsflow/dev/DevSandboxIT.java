@@ -202,7 +202,18 @@ class DevSandboxIT {
     assertThat(sandbox.models().split().share(DevSandbox.MODEL)).isEqualTo(1.0);
     assertThat(sandbox.describe())
         .anyMatch(line -> line.startsWith("Demo app") && line.contains(sandbox.demo().url()))
-        .anyMatch(line -> line.startsWith("Model server") && line.contains(sandbox.models().url()));
+        .anyMatch(line -> line.startsWith("Model server") && line.contains(sandbox.models().url()))
+        .anyMatch(line -> line.startsWith("AI service") && line.contains(sandbox.ai().url()))
+        .anyMatch(line -> line.startsWith("Feature flags") && line.contains(sandbox.flags().url()));
+    // The prebuilt runbooks' flag service: configured for the worker, its token never shown.
+    OpsflowConfig.FlagService flags =
+        ConfigLoader.load(null, sandbox.settings())
+            .featureFlags()
+            .services()
+            .get(DevSandbox.FLAG_SERVICE);
+    assertThat(flags.url()).isEqualTo(sandbox.flags().url());
+    assertThat(flags.token().isPresent()).isTrue();
+    assertThat(String.join("\n", sandbox.describe())).doesNotContain(flags.token().reveal());
   }
 
   @Test

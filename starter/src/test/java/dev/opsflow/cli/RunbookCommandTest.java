@@ -112,7 +112,7 @@ class RunbookCommandTest {
     assertThat(run.exitCode()).as(run.err()).isZero();
     assertThat(run.err()).isEmpty();
     assertThat(run.out().lines().toList())
-        .hasSize(5)
+        .hasSize(11)
         .satisfies(l -> assertThat(l.get(0)).startsWith("ID").contains("MANUAL_MIN"))
         .anySatisfy(
             l ->
@@ -232,8 +232,9 @@ class RunbookCommandTest {
         .isEqualTo(
             "opsflow: ID: no runbook 'high-eror-rate' in "
                 + SHIPPED
-                + "; known: dependency-health, high-error-rate, idle-sessions,"
-                + " kafka-lag-recovery\n");
+                + "; known: ai-service-recovery, database-performance, dependency-health,"
+                + " error-recovery, gradual-rollout, high-error-rate, high-memory-usage,"
+                + " idle-sessions, kafka-lag-recovery, traffic-spike-management\n");
   }
 
   @Test

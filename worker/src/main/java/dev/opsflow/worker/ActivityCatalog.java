@@ -90,6 +90,8 @@ public final class ActivityCatalog implements AutoCloseable {
     impls.add(notifications);
     CommandActivitiesImpl commands = CommandActivitiesImpl.fromConfig(config);
     impls.add(commands);
+    // One flag router for the rollouts and the runbooks' featureFlag.setWeight.
+    FeatureFlagRouter featureFlags = new FeatureFlagRouter(config.featureFlags());
     // Runbooks: each catalog operation through the implementation the built-in procedures use.
     impls.add(
         new RunbookActivitiesImpl(
@@ -101,6 +103,7 @@ public final class ActivityCatalog implements AutoCloseable {
             metrics,
             commands,
             notifications,
+            featureFlags,
             config.webhook().configured(),
             policy));
     impls.add(new RunbookExpressionActivitiesImpl());
@@ -117,7 +120,7 @@ public final class ActivityCatalog implements AutoCloseable {
             List.of(
                 new ReplicaRatioRouter(canaries, ReleaseActivitiesImpl.READY_TIMEOUT_SECONDS),
                 new HttpRouteRouter(canaries.client(), canaries.allowList()),
-                new FeatureFlagRouter(config.featureFlags()))));
+                featureFlags)));
     return new ActivityCatalog(impls);
   }
 

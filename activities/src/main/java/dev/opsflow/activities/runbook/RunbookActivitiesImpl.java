@@ -31,8 +31,13 @@ import dev.opsflow.activities.postgres.PostgresActivities;
 import dev.opsflow.activities.postgres.ReadOnlyQueries;
 import dev.opsflow.activities.postgres.TerminateIdleRequest;
 import dev.opsflow.activities.postgres.TerminateIdleResult;
+import dev.opsflow.activities.rollout.RouterState;
+import dev.opsflow.activities.rollout.WeightRequest;
+import dev.opsflow.activities.rollout.featureflag.FeatureFlagRouter;
 import dev.opsflow.config.Durations;
 import dev.opsflow.contracts.remediation.HealingPolicy;
+import dev.opsflow.contracts.rollout.RolloutTarget;
+import dev.opsflow.contracts.rollout.TrafficRouterSpec;
 import dev.opsflow.contracts.runbook.RunbookEvent;
 import io.fabric8.kubernetes.api.model.Quantity;
 import java.util.ArrayList;
@@ -71,12 +76,15 @@ public final class RunbookActivitiesImpl implements RunbookActivities {
   private final CommandActivities commands;
   private final NotificationActivities notifications;
   private final HttpRequests http;
+  private final FeatureFlagRouter featureFlags;
   private final boolean webhookConfigured;
   private final Supplier<HealingPolicy> policy;
 
   /**
    * @param webhookConfigured the server has a webhook ({@code webhook.url}): runbook events go to
    *     it
+   * @param featureFlags the rollouts' flag router ({@code featureFlags.*}: the services and their
+   *     tokens are the server's, never the runbook's); null on a worker without one
    * @param policy the server's safety policy (the same the workflows read)
    */
   public RunbookActivitiesImpl(
@@ -88,6 +96,7 @@ public final class RunbookActivitiesImpl implements RunbookActivities {
       MetricsActivities metrics,
       CommandActivities commands,
       NotificationActivities notifications,
+      FeatureFlagRouter featureFlags,
       boolean webhookConfigured,
       Supplier<HealingPolicy> policy) {
     this(
@@ -100,6 +109,7 @@ public final class RunbookActivitiesImpl implements RunbookActivities {
         commands,
         notifications,
         HttpRequests.withDefaults(),
+        featureFlags,
         webhookConfigured,
         policy);
   }
@@ -114,6 +124,7 @@ public final class RunbookActivitiesImpl implements RunbookActivities {
       CommandActivities commands,
       NotificationActivities notifications,
       HttpRequests http,
+      FeatureFlagRouter featureFlags,
       boolean webhookConfigured,
       Supplier<HealingPolicy> policy) {
     this.kubernetes = kubernetes;
@@ -125,6 +136,7 @@ public final class RunbookActivitiesImpl implements RunbookActivities {
     this.commands = commands;
     this.notifications = notifications;
     this.http = http;
+    this.featureFlags = featureFlags;
     this.webhookConfigured = webhookConfigured;
     this.policy = policy;
   }
@@ -203,22 +215,7 @@ public final class RunbookActivitiesImpl implements RunbookActivities {
   public ActionAnswer act(OperationCall call) {
     Parameters p = new Parameters(call);
     return switch (call.operation()) {
-      case "kubernetes.scale" -> {
-        ScaleResult r =
-            kubernetes.scaleDeployment(
-                new ScaleRequest(
-                    call.actionId(),
-                    p.string("namespace", true),
-                    p.string("deployment", true),
-                    p.integer("replicas", true)));
-        yield new ActionAnswer(
-            Map.of(
-                "previousReplicas", r.previousReplicas(),
-                "replicas", r.replicas(),
-                "changed", r.changed()),
-            r.changed(),
-            "scaled " + r.previousReplicas() + " -> " + r.replicas());
-      }
+      case "kubernetes.scale" -> scale(call, p);
       case "kubernetes.rolloutRestart" -> {
         RestartResult r =
             kubernetes.rolloutRestart(
@@ -272,6 +269,7 @@ public final class RunbookActivitiesImpl implements RunbookActivities {
               p.stringMap("headers"),
               p.integer("expectStatus", false),
               call.timeoutSeconds());
+      case "featureFlag.setWeight" -> setFlagWeight(call, p);
       case "command.run" -> {
         CommandResult r = command(call, p);
         if (r.exitCode() != 0 || r.timedOut()) {
@@ -286,6 +284,80 @@ public final class RunbookActivitiesImpl implements RunbookActivities {
       }
       default -> throw unknown("action", call.operation());
     };
+  }
+
+  /**
+   * Scales to {@code replicas}; with {@code capAtCeiling} a number above {@code
+   * healing.maxReplicas} asks for the ceiling instead of being refused, with {@code onlyUp} a
+   * number below the current replicas keeps them (a scale-out never scales in). The Kubernetes
+   * activities check the ceiling again where they write.
+   */
+  private ActionAnswer scale(OperationCall call, Parameters p) {
+    String namespace = p.string("namespace", true);
+    String deployment = p.string("deployment", true);
+    int asked = p.integer("replicas", true);
+    int wanted = asked;
+    int ceiling = policy.get().maxReplicas();
+    boolean capped = Boolean.TRUE.equals(p.bool("capAtCeiling")) && wanted > ceiling;
+    if (capped) {
+      wanted = ceiling;
+    }
+    if (Boolean.TRUE.equals(p.bool("onlyUp"))) {
+      wanted = Math.max(wanted, kubernetes.getDeployment(namespace, deployment).replicas());
+    }
+    ScaleResult r =
+        kubernetes.scaleDeployment(
+            new ScaleRequest(call.actionId(), namespace, deployment, wanted));
+    Map<String, Object> result = new LinkedHashMap<>();
+    result.put("previousReplicas", r.previousReplicas());
+    result.put("replicas", r.replicas());
+    result.put("changed", r.changed());
+    if (asked != r.replicas()) {
+      result.put("asked", asked);
+      result.put("capped", capped);
+    }
+    return new ActionAnswer(
+        result,
+        r.changed(),
+        "scaled "
+            + r.previousReplicas()
+            + " -> "
+            + r.replicas()
+            + (capped
+                ? " (asked " + asked + ", capped at healing.maxReplicas " + ceiling + ")"
+                : ""));
+  }
+
+  /**
+   * Sets a flag's percentage through the rollouts' {@link FeatureFlagRouter}: the service is named,
+   * its URL and token are the server's; compared first, read back after.
+   */
+  private ActionAnswer setFlagWeight(OperationCall call, Parameters p) {
+    if (featureFlags == null) {
+      throw FailureTypes.notConfigured(
+          "featureFlag.setWeight: this worker has no flag router (featureFlags.services)");
+    }
+    String service = p.string("service", true);
+    String flag = p.string("flag", true);
+    int percentage = p.integer("percentage", true);
+    if (percentage < 0 || percentage > 100) {
+      throw FailureTypes.invalidInput(
+          "featureFlag.setWeight: percentage must be 0-100, got " + percentage);
+    }
+    RouterState state =
+        featureFlags.setWeight(
+            new WeightRequest(
+                call.actionId(),
+                // The flag router reads only its spec; the target names the flag for messages.
+                new RolloutTarget(null, service, flag, null, null),
+                new TrafficRouterSpec.FeatureFlag(service, flag),
+                percentage));
+    Map<String, Object> result = new LinkedHashMap<>();
+    result.put("service", service);
+    result.put("flag", flag);
+    result.put("percentage", state.canaryWeight());
+    result.put("changed", state.changed());
+    return new ActionAnswer(result, state.changed(), state.detail());
   }
 
   /** Raises, never lowers: a limit below the current one is refused, the request kept or capped. */

@@ -32,7 +32,16 @@ class RunbookFolderTest {
 
     assertThat(folder.runbooks().keySet())
         .containsExactly(
-            "dependency-health", "high-error-rate", "idle-sessions", "kafka-lag-recovery");
+            "ai-service-recovery",
+            "database-performance",
+            "dependency-health",
+            "error-recovery",
+            "gradual-rollout",
+            "high-error-rate",
+            "high-memory-usage",
+            "idle-sessions",
+            "kafka-lag-recovery",
+            "traffic-spike-management");
     assertThat(folder.runbook("high-error-rate").orElseThrow().source())
         .isEqualTo(SHIPPED.resolve("high-error-rate.yaml").toString());
     assertThat(folder.runbook("high-error-rate").orElseThrow().sha256()).hasSize(64);

@@ -137,8 +137,8 @@ class RunbookLoaderTest {
           unreachable.yaml => 10: forgotten: id: unreachable: no transition from startWith 'probe' leads to this step
           spin.yaml => 10: probe: onFailure: the steps probe -> restart -> probe loop without a wait step: add one, or use a loop step with over
           while-without-wait.yaml => 8: poll: while: a while loop can spin: its body (from 'lag') has no wait step
-          unknown-action.yaml => 8: fix: action: unknown action 'kubernetes.delete'; known: kubernetes.scale, kubernetes.rolloutRestart, kubernetes.raiseMemory, postgres.terminateIdleSessions, postgres.cancelSlowQueries, kafka.readLag, http.call, command.run
-          unknown-parameter.yaml => 13: fix: parameters.force: kubernetes.scale has no parameter 'force'; it has: namespace, deployment, replicas
+          unknown-action.yaml => 8: fix: action: unknown action 'kubernetes.delete'; known: kubernetes.scale, kubernetes.rolloutRestart, kubernetes.raiseMemory, postgres.terminateIdleSessions, postgres.cancelSlowQueries, kafka.readLag, http.call, featureFlag.setWeight, command.run
+          unknown-parameter.yaml => 13: fix: parameters.force: kubernetes.scale has no parameter 'force'; it has: namespace, deployment, replicas, capAtCeiling, onlyUp
           missing-parameter.yaml => 10: fix: parameters: kubernetes.scale needs parameter 'replicas' (an integer)
           wrong-parameter-type.yaml => 12: fix: parameters.replicas: is 'three', kubernetes.scale wants an integer
           unknown-name.yaml => 12: choose: branches[0].when: 'input.size > treshold' does not compile: undeclared reference to 'treshold'

@@ -63,7 +63,12 @@ public final class RunbookCatalog {
               "set a Deployment's replicas (within the server's replica ceiling)",
               required("namespace", STRING, "the namespace"),
               required("deployment", STRING, "the Deployment"),
-              required("replicas", INTEGER, "the replicas wanted")),
+              required("replicas", INTEGER, "the replicas wanted"),
+              optional(
+                  "capAtCeiling",
+                  BOOLEAN,
+                  "ask for at most healing.maxReplicas instead of being refused above it"),
+              optional("onlyUp", BOOLEAN, "never fewer replicas than now (a scale-out)")),
           action(
               "kubernetes.rolloutRestart",
               true,
@@ -114,6 +119,15 @@ public final class RunbookCatalog {
               optional("body", STRING, "the request body"),
               optional("headers", STRING_MAP, "request headers (no secrets: name them in config)"),
               optional("expectStatus", INTEGER, "the status that succeeds (default 2xx)")),
+          action(
+              "featureFlag.setWeight",
+              true,
+              false,
+              "set a feature flag's rollout percentage on a flag service of the server's"
+                  + " featureFlags.services (its token is the server's), read back",
+              required("service", STRING, "the flag service's name in featureFlags.services"),
+              required("flag", STRING, "the flag's key"),
+              required("percentage", INTEGER, "0-100")),
           action(
               "command.run",
               true,

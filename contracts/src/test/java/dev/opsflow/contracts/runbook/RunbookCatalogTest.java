@@ -36,6 +36,7 @@ class RunbookCatalogTest {
             "postgres.cancelSlowQueries",
             "kafka.readLag",
             "http.call",
+            "featureFlag.setWeight",
             "command.run");
     assertThat(RunbookCatalog.operations())
         .filteredOn(o -> o.kind() == RunbookOperation.Kind.ACTION && !o.mutates())

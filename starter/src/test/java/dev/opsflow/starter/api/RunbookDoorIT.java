@@ -135,9 +135,10 @@ class RunbookDoorIT {
   void badInputIsRefusedNamingTheFieldAndStartsNothing() throws Exception {
     assertThat(refusal(Map.of("runbookId", "idle-sesions")))
         .isEqualTo(
-            "runbookId: unknown runbook 'idle-sesions'; known: dependency-health,"
-                + " high-error-rate, idle-sessions, kafka-lag-recovery, guarded-restart,"
-                + " runbook-workflow");
+            "runbookId: unknown runbook 'idle-sesions'; known: ai-service-recovery,"
+                + " database-performance, dependency-health, error-recovery, gradual-rollout,"
+                + " high-error-rate, high-memory-usage, idle-sessions, kafka-lag-recovery,"
+                + " traffic-spike-management, guarded-restart, runbook-workflow");
     assertThat(refusal(Map.of("runbookId", "idle-sessions", "context", List.of("db"))))
         .isEqualTo("context: must be a JSON object (the runbook's input)");
     assertThat(

@@ -122,6 +122,7 @@ class RunbookWorkflowIT {
             new MetricsActivitiesImpl(HttpClient.newHttpClient(), url(), Duration.ofSeconds(5)),
             null,
             new Notifications(),
+            null,
             false,
             RemediationTestKit::policy);
     env = TestWorkflowEnvironment.newInstance();
@@ -296,6 +297,47 @@ class RunbookWorkflowIT {
         .isEqualTo(Map.of("condition", "Available", "status", "True", "reason", ""));
     assertThat(record(done, "health").outcome()).isEqualTo(StepRecord.StepOutcome.FAILED);
     assertThat(requests).containsExactly("GET /health", "POST /breaker/reset 503");
+  }
+
+  private static final String SCALE_OUT_ONLY =
+      """
+      id: scale-out-only
+      name: A scale-out never scales in; a flag with no flag router fails naming the setting
+      version: "1"
+      startWith: scale
+      steps:
+        - id: scale
+          type: action
+          action: kubernetes.scale
+          parameters: { namespace: demo, deployment: orders, replicas: 2, onlyUp: true }
+          onSuccess: flag
+        - id: flag
+          type: action
+          action: featureFlag.setWeight
+          parameters: { service: flags, flag: new-checkout, percentage: 10 }
+          retry: { attempts: 1 }
+      """;
+
+  @Test
+  void onlyUpKeepsTheReplicasAboveTheAskAndAFlagWithoutARouterFailsNamingTheSetting() {
+    RunbookResult done = run(RunbookTestKit.inline(SCALE_OUT_ONLY), Map.of(), false);
+
+    assertThat(replicas()).isEqualTo(3);
+    assertThat(record(done, "scale").result())
+        .isEqualTo(
+            Map.of(
+                "previousReplicas",
+                3,
+                "replicas",
+                3,
+                "changed",
+                false,
+                "asked",
+                2,
+                "capped",
+                false));
+    assertThat(record(done, "flag").outcome()).isEqualTo(StepRecord.StepOutcome.FAILED);
+    assertThat(record(done, "flag").detail()).contains("featureFlags.services", "NotConfigured");
   }
 
   // ---- the local servers ----
