@@ -619,7 +619,16 @@ public final class ConfigLoader {
         new OpsflowConfig.Runbooks(
             nonEmpty(ConfigKey.RUNBOOKS_DIR),
             str(ConfigKey.RUNBOOKS_DIR).equals(ConfigKey.RUNBOOKS_DIR.defaultValue()),
-            bool(ConfigKey.RUNBOOKS_SKIP_INVALID)));
+            bool(ConfigKey.RUNBOOKS_SKIP_INVALID),
+            httpAllowList(ConfigKey.RUNBOOKS_HTTP_ALLOW)));
+  }
+
+  private HttpAllowList httpAllowList(ConfigKey key) {
+    try {
+      return HttpAllowList.of(Arrays.asList(str(key).split(",")));
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(key.path(), e.getMessage() + " (env " + key.env() + ")");
+    }
   }
 
   /**

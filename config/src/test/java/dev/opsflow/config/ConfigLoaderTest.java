@@ -295,6 +295,34 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void runbooksHttpAllowIsAListOfUrlPrefixesAndABadOneStopsTheStart() throws IOException {
+    assertThat(OpsflowConfig.defaults().runbooks().httpAllow().allowsAll()).isTrue();
+    Path file =
+        yaml(
+            "runbooks:\n"
+                + "  httpAllow: [\"https://status.example.com\", \"http://*.demo.svc:8080/admin\"]\n");
+    HttpAllowList allow = ConfigLoader.load(file, Map.of()).runbooks().httpAllow();
+    assertThat(allow.entries())
+        .containsExactly("https://status.example.com", "http://*.demo.svc:8080/admin");
+    assertThat(allow.refusal("http://cache.demo.svc:8080/admin/flush")).isEmpty();
+    assertThat(
+            ConfigLoader.load(
+                    null, Map.of("RUNBOOKS_HTTP_ALLOW", "https://a.example,https://b.example"))
+                .runbooks()
+                .httpAllow()
+                .entries())
+        .containsExactly("https://a.example", "https://b.example");
+    assertThatThrownBy(
+            () ->
+                ConfigLoader.load(
+                    null, Map.of("RUNBOOKS_HTTP_ALLOW", "https://a.example,b.example")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage(
+            "runbooks.httpAllow: entry 2 'b.example': give scheme://host[:port][/path] with http or"
+                + " https, e.g. https://status.example.com (env RUNBOOKS_HTTP_ALLOW)");
+  }
+
+  @Test
   void durationsAcceptTheFormsOperatorsType() {
     assertThat(Durations.parse("90")).isEqualTo(Duration.ofSeconds(90));
     assertThat(Durations.parse("5m")).isEqualTo(Duration.ofMinutes(5));

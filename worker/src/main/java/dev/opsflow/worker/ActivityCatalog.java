@@ -102,7 +102,8 @@ public final class ActivityCatalog implements AutoCloseable {
             commands,
             notifications,
             config.webhook().configured(),
-            policy));
+            policy,
+            config.runbooks().httpAllow()));
     impls.add(new RunbookExpressionActivitiesImpl());
     // Canary rollouts: the release steps and the routers share one client (closed with the
     // release activities). One router per TrafficRouterSpec type.

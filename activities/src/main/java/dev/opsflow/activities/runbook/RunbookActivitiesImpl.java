@@ -32,6 +32,7 @@ import dev.opsflow.activities.postgres.ReadOnlyQueries;
 import dev.opsflow.activities.postgres.TerminateIdleRequest;
 import dev.opsflow.activities.postgres.TerminateIdleResult;
 import dev.opsflow.config.Durations;
+import dev.opsflow.config.HttpAllowList;
 import dev.opsflow.contracts.remediation.HealingPolicy;
 import dev.opsflow.contracts.runbook.RunbookEvent;
 import io.fabric8.kubernetes.api.model.Quantity;
@@ -99,7 +100,37 @@ public final class RunbookActivitiesImpl implements RunbookActivities {
         metrics,
         commands,
         notifications,
-        HttpRequests.withDefaults(),
+        webhookConfigured,
+        policy,
+        HttpAllowList.ANY);
+  }
+
+  /**
+   * @param httpAllow where {@code http.call} and {@code http.probe} may go ({@code
+   *     runbooks.httpAllow}): another URL fails its step before any request
+   */
+  public RunbookActivitiesImpl(
+      KubernetesActivities kubernetes,
+      ResourceConditions conditions,
+      PostgresActivities postgres,
+      ReadOnlyQueries queries,
+      KafkaActivities kafka,
+      MetricsActivities metrics,
+      CommandActivities commands,
+      NotificationActivities notifications,
+      boolean webhookConfigured,
+      Supplier<HealingPolicy> policy,
+      HttpAllowList httpAllow) {
+    this(
+        kubernetes,
+        conditions,
+        postgres,
+        queries,
+        kafka,
+        metrics,
+        commands,
+        notifications,
+        HttpRequests.withDefaults(httpAllow),
         webhookConfigured,
         policy);
   }
