@@ -351,6 +351,13 @@ public enum ConfigKey {
       "false",
       "start even when a runbook in runbooks.dir is invalid, without it (each skipped file is"
           + " logged with its problems); false = refuse to start"),
+  RUNBOOKS_HTTP_ALLOW(
+      "runbooks.httpAllow",
+      "RUNBOOKS_HTTP_ALLOW",
+      "",
+      "URL prefixes a runbook's http.call and http.probe may ask (scheme://host[:port][/path], host"
+          + " may start with *.), comma-separated; another URL fails its step before any request;"
+          + " empty = every URL"),
 
   HTTP_HOST(
       "http.host",

@@ -144,8 +144,26 @@ public final class ConfigLoader {
       if (route.alert() == null || route.alert().isBlank()) {
         throw new ConfigException(key + ".alert", "must name the alertname to match");
       }
-      if (route.procedure() == null || route.procedure().isBlank()) {
-        throw new ConfigException(key + ".procedure", "must name a remediation workflow type");
+      if (route.procedure() == null && route.runbook() == null) {
+        throw new ConfigException(
+            key + ".procedure",
+            "must name a remediation workflow type (or give runbook: a runbook's id)");
+      }
+      if (route.procedure() != null && route.runbook() != null) {
+        throw new ConfigException(
+            key + ".runbook",
+            "a route starts either a procedure or a runbook; this one names procedure "
+                + route.procedure()
+                + " and runbook "
+                + route.runbook());
+      }
+      if (route.runbook() != null && !route.target().isEmpty()) {
+        throw new ConfigException(
+            key + ".target", "a runbook route fills the run's context: use context, not target");
+      }
+      if (route.procedure() != null && !route.context().isEmpty()) {
+        throw new ConfigException(
+            key + ".context", "only a runbook route has a context; a procedure's has target");
       }
       for (String field : route.target().keySet()) {
         if (!TARGET_FIELDS.contains(field)) {
@@ -601,7 +619,16 @@ public final class ConfigLoader {
         new OpsflowConfig.Runbooks(
             nonEmpty(ConfigKey.RUNBOOKS_DIR),
             str(ConfigKey.RUNBOOKS_DIR).equals(ConfigKey.RUNBOOKS_DIR.defaultValue()),
-            bool(ConfigKey.RUNBOOKS_SKIP_INVALID)));
+            bool(ConfigKey.RUNBOOKS_SKIP_INVALID),
+            httpAllowList(ConfigKey.RUNBOOKS_HTTP_ALLOW)));
+  }
+
+  private HttpAllowList httpAllowList(ConfigKey key) {
+    try {
+      return HttpAllowList.of(Arrays.asList(str(key).split(",")));
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(key.path(), e.getMessage() + " (env " + key.env() + ")");
+    }
   }
 
   /**

@@ -106,8 +106,20 @@ public record OpsflowConfig(
    * @param dirIsDefault true when {@code dir} is the default: a missing default folder means no
    *     runbooks, a missing configured one is refused
    * @param skipInvalid start without an invalid runbook (logged) instead of refusing to start
+   * @param httpAllow where a runbook's HTTP steps may go ({@code runbooks.httpAllow}; {@link
+   *     HttpAllowList#ANY} when unset)
    */
-  public record Runbooks(String dir, boolean dirIsDefault, boolean skipInvalid) {}
+  public record Runbooks(
+      String dir, boolean dirIsDefault, boolean skipInvalid, HttpAllowList httpAllow) {
+    public Runbooks {
+      httpAllow = httpAllow == null ? HttpAllowList.ANY : httpAllow;
+    }
+
+    /** Every URL allowed. */
+    public Runbooks(String dir, boolean dirIsDefault, boolean skipInvalid) {
+      this(dir, dirIsDefault, skipInvalid, HttpAllowList.ANY);
+    }
+  }
 
   /**
    * One cluster: its members and where its traffic goes.

@@ -153,6 +153,23 @@ class ConfigLoaderTest {
     assertThat(route.target()).containsEntry("deployment", "{{deployment}}");
   }
 
+  @Test
+  void aRunbookRouteKeepsItsRunbookAndContextInOrder() throws IOException {
+    Path file =
+        yaml(
+            "routes:\n"
+                + "  - alert: HighErrorRate\n"
+                + "    runbook: high-error-rate\n"
+                + "    context: {service: \"{{service}}\", namespace: \"{{namespace}}\","
+                + " summary: \"{{annotations.summary?}}\"}\n");
+    AlertRoute route = ConfigLoader.load(file, Map.of()).alerts().routes().get(0);
+    assertThat(route.startsRunbook()).isTrue();
+    assertThat(route.runbook()).isEqualTo("high-error-rate");
+    assertThat(route.procedure()).isNull();
+    assertThat(route.context().keySet()).containsExactly("service", "namespace", "summary");
+    assertThat(route.context()).containsEntry("summary", "{{annotations.summary?}}");
+  }
+
   @ParameterizedTest(name = "{1}")
   @CsvSource(
       delimiter = '|',
@@ -163,6 +180,10 @@ class ConfigLoaderTest {
         "routes: [{alert: X, procedure: P, severity: urgent}]|routes[0].severity: must be one of [critical, high, medium, low], got 'urgent'",
         "routes: [{alert: X, procedure: P, action: scale}]|routes[0]: not a routing rule",
         "routes: [{alert: X, procedure: P, target: {deploymnet: x}}]|routes[0].target.deploymnet: unknown target field (did you mean deployment?); known: [candidate, cluster, consumerGroup, container, database, deployment, namespace, podSelector, topic]",
+        "routes: [{alert: X, procedure: P, runbook: r}]|routes[0].runbook: a route starts either a procedure or a runbook; this one names procedure P and runbook r",
+        "routes: [{alert: X, runbook: r, target: {namespace: x}}]|routes[0].target: a runbook route fills the run's context: use context, not target",
+        "routes: [{alert: X, procedure: P, context: {service: x}}]|routes[0].context: only a runbook route has a context",
+        "routes: [{alert: X, runbook: r, context: [service]}]|routes[0]: not a routing rule",
       })
   void badRoutesNameTheRuleAndField(String yamlText, String message) throws IOException {
     Path file = yaml(yamlText);
@@ -271,6 +292,34 @@ class ConfigLoaderTest {
                     null, Map.of("RUNBOOKS_DIR", "/etc/runbooks", "RUNBOOKS_SKIP_INVALID", "true"))
                 .runbooks())
         .isEqualTo(new OpsflowConfig.Runbooks("/etc/runbooks", false, true));
+  }
+
+  @Test
+  void runbooksHttpAllowIsAListOfUrlPrefixesAndABadOneStopsTheStart() throws IOException {
+    assertThat(OpsflowConfig.defaults().runbooks().httpAllow().allowsAll()).isTrue();
+    Path file =
+        yaml(
+            "runbooks:\n"
+                + "  httpAllow: [\"https://status.example.com\", \"http://*.demo.svc:8080/admin\"]\n");
+    HttpAllowList allow = ConfigLoader.load(file, Map.of()).runbooks().httpAllow();
+    assertThat(allow.entries())
+        .containsExactly("https://status.example.com", "http://*.demo.svc:8080/admin");
+    assertThat(allow.refusal("http://cache.demo.svc:8080/admin/flush")).isEmpty();
+    assertThat(
+            ConfigLoader.load(
+                    null, Map.of("RUNBOOKS_HTTP_ALLOW", "https://a.example,https://b.example"))
+                .runbooks()
+                .httpAllow()
+                .entries())
+        .containsExactly("https://a.example", "https://b.example");
+    assertThatThrownBy(
+            () ->
+                ConfigLoader.load(
+                    null, Map.of("RUNBOOKS_HTTP_ALLOW", "https://a.example,b.example")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage(
+            "runbooks.httpAllow: entry 2 'b.example': give scheme://host[:port][/path] with http or"
+                + " https, e.g. https://status.example.com (env RUNBOOKS_HTTP_ALLOW)");
   }
 
   @Test

@@ -7,6 +7,7 @@ import dev.opsflow.config.OpsflowConfig;
 import dev.opsflow.starter.alerts.AlertRouter;
 import dev.opsflow.starter.alerts.AlertWebhook;
 import dev.opsflow.starter.alerts.FailoverTrigger;
+import dev.opsflow.starter.alerts.RunbookTrigger;
 import dev.opsflow.starter.alerts.WebhookAuth;
 import dev.opsflow.starter.api.Executions;
 import dev.opsflow.starter.api.RestApi;
@@ -77,7 +78,8 @@ public final class StarterServer implements AutoCloseable {
     AlertWebhook alerts =
         new AlertWebhook(
             new WebhookAuth(config.alerts()),
-            new AlertRouter(config.alerts().routes(), WorkflowCatalog.remediationTypeNames()),
+            new AlertRouter(
+                config.alerts().routes(), WorkflowCatalog.remediationTypeNames(), runbooks),
             new RemediationDispatcher(client, TaskQueues.OPERATIONS),
             config.healing().actionCooldown().toMillis(),
             metrics.registry(),
@@ -87,7 +89,8 @@ public final class StarterServer implements AutoCloseable {
             config.http().maxAlerts(),
             config.http().noticeWindow(),
             new FailoverTrigger(
-                client, TaskQueues.OPERATIONS, config.failover().clusters().keySet()));
+                client, TaskQueues.OPERATIONS, config.failover().clusters().keySet()),
+            new RunbookTrigger(client, TaskQueues.OPERATIONS));
     Executions executions = new Executions(client);
     OpsflowConfig.Http limits = config.http();
     Readiness readiness =

@@ -105,7 +105,8 @@ public final class ActivityCatalog implements AutoCloseable {
             notifications,
             featureFlags,
             config.webhook().configured(),
-            policy));
+            policy,
+            config.runbooks().httpAllow()));
     impls.add(new RunbookExpressionActivitiesImpl());
     // Canary rollouts: the release steps and the routers share one client (closed with the
     // release activities). One router per TrafficRouterSpec type.

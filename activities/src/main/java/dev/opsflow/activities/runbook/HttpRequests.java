@@ -1,6 +1,7 @@
 package dev.opsflow.activities.runbook;
 
 import dev.opsflow.activities.FailureTypes;
+import dev.opsflow.config.HttpAllowList;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -10,6 +11,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -19,6 +21,10 @@ import java.util.Set;
  * unexpected status is an answer (the check fails); a call's is a failure, final for 4xx and
  * retried for 5xx. No answer at all is retried, and after the retries the step fails: a service
  * that could not be asked is never healthy.
+ *
+ * <p>Where {@code runbooks.httpAllow} is set, a URL outside it fails the step before any request,
+ * not retried, naming the URL's host, never its query string or credentials ({@link
+ * HttpAllowList}).
  */
 final class HttpRequests {
   static final int MAX_BODY = 4_096;
@@ -28,17 +34,25 @@ final class HttpRequests {
   private static final Set<String> CALL_METHODS = Set.of("GET", "POST", "PUT", "DELETE", "PATCH");
 
   private final HttpClient client;
+  private final HttpAllowList allow;
 
   HttpRequests(HttpClient client) {
-    this.client = client;
+    this(client, HttpAllowList.ANY);
   }
 
-  static HttpRequests withDefaults() {
+  HttpRequests(HttpClient client, HttpAllowList allow) {
+    this.client = client;
+    this.allow = allow;
+  }
+
+  /** Redirects are not followed, so a redirect cannot take a request outside {@code allow}. */
+  static HttpRequests withDefaults(HttpAllowList allow) {
     return new HttpRequests(
         HttpClient.newBuilder()
             .connectTimeout(Duration.ofSeconds(5))
             .followRedirects(HttpClient.Redirect.NEVER)
-            .build());
+            .build(),
+        allow);
   }
 
   /** GETs (or HEADs) the URL: {@code {status, body}} and whether the status is the one expected. */
@@ -88,6 +102,11 @@ final class HttpRequests {
       Map<String, String> headers,
       long timeoutSeconds,
       String what) {
+    // First, before the URL is even shown in a message: a refusal names only its host.
+    Optional<String> refused = allow.refusal(url);
+    if (refused.isPresent()) {
+      throw FailureTypes.forbiddenTarget(what + ": " + refused.get());
+    }
     URI uri;
     try {
       uri = URI.create(url);

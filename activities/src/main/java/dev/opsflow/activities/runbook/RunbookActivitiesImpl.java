@@ -35,6 +35,7 @@ import dev.opsflow.activities.rollout.RouterState;
 import dev.opsflow.activities.rollout.WeightRequest;
 import dev.opsflow.activities.rollout.featureflag.FeatureFlagRouter;
 import dev.opsflow.config.Durations;
+import dev.opsflow.config.HttpAllowList;
 import dev.opsflow.contracts.remediation.HealingPolicy;
 import dev.opsflow.contracts.rollout.RolloutTarget;
 import dev.opsflow.contracts.rollout.TrafficRouterSpec;
@@ -108,7 +109,39 @@ public final class RunbookActivitiesImpl implements RunbookActivities {
         metrics,
         commands,
         notifications,
-        HttpRequests.withDefaults(),
+        featureFlags,
+        webhookConfigured,
+        policy,
+        HttpAllowList.ANY);
+  }
+
+  /**
+   * @param httpAllow where {@code http.call} and {@code http.probe} may go ({@code
+   *     runbooks.httpAllow}): another URL fails its step before any request
+   */
+  public RunbookActivitiesImpl(
+      KubernetesActivities kubernetes,
+      ResourceConditions conditions,
+      PostgresActivities postgres,
+      ReadOnlyQueries queries,
+      KafkaActivities kafka,
+      MetricsActivities metrics,
+      CommandActivities commands,
+      NotificationActivities notifications,
+      FeatureFlagRouter featureFlags,
+      boolean webhookConfigured,
+      Supplier<HealingPolicy> policy,
+      HttpAllowList httpAllow) {
+    this(
+        kubernetes,
+        conditions,
+        postgres,
+        queries,
+        kafka,
+        metrics,
+        commands,
+        notifications,
+        HttpRequests.withDefaults(httpAllow),
         featureFlags,
         webhookConfigured,
         policy);

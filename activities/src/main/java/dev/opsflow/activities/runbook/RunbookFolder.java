@@ -148,6 +148,13 @@ public final class RunbookFolder {
                             + owner
                             + "; choose another id")),
                 null));
+        continue;
+      }
+      // A literal URL outside runbooks.httpAllow could never run: refused now, with its line.
+      List<RunbookProblem> urls = RunbookLoader.urlProblems(runbook, config.httpAllow());
+      if (!urls.isEmpty()) {
+        kept.remove(runbook.definition().id());
+        refused.add(new RunbookValidation(runbook.source(), urls, null));
       }
     }
     if (!refused.isEmpty() && !config.skipInvalid()) {

@@ -2,8 +2,12 @@ package dev.opsflow.activities.runbook;
 
 import com.networknt.schema.InputFormat;
 import com.networknt.schema.serialization.NodeReader;
+import dev.opsflow.config.HttpAllowList;
+import dev.opsflow.contracts.runbook.ActionStep;
+import dev.opsflow.contracts.runbook.CheckStep;
 import dev.opsflow.contracts.runbook.PinnedRunbook;
 import dev.opsflow.contracts.runbook.RunbookDefinition;
+import dev.opsflow.contracts.runbook.RunbookStep;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -85,6 +89,52 @@ public final class RunbookLoader {
     }
     return new RunbookValidation(
         source, List.of(), new PinnedRunbook(source, sha256(content), content, definition));
+  }
+
+  /** The HTTP operations whose {@code url} {@code runbooks.httpAllow} governs. */
+  private static final java.util.Set<String> HTTP_OPERATIONS =
+      java.util.Set.of("http.probe", "http.call");
+
+  /**
+   * The literal URLs of {@code runbook}'s {@code http.probe} and {@code http.call} steps that
+   * {@code allow} refuses, each as a problem on the step's {@code parameters.url}. A URL with a
+   * template is checked when the step runs, where its value is known.
+   */
+  public static List<RunbookProblem> urlProblems(PinnedRunbook runbook, HttpAllowList allow) {
+    if (allow.allowsAll()) {
+      return List.of();
+    }
+    List<RunbookProblem> problems = new java.util.ArrayList<>();
+    SourceTree tree = null;
+    List<RunbookStep> steps = runbook.definition().steps();
+    for (int i = 0; i < steps.size(); i++) {
+      String operation;
+      Object url;
+      if (steps.get(i) instanceof CheckStep check) {
+        operation = check.probe();
+        url = check.parameters().get("url");
+      } else if (steps.get(i) instanceof ActionStep action) {
+        operation = action.action();
+        url = action.parameters().get("url");
+      } else {
+        continue;
+      }
+      if (!HTTP_OPERATIONS.contains(operation)
+          || !(url instanceof String literal)
+          || literal.contains("{{")) {
+        continue;
+      }
+      java.util.Optional<String> refused = allow.refusal(literal);
+      if (refused.isPresent()) {
+        if (tree == null) {
+          tree =
+              new SourceTree(
+                  runbook.source(), READER.readTree(runbook.content(), InputFormat.YAML));
+        }
+        problems.add(tree.stepProblem(i, "parameters.url", operation + ": " + refused.get()));
+      }
+    }
+    return problems;
   }
 
   /**

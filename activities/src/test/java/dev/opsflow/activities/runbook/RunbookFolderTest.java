@@ -62,6 +62,53 @@ class RunbookFolderTest {
                 + ":11: probe: onFailure: no step 'restrat' in this runbook");
   }
 
+  private static final String CALLS =
+      """
+      id: flush-cache
+      name: Flush a cache
+      version: "1"
+      startWith: health
+      steps:
+        - id: health
+          type: check
+          probe: http.probe
+          parameters: { url: "http://{{ input.host }}/health" }
+          onSuccess: flush
+        - id: flush
+          type: action
+          action: http.call
+          parameters:
+            url: "https://ops:secret@cache.evil.example/flush?token=abc"
+            method: POST
+      """;
+
+  @Test
+  void aLiteralUrlOutsideHttpAllowRefusesTheStartWithItsLine(@TempDir Path dir) throws Exception {
+    Files.writeString(dir.resolve("flush-cache.yaml"), CALLS);
+    var allow = dev.opsflow.config.HttpAllowList.of(List.of("https://cache.example.com"));
+    var config = new OpsflowConfig.Runbooks(dir.toString(), false, false, allow);
+
+    assertThatThrownBy(() -> RunbookFolder.load(config, Map.of()))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageEndingWith(
+            "\n  "
+                + dir.resolve("flush-cache.yaml")
+                + ":15: flush: parameters.url: http.call: host cache.evil.example (https) is not in"
+                + " runbooks.httpAllow; allowed: https://cache.example.com")
+        .message()
+        .doesNotContain("secret")
+        .doesNotContain("token");
+    // The templated probe URL is checked when it runs; unset, every literal URL is allowed.
+    assertThat(RunbookFolder.load(config(dir, false), Map.of()).runbooks())
+        .containsKey("flush-cache");
+    var wide = dev.opsflow.config.HttpAllowList.of(List.of("https://*.evil.example"));
+    assertThat(
+            RunbookFolder.load(
+                    new OpsflowConfig.Runbooks(dir.toString(), false, false, wide), Map.of())
+                .runbooks())
+        .containsKey("flush-cache");
+  }
+
   @Test
   void skipInvalidStartsWithoutTheInvalidRunbookAndNamesIt(@TempDir Path dir) throws Exception {
     folderWithOneInvalid(dir);

@@ -2,7 +2,9 @@ package dev.opsflow.contracts.runbook;
 
 import dev.opsflow.contracts.human.OperatorNames;
 import dev.opsflow.contracts.human.Supervised;
+import dev.opsflow.contracts.remediation.RemediationSignals;
 import io.temporal.workflow.QueryMethod;
+import io.temporal.workflow.SignalMethod;
 import io.temporal.workflow.WorkflowInterface;
 import io.temporal.workflow.WorkflowMethod;
 
@@ -25,6 +27,13 @@ public interface RunbookWorkflow extends Supervised {
 
   @WorkflowMethod(name = TYPE)
   RunbookResult run(RunbookRequest request);
+
+  /**
+   * The blast-radius governor admitted the run's mutating Kubernetes action (the governor's answer
+   * to the slot the run asked for before acting).
+   */
+  @SignalMethod(name = RemediationSignals.ADMITTED)
+  void admitted();
 
   /** The run's detailed state: version and hash it runs, context, step records, events, plan. */
   @QueryMethod(name = OperatorNames.STATUS)

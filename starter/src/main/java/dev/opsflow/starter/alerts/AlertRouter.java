@@ -3,6 +3,7 @@ package dev.opsflow.starter.alerts;
 import dev.opsflow.activities.InvalidNameException;
 import dev.opsflow.activities.Printable;
 import dev.opsflow.activities.dispatch.TargetNames;
+import dev.opsflow.activities.runbook.RunbookFolder;
 import dev.opsflow.config.AlertRoute;
 import dev.opsflow.config.ConfigException;
 import dev.opsflow.config.Severities;
@@ -14,6 +15,7 @@ import dev.opsflow.contracts.remediation.RemediationRequest;
 import dev.opsflow.contracts.remediation.Target;
 import dev.opsflow.contracts.run.AlertNotice;
 import dev.opsflow.contracts.run.RunEnvelope;
+import dev.opsflow.contracts.runbook.RunbookRequest;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -24,8 +26,9 @@ import java.util.stream.Collectors;
 
 /**
  * Turns an alert into a remediation request (or, for a {@code PostgresFailover} route, a failover
- * request) using the routing rules: the first rule whose alert name and label matchers fit wins;
- * its target templates are filled from the alert's labels.
+ * request; for a {@code runbook:} route, a runbook's run) using the routing rules: the first rule
+ * whose alert name and label matchers fit wins; its target templates are filled from the alert's
+ * labels.
  */
 public final class AlertRouter {
   /** {@code {{label}}} must exist on the alert; {@code {{label?}}} may be missing (empty). */
@@ -104,13 +107,32 @@ public final class AlertRouter {
 
   private final List<AlertRoute> routes;
 
+  /** Per route, its runbook's check and context ({@code null} for a procedure's route). */
+  private final List<RunbookRoute> runbookRoutes = new ArrayList<>();
+
   /**
    * @param knownProcedures workflow types that exist; a rule naming another, or a target field its
    *     procedure's target does not have, fails start-up
    */
   public AlertRouter(List<AlertRoute> routes, List<String> knownProcedures) {
+    this(routes, knownProcedures, RunbookFolder.empty());
+  }
+
+  /**
+   * @param knownProcedures workflow types that exist; a rule naming another, or a target field its
+   *     procedure's target does not have, fails start-up
+   * @param runbooks the runbooks the server loaded ({@code runbooks.dir}): a route naming another
+   *     runbook, or a context its variables cannot take, fails start-up
+   */
+  public AlertRouter(
+      List<AlertRoute> routes, List<String> knownProcedures, RunbookFolder runbooks) {
     this.routes = routes.isEmpty() ? DEFAULT_ROUTES : routes;
     for (int i = 0; i < this.routes.size(); i++) {
+      if (this.routes.get(i).startsRunbook()) {
+        runbookRoutes.add(new RunbookRoute(i, this.routes.get(i), runbooks));
+        continue;
+      }
+      runbookRoutes.add(null);
       String procedure = this.routes.get(i).procedure();
       if (PostgresFailover.TYPE.equals(procedure)) {
         requireFailoverTarget(i, this.routes.get(i).target());
@@ -167,7 +189,8 @@ public final class AlertRouter {
   }
 
   /** A request, or the reason the alert cannot be routed. */
-  public sealed interface Routed permits Routed.To, Routed.Failover, Routed.Unroutable {
+  public sealed interface Routed
+      permits Routed.To, Routed.Failover, Routed.Runbook, Routed.Unroutable {
     record To(RemediationRequest request) implements Routed {}
 
     /**
@@ -179,6 +202,13 @@ public final class AlertRouter {
         return request.run().alert();
       }
     }
+
+    /**
+     * A run of a runbook as data on the problem's workflow ID ({@code runbook-<id>-alert-<hash>} of
+     * the filled context), checked by {@code RunbookDoor}; a resolved alert starts nothing.
+     */
+    record Runbook(RunbookRequest request, String workflowId, AlertNotice notice)
+        implements Routed {}
 
     record Unroutable(String alertName, String reason) implements Routed {}
   }
@@ -197,8 +227,9 @@ public final class AlertRouter {
       return new Routed.Unroutable("", "the alert has no alertname label");
     }
     List<AlertRoute> named = routes.stream().filter(r -> r.alert().equals(name)).toList();
-    for (AlertRoute route : named) {
-      if (!matches(route.match(), labels)) {
+    for (int index = 0; index < routes.size(); index++) {
+      AlertRoute route = routes.get(index);
+      if (!route.alert().equals(name) || !matches(route.match(), labels)) {
         continue;
       }
       Map<String, String> fields = new HashMap<>();
@@ -248,6 +279,15 @@ public final class AlertRouter {
               labels,
               alert.annotations(),
               "alertmanager");
+      if (route.startsRunbook()) {
+        return runbookRoutes
+            .get(index)
+            .route(
+                labels,
+                alert.annotations() == null ? Map.of() : alert.annotations(),
+                severity,
+                notice);
+      }
       if (PostgresFailover.TYPE.equals(route.procedure())) {
         if (fields.getOrDefault("cluster", "").isEmpty()) {
           return new Routed.Unroutable(name, "target.cluster is empty: the failover needs one");

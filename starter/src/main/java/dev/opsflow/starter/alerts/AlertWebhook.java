@@ -5,10 +5,11 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.opsflow.activities.Printable;
 import dev.opsflow.activities.dispatch.RemediationDispatcher;
-import dev.opsflow.contracts.failover.FailoverRequest;
 import dev.opsflow.contracts.failover.FailoverStarted;
 import dev.opsflow.contracts.remediation.DispatchResult;
 import dev.opsflow.contracts.remediation.RemediationRequest;
+import dev.opsflow.contracts.run.AlertNotice;
+import dev.opsflow.contracts.run.RunStarted;
 import dev.opsflow.starter.http.RequestBody;
 import dev.opsflow.starter.http.TemporalDeadline;
 import io.grpc.StatusRuntimeException;
@@ -32,6 +33,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -84,6 +86,7 @@ public final class AlertWebhook implements AutoCloseable {
   private final ExecutorService dispatching;
   private final NoticeGroupCommit groupCommit;
   private final FailoverTrigger failovers;
+  private final RunbookTrigger runbooks;
 
   /** At most one "Temporal unavailable" line per this interval (the count says the rest). */
   private static final long UNAVAILABLE_LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(5);
@@ -100,6 +103,7 @@ public final class AlertWebhook implements AutoCloseable {
    * @param noticeWindow how long a problem's first notice waits for others to share its signal
    *     ({@code http.noticeWindow})
    * @param failovers starts the failovers that {@code PostgresFailover} routes ask for
+   * @param runbooks starts the runbooks that {@code runbook:} routes ask for
    */
   public AlertWebhook(
       WebhookAuth auth,
@@ -111,9 +115,11 @@ public final class AlertWebhook implements AutoCloseable {
       TemporalDeadline deadline,
       int maxAlerts,
       Duration noticeWindow,
-      FailoverTrigger failovers) {
+      FailoverTrigger failovers,
+      RunbookTrigger runbooks) {
     this.auth = auth;
     this.failovers = failovers;
+    this.runbooks = runbooks;
     this.router = router;
     this.dispatcher = dispatcher;
     this.recent = new RecentEpisodes(50_000, dedupWindowMillis, System::currentTimeMillis);
@@ -184,7 +190,7 @@ public final class AlertWebhook implements AutoCloseable {
     }
 
     List<RemediationRequest> requests = new ArrayList<>();
-    List<FailoverRequest> failing = new ArrayList<>();
+    List<DoorStart> doors = new ArrayList<>();
     List<Map<String, String>> unroutable = new ArrayList<>();
     for (AlertmanagerPayload.Alert alert : payload.alerts()) {
       AlertRouter.Routed routed = router.route(alert);
@@ -198,7 +204,9 @@ public final class AlertWebhook implements AutoCloseable {
       if (routed instanceof AlertRouter.Routed.To to) {
         requests.add(to.request());
       } else if (routed instanceof AlertRouter.Routed.Failover f) {
-        failing.add(f.request());
+        doors.add(DoorStart.of(f, failovers));
+      } else if (routed instanceof AlertRouter.Routed.Runbook r) {
+        doors.add(DoorStart.of(r, runbooks));
       } else if (routed instanceof AlertRouter.Routed.Unroutable u) {
         unroutable.add(Map.of("alert", u.alertName(), "reason", u.reason()));
         count("unroutable");
@@ -210,7 +218,7 @@ public final class AlertWebhook implements AutoCloseable {
         }
       }
     }
-    if (requests.isEmpty() && failing.isEmpty()) {
+    if (requests.isEmpty() && doors.isEmpty()) {
       Map<String, Object> answer = new LinkedHashMap<>();
       answer.put("error", "no alert in the payload could be routed to a remediation");
       answer.put("unroutable", unroutable);
@@ -230,30 +238,25 @@ public final class AlertWebhook implements AutoCloseable {
         count("duplicate");
       }
     }
-    // A firing failover alert goes through the door (one run per cluster: a resent group, or the
-    // alert of a second member, is answered with the running run); a resolved one starts nothing
-    // and undoes nothing, since the run confirms the outage with its own probes.
-    Map<String, FailoverRequest> freshFailovers = new LinkedHashMap<>();
-    for (FailoverRequest request : failing) {
-      String key =
-          request.workflowId()
-              + "|"
-              + request.run().alert().episode()
-              + "|"
-              + request.run().alert().status();
-      if (recent.contains(key) || freshFailovers.putIfAbsent(key, request) != null) {
+    // A firing failover or runbook alert goes through its door (one run per problem: a resent
+    // group, or the alert of a second member, is answered with the running run); a resolved one
+    // starts nothing and undoes nothing (a failover confirms the outage with its own probes, a
+    // runbook's steps check what they need).
+    Map<String, DoorStart> freshDoors = new LinkedHashMap<>();
+    for (DoorStart door : doors) {
+      if (recent.contains(door.key()) || freshDoors.putIfAbsent(door.key(), door) != null) {
         duplicates++;
         count("duplicate");
       }
     }
     TemporalDeadline.Clock clock = deadline.start();
-    Map<String, CompletableFuture<FailoverStarted>> starting = new LinkedHashMap<>();
-    for (Map.Entry<String, FailoverRequest> e : freshFailovers.entrySet()) {
+    Map<String, CompletableFuture<RunStarted>> starting = new LinkedHashMap<>();
+    for (Map.Entry<String, DoorStart> e : freshDoors.entrySet()) {
       starting.put(
           e.getKey(),
-          e.getValue().run().alert().firing()
+          e.getValue().notice().firing()
               ? CompletableFuture.supplyAsync(
-                  () -> clock.call(() -> failovers.start(e.getValue())), dispatching)
+                  () -> clock.call(() -> e.getValue().start().get()), dispatching)
               : CompletableFuture.completedFuture(null));
     }
     // Firing notices go per problem through the group commit (one signal for all of a problem's
@@ -284,7 +287,7 @@ public final class AlertWebhook implements AutoCloseable {
     long budget = clock.remainingMillis() + 200;
     sent.replaceAll((key, future) -> future.orTimeout(budget, TimeUnit.MILLISECONDS));
     starting.replaceAll((key, future) -> future.orTimeout(budget, TimeUnit.MILLISECONDS));
-    int accepted = requests.size() + failing.size() - duplicates;
+    int accepted = requests.size() + doors.size() - duplicates;
     int duplicated = duplicates;
     List<CompletableFuture<?>> all = new ArrayList<>(sent.values());
     all.addAll(starting.values());
@@ -293,7 +296,16 @@ public final class AlertWebhook implements AutoCloseable {
             CompletableFuture.allOf(all.toArray(CompletableFuture[]::new))
                 .handle((done, failed) -> null)
                 .thenAccept(
-                    done -> answer(ctx, fresh, sent, starting, accepted, duplicated, unroutable)));
+                    done ->
+                        answer(
+                            ctx,
+                            fresh,
+                            sent,
+                            freshDoors,
+                            starting,
+                            accepted,
+                            duplicated,
+                            unroutable)));
   }
 
   /** The answer once every notice was delivered or refused: 202, or 503 if any was not taken. */
@@ -301,17 +313,21 @@ public final class AlertWebhook implements AutoCloseable {
       Context ctx,
       Map<String, RemediationRequest> fresh,
       Map<String, CompletableFuture<DispatchResult>> sent,
-      Map<String, CompletableFuture<FailoverStarted>> starting,
+      Map<String, DoorStart> doors,
+      Map<String, CompletableFuture<RunStarted>> starting,
       int accepted,
       int duplicates,
       List<Map<String, String>> unroutable) {
     Set<String> workflows = new LinkedHashSet<>();
     List<String> noRun = new ArrayList<>();
-    List<Map<String, Object>> failoverRuns = new ArrayList<>();
+    Map<String, List<Map<String, Object>>> doorRuns = new LinkedHashMap<>();
+    doorRuns.put(DoorStart.FAILOVERS, new ArrayList<>());
+    doorRuns.put(DoorStart.RUNBOOKS, new ArrayList<>());
     Throwable unavailable = null;
     int delivered = 0;
-    for (Map.Entry<String, CompletableFuture<FailoverStarted>> e : starting.entrySet()) {
-      FailoverStarted started;
+    for (Map.Entry<String, CompletableFuture<RunStarted>> e : starting.entrySet()) {
+      DoorStart door = doors.get(e.getKey());
+      RunStarted started;
       try {
         started = e.getValue().join();
       } catch (CompletionException failed) {
@@ -326,16 +342,16 @@ public final class AlertWebhook implements AutoCloseable {
       recent.add(e.getKey());
       delivered++;
       if (started == null) {
-        count("failover_resolved");
+        count(door.outcome("resolved"));
         continue;
       }
       workflows.add(started.workflowId());
-      count(started.alreadyRunning() ? "failover_running" : "failover_started");
-      Map<String, Object> run = new LinkedHashMap<>();
+      count(door.outcome(started.alreadyRunning() ? "running" : "started"));
+      Map<String, Object> run = new LinkedHashMap<>(door.about());
       run.put("workflowId", started.workflowId());
       run.put("runId", started.runId());
       run.put("alreadyRunning", started.alreadyRunning());
-      failoverRuns.add(run);
+      doorRuns.get(door.family()).add(run);
     }
     for (Map.Entry<String, CompletableFuture<DispatchResult>> e : sent.entrySet()) {
       RemediationRequest request = fresh.get(e.getKey());
@@ -394,9 +410,57 @@ public final class AlertWebhook implements AutoCloseable {
     answer.put("duplicates", duplicates);
     answer.put("workflows", workflows);
     answer.put("resolvedWithoutRunningRemediation", noRun);
-    answer.put("failovers", failoverRuns);
+    answer.put("failovers", doorRuns.get(DoorStart.FAILOVERS));
+    answer.put("runbooks", doorRuns.get(DoorStart.RUNBOOKS));
     answer.put("unroutable", unroutable);
     ctx.status(HttpStatus.ACCEPTED).json(answer);
+  }
+
+  /**
+   * A run an alert route asks a door for instead of signalling a remediation: a failover or a
+   * runbook, one run per problem ({@link #workflowId}); {@link #key} is the notice's, for dedup.
+   *
+   * @param family where the answer lists it: {@value #FAILOVERS} or {@value #RUNBOOKS}
+   * @param about fields the answer shows beside the run (a runbook's id)
+   */
+  private record DoorStart(
+      String family,
+      String workflowId,
+      AlertNotice notice,
+      Map<String, Object> about,
+      Supplier<RunStarted> start) {
+    static final String FAILOVERS = "failovers";
+    static final String RUNBOOKS = "runbooks";
+
+    static DoorStart of(AlertRouter.Routed.Failover f, FailoverTrigger failovers) {
+      return new DoorStart(
+          FAILOVERS,
+          f.request().workflowId(),
+          f.notice(),
+          Map.of(),
+          () -> {
+            FailoverStarted started = failovers.start(f.request());
+            return new RunStarted(started.workflowId(), started.runId(), started.alreadyRunning());
+          });
+    }
+
+    static DoorStart of(AlertRouter.Routed.Runbook r, RunbookTrigger runbooks) {
+      return new DoorStart(
+          RUNBOOKS,
+          r.workflowId(),
+          r.notice(),
+          Map.of("runbookId", r.request().runbook().definition().id()),
+          () -> runbooks.start(r));
+    }
+
+    String key() {
+      return workflowId + "|" + notice.episode() + "|" + notice.status();
+    }
+
+    /** The metric's outcome: {@code failover_started}, {@code runbook_running}, ... */
+    String outcome(String what) {
+      return (family.equals(FAILOVERS) ? "failover_" : "runbook_") + what;
+    }
   }
 
   private static boolean temporalUnavailable(Throwable cause) {

@@ -72,7 +72,8 @@ class AlertFailoverIT {
             new TemporalDeadline(Duration.ofSeconds(10)),
             limits.maxAlerts(),
             limits.noticeWindow(),
-            new FailoverTrigger(client, QUEUE, Set.of("orders", "billing")));
+            new FailoverTrigger(client, QUEUE, Set.of("orders", "billing")),
+            new RunbookTrigger(client, QUEUE));
     server =
         Javalin.create(
                 cfg -> {

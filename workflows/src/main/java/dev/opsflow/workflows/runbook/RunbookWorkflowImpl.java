@@ -16,6 +16,7 @@ import dev.opsflow.config.Durations;
 import dev.opsflow.contracts.human.ApprovalPolicy;
 import dev.opsflow.contracts.human.ApprovalResult;
 import dev.opsflow.contracts.human.HumanPolicy;
+import dev.opsflow.contracts.remediation.HealingPolicy;
 import dev.opsflow.contracts.run.RunEnvelope;
 import dev.opsflow.contracts.runbook.ActionStep;
 import dev.opsflow.contracts.runbook.ApprovalStep;
@@ -89,6 +90,16 @@ public class RunbookWorkflowImpl extends SupervisedHandlers implements RunbookWo
   /** The failure type of a runbook that ended on a failed step, as humans were told it. */
   static final String RUNBOOK_FAILED = "RunbookFailed";
 
+  /**
+   * Version marker: from version 1 a mutating Kubernetes action takes the blast-radius governor's
+   * slot in its namespace before it acts and gives it back after (runs recorded before it never
+   * asked the governor).
+   */
+  static final String GOVERNOR_LEASE = "runbook-governor-lease";
+
+  /** The shortest governor lease of an action: a slot outlives a slow action's retries. */
+  static final long MIN_LEASE_SECONDS = 600;
+
   private final PolicyActivities policies =
       Workflow.newActivityStub(PolicyActivities.class, DispatchOptions.POLICY);
   private final RunbookActivities subscribers =
@@ -114,6 +125,8 @@ public class RunbookWorkflowImpl extends SupervisedHandlers implements RunbookWo
   private RunbookDefinition definition;
   private Map<String, Object> input = Map.of();
   private HumanPolicy human = HumanPolicy.DEFAULT;
+  private HealingPolicy server;
+  private final RunbookGovernorSlot slot = new RunbookGovernorSlot();
   private RunbookPhase ended;
   private Long endedAtMillis;
   private String currentStep = "";
@@ -164,7 +177,8 @@ public class RunbookWorkflowImpl extends SupervisedHandlers implements RunbookWo
     this.definition = request.runbook().definition();
     this.input = input(definition, request.context());
     try {
-      human = policies.serverPolicy().human(TYPE);
+      server = policies.serverPolicy();
+      human = server.human(TYPE);
       run.begin(
           new ProcedureRun.Identity(
               TYPE, definition.id(), new RunEnvelope(severity(), null, request.by(), null)),
@@ -264,6 +278,11 @@ public class RunbookWorkflowImpl extends SupervisedHandlers implements RunbookWo
         plan,
         run.waitingFor(),
         failure);
+  }
+
+  @Override
+  public void admitted() {
+    slot.admitted();
   }
 
   @Override
@@ -497,10 +516,46 @@ public class RunbookWorkflowImpl extends SupervisedHandlers implements RunbookWo
             step.retry(),
             RunbookOptions.ACTION_TIMEOUT,
             action.needsCommands() ? 1 : RunbookOptions.DEFAULT_ATTEMPTS);
-    ActionAnswer answer =
-        Workflow.newActivityStub(RunbookActivities.class, options)
-            .act(call(step.action(), parameters, options));
+    // A Kubernetes change counts against the server's blast radius as a remediation's does: the
+    // slot is taken after any human approval (nobody holds it while waiting for a person).
+    boolean leased =
+        action.mutates()
+            && step.action().startsWith(KUBERNETES)
+            && Workflow.getVersion(GOVERNOR_LEASE, Workflow.DEFAULT_VERSION, 1) == 1;
+    if (leased) {
+      String refused =
+          slot.acquire(
+              String.valueOf(parameters.get("namespace")),
+              severity(),
+              server,
+              leaseSeconds(options));
+      if (refused != null) {
+        return Done.failed(null, refused, 0);
+      }
+    }
+    ActionAnswer answer;
+    try {
+      answer =
+          Workflow.newActivityStub(RunbookActivities.class, options)
+              .act(call(step.action(), parameters, options));
+    } finally {
+      if (leased) {
+        slot.release();
+      }
+    }
     return Done.succeeded(answer.result(), answer.detail(), 1);
+  }
+
+  private static final String KUBERNETES = "kubernetes.";
+
+  /** Long enough for every attempt of the action twice over, and at least ten minutes. */
+  private static long leaseSeconds(ActivityOptions options) {
+    int attempts =
+        options.getRetryOptions() == null
+            ? 1
+            : Math.max(1, options.getRetryOptions().getMaximumAttempts());
+    return Math.max(
+        MIN_LEASE_SECONDS, 2L * attempts * options.getStartToCloseTimeout().toSeconds());
   }
 
   /** The first branch whose {@code when} holds, else {@code otherwise}. */

@@ -30,6 +30,8 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 /**
@@ -59,6 +61,12 @@ final class FakeRunbookWorld
   /** The server's approval for runbook actions (null: none). */
   volatile HumanPolicy runbookHumans;
 
+  /** The server's healing policy (null: the defaults), e.g. other blast-radius limits. */
+  volatile HealingPolicy healing;
+
+  /** Actions (by operation) that answer only once their latch is opened: an action in progress. */
+  final Map<String, CountDownLatch> holding = new ConcurrentHashMap<>();
+
   @Override
   public ProbeAnswer probe(OperationCall call) {
     calls.add("probe " + call.operation() + " " + new TreeMap<>(call.parameters()));
@@ -75,6 +83,18 @@ final class FakeRunbookWorld
   @Override
   public ActionAnswer act(OperationCall call) {
     calls.add("act " + call.operation() + " " + new TreeMap<>(call.parameters()));
+    CountDownLatch hold = holding.get(call.operation());
+    if (hold != null) {
+      try {
+        if (!hold.await(60, TimeUnit.SECONDS)) {
+          throw new IllegalStateException(call.operation() + " was held for a minute");
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(e);
+      }
+      calls.add("done " + call.operation() + " " + new TreeMap<>(call.parameters()));
+    }
     String failure = failingActions.get(call.operation());
     if (failure != null) {
       throw ApplicationFailure.newNonRetryableFailure(call.operation() + " refused", failure);
@@ -105,7 +125,7 @@ final class FakeRunbookWorld
 
   @Override
   public HealingPolicy serverPolicy() {
-    HealingPolicy base = RemediationTestKit.policy();
+    HealingPolicy base = healing == null ? RemediationTestKit.policy() : healing;
     HumanPolicy quiet =
         new HumanPolicy(
             null, List.of(), List.of(new EscalationStep(EscalationStep.SLACK, 0)), false, 3600);

@@ -2,6 +2,8 @@ package dev.opsflow.workflows.runbook;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.opsflow.activities.dispatch.DispatchActivitiesImpl;
+import dev.opsflow.activities.dispatch.RemediationDispatcher;
 import dev.opsflow.activities.runbook.ProbeAnswer;
 import dev.opsflow.activities.runbook.RunbookExpressionActivitiesImpl;
 import dev.opsflow.activities.runbook.RunbookLoader;
@@ -16,6 +18,7 @@ import dev.opsflow.contracts.runbook.RunbookWorkflow;
 import dev.opsflow.contracts.runbook.StepRecord;
 import dev.opsflow.workflows.RecordHistories;
 import dev.opsflow.workflows.WorkflowCatalog;
+import dev.opsflow.workflows.remediation.governor.BlastRadiusGovernorImpl;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowStub;
@@ -42,15 +45,25 @@ abstract class RunbookTestKit {
   WorkflowClient client;
   String workflowId;
 
+  /** Time skipping; a test that waits on real activities in progress uses real time. */
+  TestWorkflowEnvironment newEnvironment() {
+    return TestWorkflowEnvironment.newInstance();
+  }
+
   @BeforeEach
   void setUp() {
-    env = TestWorkflowEnvironment.newInstance();
+    env = newEnvironment();
     OpsflowSearchAttributes.ALL.forEach(env::registerSearchAttribute);
-    Worker worker = env.newWorker(QUEUE);
-    worker.registerWorkflowImplementationTypes(WorkflowCatalog.OPTIONS, RunbookWorkflowImpl.class);
-    worker.registerActivitiesImplementations(world, new RunbookExpressionActivitiesImpl());
-    env.start();
     client = env.getWorkflowClient();
+    Worker worker = env.newWorker(QUEUE);
+    // The real blast-radius governor on this queue: mutating Kubernetes actions ask it for a slot.
+    worker.registerWorkflowImplementationTypes(
+        WorkflowCatalog.OPTIONS, RunbookWorkflowImpl.class, BlastRadiusGovernorImpl.class);
+    worker.registerActivitiesImplementations(
+        world,
+        new RunbookExpressionActivitiesImpl(),
+        new DispatchActivitiesImpl(new RemediationDispatcher(client, QUEUE)));
+    env.start();
   }
 
   @AfterEach

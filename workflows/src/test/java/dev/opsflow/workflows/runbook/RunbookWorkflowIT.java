@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.opsflow.activities.dispatch.DispatchActivitiesImpl;
 import dev.opsflow.activities.dispatch.PolicyActivities;
+import dev.opsflow.activities.dispatch.RemediationDispatcher;
 import dev.opsflow.activities.kubernetes.HardLimits;
 import dev.opsflow.activities.kubernetes.KubernetesActivitiesImpl;
 import dev.opsflow.activities.kubernetes.NamespaceAllowList;
@@ -31,6 +33,7 @@ import dev.opsflow.contracts.runbook.RunbookWorkflow;
 import dev.opsflow.contracts.runbook.StepRecord;
 import dev.opsflow.workflows.WorkflowCatalog;
 import dev.opsflow.workflows.remediation.RemediationTestKit;
+import dev.opsflow.workflows.remediation.governor.BlastRadiusGovernorImpl;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
@@ -127,12 +130,18 @@ class RunbookWorkflowIT {
             RemediationTestKit::policy);
     env = TestWorkflowEnvironment.newInstance();
     OpsflowSearchAttributes.ALL.forEach(env::registerSearchAttribute);
-    Worker worker = env.newWorker(QUEUE);
-    worker.registerWorkflowImplementationTypes(WorkflowCatalog.OPTIONS, RunbookWorkflowImpl.class);
-    worker.registerActivitiesImplementations(
-        runbooks, new RunbookExpressionActivitiesImpl(), new Notifications(), new Policies());
-    env.start();
     client = env.getWorkflowClient();
+    Worker worker = env.newWorker(QUEUE);
+    // The real blast-radius governor: a runbook's Kubernetes change takes its slot first.
+    worker.registerWorkflowImplementationTypes(
+        WorkflowCatalog.OPTIONS, RunbookWorkflowImpl.class, BlastRadiusGovernorImpl.class);
+    worker.registerActivitiesImplementations(
+        runbooks,
+        new RunbookExpressionActivitiesImpl(),
+        new Notifications(),
+        new Policies(),
+        new DispatchActivitiesImpl(new RemediationDispatcher(client, QUEUE)));
+    env.start();
   }
 
   @AfterEach
