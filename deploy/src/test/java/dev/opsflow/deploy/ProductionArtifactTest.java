@@ -23,14 +23,16 @@ import org.junit.jupiter.api.Test;
  */
 class ProductionArtifactTest {
   /**
-   * 76.1 MB when measured (68.4 MB before CEL, 2.3 MB, came for analysis conditions; 70.95 MB
+   * 76.34 MB when measured (68.4 MB before CEL, 2.3 MB, came for analysis conditions; 70.95 MB
    * before the Gateway API model and the two traffic routers, 1.66 MB, came for canary rollouts;
    * 74.16 MB bound before the runbook schema validator, networknt's json-schema-validator on
    * Jackson 3 with its YAML reader, 1.88 MB, came for runbook validation at the worker and the CLI:
-   * the bound rose by exactly each; then opsflow's own canary and blue-green classes, 0.1 MB); the
-   * margin absorbs patch upgrades, not a new library.
+   * the bound rose by exactly each; then opsflow's own canary and blue-green classes, 0.1 MB; then
+   * its ML deployment, runbook interpreter, prebuilt-runbook catalog actions and alert-to-runbook
+   * routing, 0.24 MB, measured 76.34 MB on 2026-12-02, no new library); the margin absorbs patch
+   * upgrades, not a new library.
    */
-  static final long MAX_BYTES = 76_200_000L;
+  static final long MAX_BYTES = 76_450_000L;
 
   /**
    * The fabric8 model jars the client needs: the API groups opsflow reads and writes (core, apps,
