@@ -436,35 +436,12 @@ final class RolloutCommand implements Runnable {
     @Override
     int run(TemporalConnection temporal) throws Exception {
       RunStarted started = RolloutDoor.start(temporal.client(), taskQueue, request);
-      Map<String, Object> answer = new LinkedHashMap<>();
-      answer.put("workflowId", started.workflowId());
-      answer.put("runId", started.runId());
-      answer.put("alreadyRunning", started.alreadyRunning());
-      if (json) {
-        printJson(answer);
-      } else if (started.alreadyRunning()) {
-        spec.commandLine()
-            .getErr()
-            .printf(
-                "opsflow: a rollout of %s/%s is already running: workflowId=%s runId=%s;"
-                    + " follow it with: opsflow rollout status %s%n",
-                namespace, deployment, started.workflowId(), started.runId(), started.workflowId());
-      } else {
-        out()
-            .printf(
-                "Started CanaryRollout of %s/%s to %s  workflowId=%s  runId=%s%n"
-                    + "Follow with: opsflow rollout status %s   steer with: opsflow rollout"
-                    + " promote|pause|abort %s%n",
-                namespace,
-                deployment,
-                image,
-                started.workflowId(),
-                started.runId(),
-                started.workflowId(),
-                started.workflowId());
-      }
-      out().flush();
-      return started.alreadyRunning() ? OpsflowCommand.FAILED : 0;
+      return answerStart(
+          this,
+          started,
+          namespace,
+          deployment,
+          "CanaryRollout of " + namespace + "/" + deployment + " to " + image);
     }
   }
 
@@ -589,41 +566,20 @@ final class RolloutCommand implements Runnable {
     int run(TemporalConnection temporal) throws Exception {
       RunStarted started = RolloutDoor.start(temporal.client(), taskQueue, request);
       RolloutTarget t = request.target();
-      Map<String, Object> answer = new LinkedHashMap<>();
-      answer.put("workflowId", started.workflowId());
-      answer.put("runId", started.runId());
-      answer.put("alreadyRunning", started.alreadyRunning());
-      if (json) {
-        printJson(answer);
-      } else if (started.alreadyRunning()) {
-        spec.commandLine()
-            .getErr()
-            .printf(
-                "opsflow: a rollout of %s/%s is already running: workflowId=%s runId=%s;"
-                    + " follow it with: opsflow rollout status %s%n",
-                t.namespace(),
-                t.deployment(),
-                started.workflowId(),
-                started.runId(),
-                started.workflowId());
-      } else {
-        out()
-            .printf(
-                "Started BlueGreenDeployment of %s/%s to %s (preview behind %s)  workflowId=%s"
-                    + "  runId=%s%n"
-                    + "Follow with: opsflow rollout status %s   steer with: opsflow rollout"
-                    + " promote|pause|abort %s%n",
-                t.namespace(),
-                t.deployment(),
-                image,
-                request.previewService(),
-                started.workflowId(),
-                started.runId(),
-                started.workflowId(),
-                started.workflowId());
-      }
-      out().flush();
-      return started.alreadyRunning() ? OpsflowCommand.FAILED : 0;
+      return answerStart(
+          this,
+          started,
+          t.namespace(),
+          t.deployment(),
+          "BlueGreenDeployment of "
+              + t.namespace()
+              + "/"
+              + t.deployment()
+              + " to "
+              + image
+              + " (preview behind "
+              + request.previewService()
+              + ")");
     }
   }
 
@@ -749,40 +705,58 @@ final class RolloutCommand implements Runnable {
     int run(TemporalConnection temporal) throws Exception {
       RunStarted started = RolloutDoor.start(temporal.client(), taskQueue, request);
       RolloutTarget t = request.target();
-      Map<String, Object> answer = new LinkedHashMap<>();
-      answer.put("workflowId", started.workflowId());
-      answer.put("runId", started.runId());
-      answer.put("alreadyRunning", started.alreadyRunning());
-      if (json) {
-        printJson(answer);
-      } else if (started.alreadyRunning()) {
-        spec.commandLine()
-            .getErr()
-            .printf(
-                "opsflow: a rollout of %s/%s is already running: workflowId=%s runId=%s;"
-                    + " follow it with: opsflow rollout status %s%n",
-                t.namespace(),
-                t.deployment(),
-                started.workflowId(),
-                started.runId(),
-                started.workflowId());
-      } else {
-        out()
-            .printf(
-                "Started MlModelDeployment of model %s (%s) to %s/%s  workflowId=%s  runId=%s%n"
-                    + "Follow with: opsflow rollout status %s   steer with: opsflow rollout"
-                    + " promote|pause|abort %s%n",
-                model,
-                image,
-                t.namespace(),
-                t.deployment(),
-                started.workflowId(),
-                started.runId(),
-                started.workflowId(),
-                started.workflowId());
-      }
-      out().flush();
-      return started.alreadyRunning() ? OpsflowCommand.FAILED : 0;
+      return answerStart(
+          this,
+          started,
+          t.namespace(),
+          t.deployment(),
+          "MlModelDeployment of model "
+              + model
+              + " ("
+              + image
+              + ") to "
+              + t.namespace()
+              + "/"
+              + t.deployment());
     }
+  }
+
+  /**
+   * Answers a rollout start the same way for every kind: the IDs as JSON; or, when one ran already,
+   * where to follow it (exit 1); or "Started {@code what}" with how to follow and steer it.
+   */
+  static int answerStart(
+      OperatorCommand command, RunStarted started, String namespace, String deployment, String what)
+      throws com.fasterxml.jackson.core.JsonProcessingException {
+    Map<String, Object> answer = new LinkedHashMap<>();
+    answer.put("workflowId", started.workflowId());
+    answer.put("runId", started.runId());
+    answer.put("alreadyRunning", started.alreadyRunning());
+    if (command.json) {
+      command.printJson(answer);
+    } else if (started.alreadyRunning()) {
+      command
+          .spec
+          .commandLine()
+          .getErr()
+          .printf(
+              "opsflow: a rollout of %s/%s is already running: workflowId=%s runId=%s;"
+                  + " follow it with: opsflow rollout status %s%n",
+              namespace, deployment, started.workflowId(), started.runId(), started.workflowId());
+    } else {
+      command
+          .out()
+          .printf(
+              "Started %s  workflowId=%s  runId=%s%n"
+                  + "Follow with: opsflow rollout status %s   steer with: opsflow rollout"
+                  + " promote|pause|abort %s%n",
+              what,
+              started.workflowId(),
+              started.runId(),
+              started.workflowId(),
+              started.workflowId());
+    }
+    command.out().flush();
+    return started.alreadyRunning() ? OpsflowCommand.FAILED : 0;
   }
 }

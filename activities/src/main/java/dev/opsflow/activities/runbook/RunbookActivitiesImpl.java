@@ -87,35 +87,6 @@ public final class RunbookActivitiesImpl implements RunbookActivities {
    * @param featureFlags the rollouts' flag router ({@code featureFlags.*}: the services and their
    *     tokens are the server's, never the runbook's); null on a worker without one
    * @param policy the server's safety policy (the same the workflows read)
-   */
-  public RunbookActivitiesImpl(
-      KubernetesActivities kubernetes,
-      ResourceConditions conditions,
-      PostgresActivities postgres,
-      ReadOnlyQueries queries,
-      KafkaActivities kafka,
-      MetricsActivities metrics,
-      CommandActivities commands,
-      NotificationActivities notifications,
-      FeatureFlagRouter featureFlags,
-      boolean webhookConfigured,
-      Supplier<HealingPolicy> policy) {
-    this(
-        kubernetes,
-        conditions,
-        postgres,
-        queries,
-        kafka,
-        metrics,
-        commands,
-        notifications,
-        featureFlags,
-        webhookConfigured,
-        policy,
-        HttpAllowList.ANY);
-  }
-
-  /**
    * @param httpAllow where {@code http.call} and {@code http.probe} may go ({@code
    *     runbooks.httpAllow}): another URL fails its step before any request
    */

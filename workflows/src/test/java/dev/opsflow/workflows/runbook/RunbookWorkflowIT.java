@@ -127,7 +127,8 @@ class RunbookWorkflowIT {
             new Notifications(),
             null,
             false,
-            RemediationTestKit::policy);
+            RemediationTestKit::policy,
+            dev.opsflow.config.HttpAllowList.ANY);
     env = TestWorkflowEnvironment.newInstance();
     OpsflowSearchAttributes.ALL.forEach(env::registerSearchAttribute);
     client = env.getWorkflowClient();
