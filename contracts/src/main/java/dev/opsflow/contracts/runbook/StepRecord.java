@@ -12,7 +12,9 @@ package dev.opsflow.contracts.runbook;
  * @param outcome how it ended
  * @param startedAtMillis workflow time it began
  * @param endedAtMillis workflow time it ended
- * @param attempts tries it took (the step's retry policy; 0 for a step that ran nothing)
+ * @param attempts 1 for a check, action or notify whose activity answered, 0 otherwise (a failed
+ *     one, a wait, a gate, a decision); the retries inside the step's retry policy are not counted
+ *     yet (they are in the run's history)
  * @param result what it answered (a check's probe answer, an action's result, a decision's branch),
  *     JSON-friendly; null when nothing
  * @param detail what happened, in the operator's words (why it failed, what a dry run would do)
