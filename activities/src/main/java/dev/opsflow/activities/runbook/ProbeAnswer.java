@@ -11,5 +11,14 @@ package dev.opsflow.activities.runbook;
  *     {status, body}} for HTTP, {@code {status, reason}} for a condition, {@code {exitCode,
  *     stdout}} for a command
  * @param detail what was read, in a line
+ * @param attempt the activity attempt that answered (1 the first, 2 after one retry; 0 unknown)
  */
-public record ProbeAnswer(boolean passed, Object result, String detail) {}
+public record ProbeAnswer(boolean passed, Object result, String detail, int attempt) {
+  public ProbeAnswer(boolean passed, Object result, String detail) {
+    this(passed, result, detail, 0);
+  }
+
+  ProbeAnswer withAttempt(int attempt) {
+    return new ProbeAnswer(passed, result, detail, attempt);
+  }
+}

@@ -41,6 +41,7 @@ import dev.opsflow.contracts.rollout.RolloutTarget;
 import dev.opsflow.contracts.rollout.TrafficRouterSpec;
 import dev.opsflow.contracts.runbook.RunbookEvent;
 import io.fabric8.kubernetes.api.model.Quantity;
+import io.temporal.activity.Activity;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -149,6 +150,21 @@ public final class RunbookActivitiesImpl implements RunbookActivities {
 
   @Override
   public ProbeAnswer probe(OperationCall call) {
+    return probeOnce(call).withAttempt(attempt());
+  }
+
+  /**
+   * This activity's attempt (1 the first; a retry by the step's policy counts up), 0 outside one.
+   */
+  private static int attempt() {
+    try {
+      return Activity.getExecutionContext().getInfo().getAttempt();
+    } catch (IllegalStateException | NullPointerException e) {
+      return 0;
+    }
+  }
+
+  private ProbeAnswer probeOnce(OperationCall call) {
     Parameters p = new Parameters(call);
     return switch (call.operation()) {
       case "http.probe" ->
@@ -217,6 +233,10 @@ public final class RunbookActivitiesImpl implements RunbookActivities {
 
   @Override
   public ActionAnswer act(OperationCall call) {
+    return actOnce(call).withAttempt(attempt());
+  }
+
+  private ActionAnswer actOnce(OperationCall call) {
     Parameters p = new Parameters(call);
     return switch (call.operation()) {
       case "kubernetes.scale" -> scale(call, p);

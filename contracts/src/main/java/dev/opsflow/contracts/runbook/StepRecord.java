@@ -12,9 +12,9 @@ package dev.opsflow.contracts.runbook;
  * @param outcome how it ended
  * @param startedAtMillis workflow time it began
  * @param endedAtMillis workflow time it ended
- * @param attempts 1 for a check, action or notify whose activity answered, 0 otherwise (a failed
- *     one, a wait, a gate, a decision); the retries inside the step's retry policy are not counted
- *     yet (they are in the run's history)
+ * @param attempts the activity attempts a check or action took when it answered (retries by its
+ *     retry policy included; 1 for a notify), 0 when it failed or ran nothing (a wait, a gate, a
+ *     decision)
  * @param result what it answered (a check's probe answer, an action's result, a decision's branch),
  *     JSON-friendly; null when nothing
  * @param detail what happened, in the operator's words (why it failed, what a dry run would do)

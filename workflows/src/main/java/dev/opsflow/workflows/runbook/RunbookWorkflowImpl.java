@@ -478,9 +478,10 @@ public class RunbookWorkflowImpl extends SupervisedHandlers implements RunbookWo
       passed = expressions.holds(step.condition(), withResult);
       detail += "; " + step.condition().strip() + (passed ? " holds" : " does not hold");
     }
+    int attempts = Math.max(1, answer.attempt());
     return passed
-        ? Done.succeeded(answer.result(), detail, 1)
-        : Done.failed(answer.result(), detail, 1);
+        ? Done.succeeded(answer.result(), detail, attempts)
+        : Done.failed(answer.result(), detail, attempts);
   }
 
   /**
@@ -543,7 +544,7 @@ public class RunbookWorkflowImpl extends SupervisedHandlers implements RunbookWo
         slot.release();
       }
     }
-    return Done.succeeded(answer.result(), answer.detail(), 1);
+    return Done.succeeded(answer.result(), answer.detail(), Math.max(1, answer.attempt()));
   }
 
   private static final String KUBERNETES = "kubernetes.";

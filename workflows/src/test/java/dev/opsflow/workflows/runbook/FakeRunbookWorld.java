@@ -64,6 +64,9 @@ final class FakeRunbookWorld
   /** The server's healing policy (null: the defaults), e.g. other blast-radius limits. */
   volatile HealingPolicy healing;
 
+  /** Actions (by operation) whose first attempt fails (retryably) and whose retry answers. */
+  final java.util.Set<String> flakyOnce = ConcurrentHashMap.newKeySet();
+
   /** Actions (by operation) that answer only once their latch is opened: an action in progress. */
   final Map<String, CountDownLatch> holding = new ConcurrentHashMap<>();
 
@@ -94,6 +97,13 @@ final class FakeRunbookWorld
         throw new IllegalStateException(e);
       }
       calls.add("done " + call.operation() + " " + new TreeMap<>(call.parameters()));
+    }
+    if (flakyOnce.contains(call.operation())) {
+      int attempt = io.temporal.activity.Activity.getExecutionContext().getInfo().getAttempt();
+      if (attempt == 1) {
+        throw ApplicationFailure.newFailure(call.operation() + " timed out", "Unavailable");
+      }
+      return new ActionAnswer(Map.of("changed", true), true, "done on attempt " + attempt, attempt);
     }
     String failure = failingActions.get(call.operation());
     if (failure != null) {

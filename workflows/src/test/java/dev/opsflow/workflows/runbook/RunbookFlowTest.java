@@ -22,6 +22,34 @@ import org.junit.jupiter.api.Test;
  * and small inline ones.
  */
 class RunbookFlowTest extends RunbookTestKit {
+  // ---- retries ----
+
+  @Test
+  void anActionRetriedByItsPolicyRecordsTheAttemptsItTook() {
+    world.flakyOnce.add("kubernetes.rolloutRestart");
+    start(
+        inline(
+            """
+            id: flaky
+            name: Flaky
+            version: "1"
+            startWith: restart
+            steps:
+              - id: restart
+                type: action
+                action: kubernetes.rolloutRestart
+                parameters: { namespace: demo, deployment: orders }
+                retry: { attempts: 3, backoff: 1s }
+            """),
+        Map.of());
+    RunbookResult done = result();
+
+    assertThat(record(done, "restart").outcome()).isEqualTo(StepOutcome.SUCCEEDED);
+    assertThat(record(done, "restart").attempts()).isEqualTo(2);
+    assertThat(record(done, "restart").detail()).isEqualTo("done on attempt 2");
+    assertThat(world.callsOf("act ")).hasSize(2);
+  }
+
   // ---- parallel ----
 
   @Test
