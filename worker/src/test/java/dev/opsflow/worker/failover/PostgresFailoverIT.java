@@ -234,7 +234,14 @@ class PostgresFailoverIT {
 
       // The failover's metrics, as Prometheus scrapes the worker's endpoint (reported within 1 s).
       String scrape = "";
-      for (int i = 0; i < 50 && !scrape.contains("failover_write_unavailable_seconds_count"); i++) {
+      // The scope reports each metric as it is flushed: wait for all three, not for one of them (a
+      // CI run scraped the histograms one report before the counter).
+      for (int i = 0;
+          i < 50
+              && !(scrape.contains("failover_write_unavailable_seconds_count")
+                  && scrape.contains("failover_duration_seconds_count")
+                  && scrape.contains("failover_total{"));
+          i++) {
         Thread.sleep(200);
         scrape = scrapeMetrics();
       }
