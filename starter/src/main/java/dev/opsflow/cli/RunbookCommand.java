@@ -431,16 +431,16 @@ final class RunbookCommand implements Runnable {
         return 0;
       }
       RunbookResult result;
+      io.temporal.client.WorkflowStub stub =
+          temporal
+              .client()
+              .newUntypedWorkflowStub(
+                  started.workflowId(),
+                  java.util.Optional.of(started.runId()),
+                  java.util.Optional.empty());
+      long deadline = System.nanoTime() + timeoutSeconds * 1_000_000_000L;
       try {
-        result =
-            temporal
-                .client()
-                .newUntypedWorkflowStub(
-                    started.workflowId(),
-                    java.util.Optional.of(started.runId()),
-                    java.util.Optional.empty())
-                .getResult(
-                    timeoutSeconds, java.util.concurrent.TimeUnit.SECONDS, RunbookResult.class);
+        result = awaitEnd(stub, deadline);
       } catch (java.util.concurrent.TimeoutException e) {
         spec.commandLine()
             .getErr()
@@ -456,6 +456,17 @@ final class RunbookCommand implements Runnable {
                 dev.opsflow.starter.api.Executions.rootMessage(e));
         return OpsflowCommand.FAILED;
       }
+      if (result.phase() == dev.opsflow.contracts.runbook.RunbookPhase.FAILED
+          && stub.describe().getWorkflowExecutionInfo().getStatus()
+              == io.temporal.api.enums.v1.WorkflowExecutionStatus
+                  .WORKFLOW_EXECUTION_STATUS_RUNNING) {
+        spec.commandLine()
+            .getErr()
+            .printf(
+                "opsflow: the runbook failed; its run stays open while it tells a human (the"
+                    + " escalation ladder); follow with: opsflow status %s%n",
+                started.workflowId());
+      }
       if (json) {
         answer.put("result", result);
         printJson(answer);
@@ -467,7 +478,8 @@ final class RunbookCommand implements Runnable {
               step.type(),
               step.scope(),
               step.outcome(),
-              step.attempts(),
+              // 0: the step's activity failed (Temporal does not say after how many) or it ran none
+              step.attempts() > 0 ? step.attempts() : "-",
               step.detail());
         }
         steps.print(out);
@@ -487,6 +499,44 @@ final class RunbookCommand implements Runnable {
         out.flush();
       }
       return result.succeeded() ? 0 : OpsflowCommand.FAILED;
+    }
+
+    /**
+     * The run's result once it ends; or, as soon as its status says the runbook ended FAILED while
+     * the run stays open to escalate (it tells a human, rung by rung, for as long as that takes),
+     * the result as its status holds it, so a failed runbook is reported when it fails.
+     */
+    private static RunbookResult awaitEnd(io.temporal.client.WorkflowStub stub, long deadline)
+        throws java.util.concurrent.TimeoutException {
+      while (true) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          throw new java.util.concurrent.TimeoutException();
+        }
+        try {
+          return stub.getResult(
+              Math.min(left, 1_000_000_000L),
+              java.util.concurrent.TimeUnit.NANOSECONDS,
+              RunbookResult.class);
+        } catch (java.util.concurrent.TimeoutException stillOpen) {
+          dev.opsflow.contracts.runbook.RunbookStatus status =
+              stub.query("status", dev.opsflow.contracts.runbook.RunbookStatus.class);
+          if (status.phase() == dev.opsflow.contracts.runbook.RunbookPhase.FAILED) {
+            long ended = status.endedAtMillis() == null ? 0 : status.endedAtMillis();
+            return new RunbookResult(
+                status.runbookId(),
+                status.version(),
+                status.sha256(),
+                status.phase(),
+                status.dryRun(),
+                status.currentStep(),
+                Math.max(0, ended - status.startedAtMillis()),
+                status.history(),
+                status.plan(),
+                status.failure());
+          }
+        }
+      }
     }
   }
 

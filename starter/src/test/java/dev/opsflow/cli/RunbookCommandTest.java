@@ -52,7 +52,7 @@ class RunbookCommandTest {
                 assertThat(l)
                     .startsWith(
                         SHIPPED.resolve("high-error-rate.yaml")
-                            + ": valid: high-error-rate version 1.0.0, 7 steps, sha256 "));
+                            + ": valid: high-error-rate version 1.0.1, 7 steps, sha256 "));
   }
 
   @Test
@@ -118,7 +118,7 @@ class RunbookCommandTest {
             l ->
                 assertThat(l)
                     .matches(
-                        "high-error-rate +High error rate on a service +1\\.0\\.0 +http,errors +7"
+                        "high-error-rate +High error rate on a service +1\\.0\\.1 +http,errors +7"
                             + " +20"));
   }
 
@@ -147,7 +147,7 @@ class RunbookCommandTest {
     assertThat(run.exitCode()).as(run.err()).isZero();
     assertThat(run.out().lines().toList())
         .startsWith("high-error-rate: High error rate on a service")
-        .anySatisfy(l -> assertThat(l).startsWith("version 1.0.0  sha256 "))
+        .anySatisfy(l -> assertThat(l).startsWith("version 1.0.1  sha256 "))
         .contains("starts with error-ratio")
         .anySatisfy(
             l ->
@@ -255,14 +255,28 @@ class RunbookCommandTest {
         CliRun.of(
             concat(
                 new String[] {
-                  "runbook", "run", "high-error-rate", "--simulate-failures", "restart,restrat"
+                  "runbook",
+                  "run",
+                  "high-error-rate",
+                  "--context",
+                  "{\"service\":\"orders\",\"namespace\":\"demo\",\"replicas\":2}",
+                  "--simulate-failures",
+                  "restart,restrat"
+                },
+                common));
+    CliRun missingInput =
+        CliRun.of(
+            concat(
+                new String[] {
+                  "runbook", "run", "high-error-rate", "--context", "{\"service\":\"orders\"}"
                 },
                 common));
     CliRun badJson =
         CliRun.of(
             concat(new String[] {"runbook", "run", "idle-sessions", "--context", "{bad"}, common));
 
-    for (CliRun run : List.of(unknown, notAnObject, wrongKind, unknownStep, badJson)) {
+    for (CliRun run :
+        List.of(unknown, notAnObject, wrongKind, unknownStep, missingInput, badJson)) {
       assertThat(run.exitCode()).as(run.err()).isEqualTo(OpsflowCommand.BAD_INPUT);
       assertThat(run.err()).doesNotContain("Temporal");
     }
@@ -277,6 +291,10 @@ class RunbookCommandTest {
         .startsWith(
             "opsflow: --simulate-failures: simulateFailures[1]: no step 'restrat' in runbook"
                 + " high-error-rate; its steps: error-ratio, traffic, ");
+    assertThat(missingInput.err())
+        .isEqualTo(
+            "opsflow: --context: context.namespace: required: runbook high-error-rate reads"
+                + " input.namespace and declares no default for it\n");
     assertThat(badJson.err()).startsWith("opsflow: --context: not valid JSON");
   }
 

@@ -88,7 +88,7 @@ class RunbookRunIT {
             "run",
             "kafka-lag-recovery",
             "--context",
-            "{\"namespace\":\"demo\",\"consumer\":\"orders\",\"replicas\":4}",
+            "{\"namespace\":\"demo\",\"consumer\":\"orders\",\"groupId\":\"orders\",\"replicas\":4}",
             "--dry-run",
             "--simulate-failures",
             "scale-consumers",
@@ -100,7 +100,7 @@ class RunbookRunIT {
     assertThat(dry.out())
         .startsWith("Started runbook kafka-lag-recovery 1.0.0 (sha256 ")
         .contains(" as a dry run  workflowId=runbook-kafka-lag-recovery-dry-run-")
-        .containsPattern("scale-consumers +check +FAILED +0 +simulated failure")
+        .containsPattern("scale-consumers +check +FAILED +- +simulated failure")
         .contains("kafka-lag-recovery SUCCEEDED in 0s");
     String dryId = workflowId(dry.out());
     var started =
@@ -121,7 +121,7 @@ class RunbookRunIT {
             "run",
             "idle-sessions",
             "--context",
-            "{\"database\":\"orders\"}",
+            "{\"databases\":[\"orders\"]}",
             "--by",
             "alice");
     assertThat(real.exitCode()).as(real.err()).isZero();

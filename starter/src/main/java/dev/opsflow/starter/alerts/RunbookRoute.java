@@ -13,6 +13,7 @@ import dev.opsflow.contracts.runbook.RunbookDefinition;
 import dev.opsflow.contracts.runbook.RunbookNames;
 import dev.opsflow.contracts.runbook.RunbookRequest;
 import dev.opsflow.starter.api.RunbookDoor;
+import dev.opsflow.starter.api.RunbookInputs;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -76,6 +77,7 @@ final class RunbookRoute {
                             + "; runbooks.dir has "
                             + (known.isEmpty() ? "none" : String.join(", ", known))))
             .definition();
+    RunbookInputs inputs = RunbookInputs.of(definition);
     for (Map.Entry<String, String> e : route.context().entrySet()) {
       if (e.getValue() == null) {
         throw new ConfigException(at + ".context." + e.getKey(), "is empty; give a template");
@@ -99,6 +101,19 @@ final class RunbookRoute {
         } catch (IllegalArgumentException wrong) {
           throw new ConfigException(at + ".context." + e.getKey(), wrong.getMessage());
         }
+      }
+    }
+    for (String name : inputs.required()) {
+      if (!route.context().containsKey(name)) {
+        throw new ConfigException(
+            at + ".context." + name,
+            "is missing: runbook "
+                + definition.id()
+                + " reads input."
+                + name
+                + " and declares no default; fill it from the alert, e.g. '{{ "
+                + name
+                + " }}' (a label)");
       }
     }
   }

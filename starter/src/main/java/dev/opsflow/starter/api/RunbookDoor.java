@@ -100,15 +100,41 @@ public final class RunbookDoor {
 
   /**
    * A JSON object; a key named like a declared variable must have the kind of its default (a number
-   * for a number, a list for a list), since expressions compare it as one.
+   * for a number, a list for a list), since expressions compare it as one; and a request without an
+   * input the runbook reads and gives no default for ({@link RunbookInputs}) is refused: that run
+   * would fail at its first step that reads it. Other keys are kept (a route's {@code summary}, for
+   * the human reading the run).
    */
   private static Map<String, Object> context(RunbookDefinition definition, JsonNode context) {
+    if (context != null && !context.isNull() && !context.isObject()) {
+      throw new Refused("context", "must be a JSON object (the runbook's input)");
+    }
+    RunbookInputs inputs = RunbookInputs.of(definition);
+    if (context != null && !context.isNull()) {
+      checkKinds(definition, context);
+    }
+    for (String name : inputs.required()) {
+      JsonNode given = context == null ? null : context.get(name);
+      if (given == null || given.isNull()) {
+        throw new Refused(
+            "context." + name,
+            "required: runbook "
+                + definition.id()
+                + " reads input."
+                + name
+                + " and declares no default for it");
+      }
+    }
     if (context == null || context.isNull()) {
       return Map.of();
     }
-    if (!context.isObject()) {
-      throw new Refused("context", "must be a JSON object (the runbook's input)");
-    }
+    @SuppressWarnings("unchecked")
+    Map<String, Object> input = JSON.convertValue(context, LinkedHashMap.class);
+    return input;
+  }
+
+  /** Each key named like a declared variable of that variable's kind. */
+  private static void checkKinds(RunbookDefinition definition, JsonNode context) {
     for (var it = context.fields(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> field = it.next();
       Object declared = definition.variables().get(field.getKey());
@@ -127,9 +153,6 @@ public final class RunbookDoor {
                 + given);
       }
     }
-    @SuppressWarnings("unchecked")
-    Map<String, Object> input = JSON.convertValue(context, LinkedHashMap.class);
-    return input;
   }
 
   private static String kind(Object value) {

@@ -70,6 +70,7 @@ class AlertRunbookIT {
           ordered(
               "service", "{{service}}",
               "namespace", "{{namespace}}",
+              "replicas", "{{replicas}}",
               "errorThreshold", "{{error_threshold?}}",
               "summary", "{{annotations.summary?}}"));
 
@@ -147,6 +148,7 @@ class AlertRunbookIT {
             "service", service,
             "namespace", "demo",
             "pod", pod,
+            "replicas", "3",
             "error_threshold", "0.1",
             "severity", "warning"),
         "annotations",
@@ -262,6 +264,7 @@ class AlertRunbookIT {
     assertThat(request.context())
         .containsEntry("service", "orders")
         .containsEntry("namespace", "demo")
+        .containsEntry("replicas", "3")
         .containsEntry("errorThreshold", 0.1)
         .containsEntry("summary", "5xx above 10% on orders");
     assertThat(request.dryRun()).isFalse();

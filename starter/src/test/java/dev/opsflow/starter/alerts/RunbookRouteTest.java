@@ -37,6 +37,7 @@ class RunbookRouteTest {
         name: Restart a service
         version: "1"
         variables:
+          namespace: default
           replicas: 2
           urgent: false
           owners: [sre]
@@ -45,7 +46,9 @@ class RunbookRouteTest {
           - id: tell
             type: notify
             channel: audit-log
-            message: "restart {{ input.service }}"
+            message: >-
+              restart {{ input.service }}
+              {{ has(input.summary) ? input.summary : "" }} {{ has(input.zone) ? input.zone : "" }}
         """);
     folder =
         RunbookFolder.load(
@@ -106,6 +109,17 @@ class RunbookRouteTest {
         .hasMessageContaining(
             "routes[0].context.replicas: replicas: runbook restart-service's variable replicas"
                 + " is a number, got 'many'");
+  }
+
+  @Test
+  void aRouteThatLeavesOutAnInputTheRunbookNeedsFailsStartUp() {
+    assertThatThrownBy(
+            () -> new AlertRouter(List.of(route(Map.of("replicas", "3"))), KNOWN, folder))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining(
+            "routes[0].context.service: is missing: runbook restart-service reads input.service"
+                + " and declares no default; fill it from the alert, e.g. '{{ service }}' (a"
+                + " label)");
   }
 
   @Test

@@ -156,21 +156,48 @@ class RunbookDoorIT {
                 Map.of(
                     "runbookId",
                     "idle-sessions",
+                    "context",
+                    Map.of("databases", List.of("orders")),
                     "simulateFailures",
                     List.of("terminate", "restrat"))))
         .startsWith("simulateFailures[1]: no step 'restrat' in runbook idle-sessions; its steps: ");
-    assertThat(refusal(Map.of("runbookId", "idle-sessions", "simulateFailures", "terminate")))
+    assertThat(
+            refusal(
+                Map.of(
+                    "runbookId",
+                    "idle-sessions",
+                    "context",
+                    Map.of("databases", List.of("orders")),
+                    "simulateFailures",
+                    "terminate")))
         .isEqualTo("simulateFailures: must be a list of step ids");
-    assertThat(refusal(Map.of("runbookId", "idle-sessions", "workflowId", "mine")))
+    assertThat(
+            refusal(
+                Map.of(
+                    "runbookId",
+                    "idle-sessions",
+                    "context",
+                    Map.of("databases", List.of("orders")),
+                    "workflowId",
+                    "mine")))
         .isEqualTo(
             "workflowId: a run of runbook idle-sessions is named runbook-idle-sessions-<key> (at"
                 + " most 200 characters; the dry-run mark is for dry runs), got 'mine'");
+    assertThat(refusal(Map.of("runbookId", "ai-service-recovery", "context", Map.of())))
+        .as("an input the runbook reads with no default")
+        .isEqualTo(
+            "context.baseUrl: required: runbook ai-service-recovery reads input.baseUrl and"
+                + " declares no default for it");
+    assertThat(refusal(Map.of("runbookId", "ai-service-recovery")))
+        .as("no context at all")
+        .startsWith("context.baseUrl: required");
     assertThat(refusal(Map.of("workflowType", RunbookWorkflow.TYPE)))
         .startsWith("runbookId: required with workflowType RunbookWorkflow; known: ");
     assertThat(refusal(Map.of("workflowType", "GuardedRestart", "dryRun", true)))
         .startsWith("dryRun: only for runbooks as data");
 
     assertThat(running("idle-sessions")).as("nothing started").isEmpty();
+    assertThat(running("ai-service-recovery")).as("nothing started").isEmpty();
   }
 
   @Test
@@ -190,7 +217,7 @@ class RunbookDoorIT {
     assertThat(started.status()).as(String.valueOf(started.body())).isEqualTo(202);
     assertThat(started.body().get("executionId").asText()).isEqualTo(id);
     assertThat(started.body().get("workflowType").asText()).isEqualTo(RunbookWorkflow.TYPE);
-    assertThat(started.body().get("version").asText()).isEqualTo("1.0.0");
+    assertThat(started.body().get("version").asText()).isEqualTo("1.0.1");
     assertThat(started.body().get("sha256").asText()).isEqualTo(sha256);
     String runId = started.body().get("runId").asText();
 
@@ -199,7 +226,7 @@ class RunbookDoorIT {
     JsonNode v = view.body();
     assertThat(v.get("status").asText()).isEqualTo("RUNNING");
     assertThat(v.get("runbook").get("id").asText()).isEqualTo("high-error-rate");
-    assertThat(v.get("runbook").get("version").asText()).isEqualTo("1.0.0");
+    assertThat(v.get("runbook").get("version").asText()).isEqualTo("1.0.1");
     assertThat(v.get("runbook").get("sha256").asText()).isEqualTo(sha256);
     assertThat(v.get("runbook").get("source").asText())
         .isEqualTo(SHIPPED.resolve("high-error-rate.yaml").toString());
@@ -249,7 +276,15 @@ class RunbookDoorIT {
                 "simulateFailures",
                 List.of("scale-consumers"),
                 "context",
-                Map.of("namespace", "demo", "consumer", "orders", "replicas", 4)));
+                Map.of(
+                    "namespace",
+                    "demo",
+                    "consumer",
+                    "orders",
+                    "groupId",
+                    "orders",
+                    "replicas",
+                    4)));
 
     assertThat(done.status()).as(String.valueOf(done.body())).isEqualTo(200);
     assertThat(done.body().get("executionId").asText())
@@ -270,6 +305,16 @@ class RunbookDoorIT {
                     "kafka-lag-recovery",
                     "dryRun",
                     true,
+                    "context",
+                    Map.of(
+                        "namespace",
+                        "demo",
+                        "consumer",
+                        "orders",
+                        "groupId",
+                        "orders",
+                        "replicas",
+                        4),
                     "workflowId",
                     "runbook-kafka-lag-recovery-x")))
         .startsWith(

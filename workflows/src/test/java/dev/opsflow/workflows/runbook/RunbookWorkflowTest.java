@@ -47,7 +47,7 @@ class RunbookWorkflowTest extends RunbookTestKit {
             "act kubernetes.scale {deployment=orders, namespace=demo, replicas=5}",
             "notify SLACK orders: 5xx ratio was 0.2; opsflow acted.");
     RunbookStatus status = running().status();
-    assertThat(status.version()).isEqualTo("1.0.0");
+    assertThat(status.version()).isEqualTo("1.0.1");
     assertThat(status.sha256()).isEqualTo(shipped("high-error-rate").sha256());
     @SuppressWarnings("unchecked")
     Map<String, Object> steps = (Map<String, Object>) status.context().get("steps");
