@@ -75,6 +75,8 @@ final class BenchStack implements AutoCloseable {
       settings.putAll(policy.settings);
       settings.put("TEMPORAL_ADDRESS", temporal.target());
       settings.put("ALERTS_BEARER_TOKEN", TOKEN);
+      // A REST caller for `opsflow status ID --api` (the CLI's path without a Temporal client).
+      settings.put("OPSFLOW_API_TOKENS", "bench:viewer:" + TOKEN);
       config = adjust.apply(ConfigLoader.load(null, settings));
       OpsflowMetrics metrics = parts.push(new OpsflowMetrics());
       connection =
@@ -120,6 +122,11 @@ final class BenchStack implements AutoCloseable {
 
   String temporalTarget() {
     return temporal.target();
+  }
+
+  /** The starter's base URL (its REST API is under /api). */
+  String starterUrl() {
+    return starter.url();
   }
 
   String alertsUrl() {

@@ -35,6 +35,9 @@ final class Footprint {
   private static final int IN_FLIGHT = 32;
   static final double HEAP_GOAL_MIB = 256;
 
+  static final String GRPC_CLI = "opsflow status ID (own JVM)";
+  static final String REST_CLI = "opsflow status ID --api (own JVM, through the REST API)";
+
   private Footprint() {}
 
   static void round(BenchContext ctx, int round) throws Exception {
@@ -81,8 +84,12 @@ final class Footprint {
         // the jar is new, which happens once per build, not per call.
         time(1, devCli(ctx, someId), stack.temporalTarget());
         Samples cli = time(ctx.sizes().cliCalls(), devCli(ctx, someId), stack.temporalTarget());
-        record(results, "opsflow status ID (own JVM)", cli, true);
+        record(results, GRPC_CLI, cli, true);
         addAll(results, LatencyChart.OPSFLOW, cli);
+        List<String> overRest = new ArrayList<>(devCli(ctx, someId));
+        overRest.addAll(List.of("--api", stack.starterUrl()));
+        Samples rest = time(ctx.sizes().cliCalls(), overRest, stack.temporalTarget());
+        record(results, REST_CLI, rest, true);
         figure(results, "worker heap after GC, idle", "MiB", true, idle.path("heapMiB").asDouble());
         figure(
                 results,
@@ -141,7 +148,10 @@ final class Footprint {
                 ctx.sizes().cliCalls(),
                 bareCli(stack, prefix + (parked / 2)),
                 stack.temporalTarget());
-        record(results, "opsflow status ID (own JVM)", cli, false);
+        record(results, GRPC_CLI, cli, false);
+        // The bare side of the REST row is the same plain SDK query: what a status costs without
+        // opsflow, whichever way opsflow's CLI asks.
+        record(results, REST_CLI, cli, false);
         addAll(results, LatencyChart.BARE, cli);
         figure(
             results,
@@ -179,7 +189,7 @@ final class Footprint {
   private static void record(Results results, String name, Samples cli, boolean opsflow) {
     Progress.say(
         "    "
-            + (opsflow ? "opsflow status" : "bare SDK query JVM")
+            + (opsflow ? name : "bare SDK query JVM")
             + ": min "
             + Results.format(cli.quantile(0))
             + " ms, median "
@@ -225,6 +235,7 @@ final class Footprint {
       pb.redirectErrorStream(true);
       pb.redirectOutput(dir.resolve("out-" + i + ".txt").toFile());
       pb.environment().put("TEMPORAL_ADDRESS", temporal);
+      pb.environment().put("OPSFLOW_API_TOKEN", BenchStack.TOKEN);
       long start = System.nanoTime();
       Process p = pb.start();
       if (!p.waitFor(60, TimeUnit.SECONDS)) {

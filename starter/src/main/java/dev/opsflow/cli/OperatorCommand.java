@@ -32,6 +32,10 @@ abstract class OperatorCommand implements Callable<Integer> {
   @Override
   public final Integer call() throws Exception {
     validate();
+    Integer answered = withoutTemporal();
+    if (answered != null) {
+      return answered;
+    }
     try (TemporalConnection temporal =
         TemporalConnection.connect(connection.load().temporal(), null, Duration.ofSeconds(5))) {
       return run(temporal);
@@ -40,6 +44,14 @@ abstract class OperatorCommand implements Callable<Integer> {
 
   /** Checks the arguments before connecting, so a typo never waits on the network. */
   void validate() {}
+
+  /**
+   * The exit code when this verb answers without a Temporal client (through the starter's REST
+   * API), or null to connect to Temporal and {@link #run}.
+   */
+  Integer withoutTemporal() throws Exception {
+    return null;
+  }
 
   abstract int run(TemporalConnection temporal) throws Exception;
 

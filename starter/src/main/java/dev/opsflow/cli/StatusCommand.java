@@ -4,12 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.opsflow.starter.api.Executions;
 import dev.opsflow.worker.TemporalConnection;
-import io.temporal.api.workflow.v1.WorkflowExecutionInfo;
-import io.temporal.client.WorkflowNotFoundException;
-import io.temporal.client.WorkflowQueryException;
-import java.util.Map;
-import java.util.Optional;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(
@@ -24,48 +20,117 @@ class StatusCommand extends OperatorCommand {
   @Parameters(index = "0", paramLabel = "WORKFLOW_ID")
   String workflowId;
 
+  @Option(
+      names = "--api",
+      paramLabel = "URL",
+      description = {
+        "ask the starter's REST API (GET /api/executions/{id}/status) instead of Temporal: no",
+        "gRPC client to start, so the quickest call (env OPSFLOW_API_URL; the token, viewer or",
+        "above, from env OPSFLOW_API_TOKEN or --api-token-file)"
+      })
+  String api;
+
+  @Option(
+      names = "--api-token-file",
+      paramLabel = "FILE",
+      description = "file holding the REST API token (instead of env OPSFLOW_API_TOKEN)")
+  java.nio.file.Path apiTokenFile;
+
+  @Override
+  Integer withoutTemporal() throws Exception {
+    String url = api != null ? api : System.getenv("OPSFLOW_API_URL");
+    if (url == null || url.isBlank()) {
+      return null;
+    }
+    java.net.URI base;
+    try {
+      base = java.net.URI.create(url.endsWith("/") ? url : url + "/");
+      if (!"http".equals(base.getScheme()) && !"https".equals(base.getScheme())) {
+        throw new IllegalArgumentException("not http(s)");
+      }
+    } catch (IllegalArgumentException e) {
+      throw new BadInputException(
+          "--api: not an http(s) URL: " + dev.opsflow.activities.Printable.quoted(url));
+    }
+    String token = System.getenv("OPSFLOW_API_TOKEN");
+    if (apiTokenFile != null) {
+      try {
+        token = java.nio.file.Files.readString(apiTokenFile).strip();
+      } catch (java.io.IOException e) {
+        throw new BadInputException("--api-token-file: cannot read " + apiTokenFile);
+      }
+    }
+    if (token == null || token.isBlank()) {
+      throw new BadInputException(
+          "OPSFLOW_API_TOKEN: not set; the REST API needs a caller's token (viewer or above)");
+    }
+    // HttpURLConnection, not java.net.http: this call is about start-up time, and the JDK's
+    // HttpClient sets up TLS (a few hundred classes and the CA store) even for an http:// URL.
+    java.net.HttpURLConnection http;
+    int code;
+    String text;
+    try {
+      http =
+          (java.net.HttpURLConnection)
+              base.resolve(
+                      "api/executions/"
+                          + java.net.URLEncoder.encode(
+                                  workflowId, java.nio.charset.StandardCharsets.UTF_8)
+                              .replace("+", "%20")
+                          + "/status")
+                  .toURL()
+                  .openConnection();
+      http.setConnectTimeout(5_000);
+      http.setReadTimeout(15_000);
+      http.setRequestProperty("Authorization", "Bearer " + token);
+      http.setRequestProperty("Accept", "application/json");
+      code = http.getResponseCode();
+      java.io.InputStream in = code < 400 ? http.getInputStream() : http.getErrorStream();
+      text =
+          in == null ? "" : new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    } catch (java.io.IOException e) {
+      spec.commandLine()
+          .getErr()
+          .printf(
+              "opsflow: cannot reach the REST API at %s (%s)%n",
+              base, e.getClass().getSimpleName());
+      return OpsflowCommand.FAILED;
+    }
+    JsonNode body;
+    try {
+      body = OperatorCommand.JSON.readTree(text);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      body = OperatorCommand.JSON.createObjectNode();
+    }
+    if (code == 200 && body.isObject()) {
+      return print((ObjectNode) body);
+    }
+    String error = body.path("error").asText("HTTP " + code);
+    if (code == 404 || code == 409) {
+      throw new BadInputException("WORKFLOW_ID: " + error);
+    }
+    if (code == 401 || code == 403) {
+      throw new BadInputException("OPSFLOW_API_TOKEN: the REST API refused it (" + error + ")");
+    }
+    spec.commandLine()
+        .getErr()
+        .printf("opsflow: the REST API at %s answered %d: %s%n", base, code, error);
+    return OpsflowCommand.FAILED;
+  }
+
   @Override
   int run(TemporalConnection temporal) throws Exception {
-    WorkflowExecutionInfo info;
-    Map<String, Object> closed;
-    try (Executions executions = new Executions(temporal.client())) {
-      info =
-          executions
-              .info(workflowId)
-              .orElseThrow(
-                  () -> new BadInputException("WORKFLOW_ID: no workflow '" + workflowId + "'"));
-      closed = executions.closeReason(info);
-    }
-    String runStatus = Executions.status(info.getStatus());
     ObjectNode status;
-    try {
-      JsonNode answer =
-          temporal
-              .client()
-              .newUntypedWorkflowStub(
-                  workflowId, Optional.of(info.getExecution().getRunId()), Optional.empty())
-              .query("status", JsonNode.class);
-      status = answer.isObject() ? (ObjectNode) answer : OperatorCommand.JSON.createObjectNode();
-    } catch (WorkflowNotFoundException e) {
-      throw new BadInputException("WORKFLOW_ID: no workflow '" + workflowId + "'");
-    } catch (WorkflowQueryException e) {
-      if (closed.isEmpty()) {
-        throw new BadInputException(
-            "WORKFLOW_ID: '"
-                + workflowId
-                + "' does not answer a 'status' query ("
-                + e.getCause().getMessage()
-                + ")");
-      }
-      // A run that failed before it could answer still has Temporal's reason to show.
-      status = OperatorCommand.JSON.createObjectNode();
+    try (Executions executions = new Executions(temporal.client())) {
+      status = executions.statusView(workflowId);
+    } catch (Executions.NoStatus e) {
+      throw new BadInputException("WORKFLOW_ID: " + e.getMessage());
     }
-    // Temporal's view of how the run ended, beside the run's own phase (which a failure can leave
-    // behind): FAILED with the failure, TERMINATED with who and why.
-    status.put("runStatus", runStatus);
-    for (Map.Entry<String, Object> reason : closed.entrySet()) {
-      status.put(reason.getKey(), String.valueOf(reason.getValue()));
-    }
+    return print(status);
+  }
+
+  /** The status as a table (or JSON): its fields, actions, waits, analysis, timeline. */
+  int print(ObjectNode status) throws Exception {
     if (json) {
       printJson(status);
       return 0;

@@ -633,6 +633,65 @@ public final class Executions implements AutoCloseable {
     return false;
   }
 
+  /** Why {@link #statusView} has no view: no such workflow, or one that does not answer. */
+  public static final class NoStatus extends RuntimeException {
+    private final boolean notFound;
+
+    NoStatus(String message, boolean notFound) {
+      super(message);
+      this.notFound = notFound;
+    }
+
+    /** No workflow by that ID (else it exists and does not answer a status query). */
+    public boolean notFound() {
+      return notFound;
+    }
+  }
+
+  /**
+   * What {@code opsflow status ID} shows and {@code GET /api/executions/{id}/status} answers: the
+   * workflow's answer to its {@code status} query, with Temporal's {@code runStatus} and, for a run
+   * that failed, timed out or was terminated, the reason. A run that ended before it could answer
+   * still has Temporal's reason to show.
+   *
+   * @throws NoStatus for no such workflow, or a running one that does not answer the query
+   */
+  public com.fasterxml.jackson.databind.node.ObjectNode statusView(String workflowId) {
+    String noWorkflow = "no workflow '" + workflowId + "'";
+    WorkflowExecutionInfo info = info(workflowId).orElseThrow(() -> new NoStatus(noWorkflow, true));
+    Map<String, Object> closed = closeReason(info);
+    com.fasterxml.jackson.databind.node.ObjectNode status;
+    try {
+      JsonNode answer =
+          run(workflowId, info.getExecution().getRunId())
+              .query(OperatorNames.STATUS, JsonNode.class);
+      status =
+          answer.isObject()
+              ? (com.fasterxml.jackson.databind.node.ObjectNode) answer
+              : JsonNodeFactory.instance.objectNode();
+    } catch (io.temporal.client.WorkflowNotFoundException e) {
+      throw new NoStatus(noWorkflow, true);
+    } catch (io.temporal.client.WorkflowQueryException e) {
+      if (closed.isEmpty()) {
+        throw new NoStatus(
+            "'"
+                + workflowId
+                + "' does not answer a 'status' query ("
+                + e.getCause().getMessage()
+                + ")",
+            false);
+      }
+      status = JsonNodeFactory.instance.objectNode();
+    }
+    // Temporal's view of how the run ended, beside the run's own phase (which a failure can leave
+    // behind): FAILED with the failure, TERMINATED with who and why.
+    status.put("runStatus", status(info.getStatus()));
+    for (Map.Entry<String, Object> reason : closed.entrySet()) {
+      status.put(reason.getKey(), String.valueOf(reason.getValue()));
+    }
+    return status;
+  }
+
   @Override
   public void close() {
     queries.shutdownNow();

@@ -241,6 +241,7 @@ public final class RestApi {
         "POST /api/executions/{id}/terminate",
         "POST /api/executions/{id}/approve",
         "POST /api/executions/{id}/reject",
+        "GET /api/executions/{id}/status",
         "GET /api/rollouts/{id}",
         "POST /api/rollouts/{id}/pause|resume|promote|promoteFull|abort|retry",
         "GET /api/approvals",
@@ -259,6 +260,8 @@ public final class RestApi {
     routes.post(
         "/api/executions/{id}/reject",
         secured(ApiAuth.OPERATOR, "reject", (ctx, caller) -> decide(ctx, caller, false)));
+    routes.get(
+        "/api/executions/{id}/status", secured(ApiAuth.VIEWER, "read", this::executionStatus));
     routes.get("/api/rollouts/{id}", secured(ApiAuth.VIEWER, "read", this::rolloutStatus));
     for (String command : Executions.ROLLOUT_COMMANDS) {
       routes.post(
@@ -1096,6 +1099,17 @@ public final class RestApi {
   }
 
   // ---- GET /api/rollouts/{id}, POST /api/rollouts/{id}/<command> ------------------------------
+
+  /** What {@code opsflow status ID} shows, for any workflow: {@link Executions#statusView}. */
+  private void executionStatus(Context ctx, ApiCaller caller) {
+    String executionId = ctx.pathParam("id");
+    ctx.attribute("executionId", executionId);
+    try {
+      ctx.json(executions.statusView(executionId));
+    } catch (Executions.NoStatus e) {
+      throw e.notFound() ? ApiError.notFound(e.getMessage()) : ApiError.conflict(e.getMessage());
+    }
+  }
 
   private void rolloutStatus(Context ctx, ApiCaller caller) {
     String executionId = ctx.pathParam("id");

@@ -419,6 +419,52 @@ class RestApiIT {
   }
 
   @Test
+  void theStatusOfAnyRunIsWhatTheCliShowsAndTheCliAsksItWithoutTemporal() throws Exception {
+    String id = startWaiting("status over REST", List.of(), 1);
+    String api = "http://127.0.0.1:" + server.port();
+    Path viewerToken = dir.resolve("viewer.token");
+    java.nio.file.Files.writeString(viewerToken, VIEWER + "\n");
+
+    Reply running = call("GET", "/api/executions/" + id + "/status", VIEWER, null);
+    assertThat(running.status()).as("GuardedRestart has no status query").isEqualTo(409);
+    assertThat(running.body().get("error").asText())
+        .startsWith("'" + id + "' does not answer a 'status' query");
+    dev.opsflow.cli.CliRun asked =
+        dev.opsflow.cli.CliRun.of(
+            "status", id, "--api", api, "--api-token-file", viewerToken.toString());
+    assertThat(asked.exitCode()).as(asked.err()).isEqualTo(2);
+    assertThat(asked.err()).startsWith("opsflow: WORKFLOW_ID: '" + id + "' does not answer");
+
+    client.newUntypedWorkflowStub(id).terminate("status drill");
+    Reply ended = call("GET", "/api/executions/" + id + "/status", VIEWER, null);
+    assertThat(ended.status()).as(String.valueOf(ended.body())).isEqualTo(200);
+    assertThat(ended.body().get("runStatus").asText()).isEqualTo("TERMINATED");
+    assertThat(ended.body().toString()).contains("status drill");
+    dev.opsflow.cli.CliRun shown =
+        dev.opsflow.cli.CliRun.of(
+            "status", id, "--json", "--api", api, "--api-token-file", viewerToken.toString());
+    assertThat(shown.exitCode()).as(shown.err()).isZero();
+    assertThat(JSON.readTree(shown.out())).isEqualTo(ended.body());
+    assertThat(JSON.readTree(shown.out())).isEqualTo(executions.statusView(id));
+
+    assertThat(call("GET", "/api/executions/no-such-run/status", VIEWER, null).status())
+        .isEqualTo(404);
+    dev.opsflow.cli.CliRun none =
+        dev.opsflow.cli.CliRun.of(
+            "status", "no-such-run", "--api", api, "--api-token-file", viewerToken.toString());
+    assertThat(none.exitCode()).isEqualTo(2);
+    assertThat(none.err()).isEqualTo("opsflow: WORKFLOW_ID: no workflow 'no-such-run'\n");
+    assertThat(call("GET", "/api/executions/" + id + "/status", null, null).status())
+        .isEqualTo(401);
+    Path wrong = dir.resolve("wrong.token");
+    java.nio.file.Files.writeString(wrong, "not-a-token");
+    dev.opsflow.cli.CliRun refused =
+        dev.opsflow.cli.CliRun.of("status", id, "--api", api, "--api-token-file", wrong.toString());
+    assertThat(refused.exitCode()).isEqualTo(2);
+    assertThat(refused.err()).startsWith("opsflow: OPSFLOW_API_TOKEN: the REST API refused it");
+  }
+
+  @Test
   void rolesDecideWhoMayReadActAndAudit() throws Exception {
     assertThat(call("GET", "/api/runbooks?status=active", VIEWER, null).status()).isEqualTo(200);
     assertThat(call("GET", "/api/approvals", VIEWER, null).status()).isEqualTo(200);
