@@ -87,7 +87,7 @@ class RunbookLoaderTest {
     assertThat(scale.action()).isEqualTo("kubernetes.scale");
     assertThat(scale.parameters())
         .containsEntry("deployment", "{{ input.service }}")
-        .containsEntry("replicas", "{{ input.replicas + 2 }}");
+        .containsEntry("replicas", "{{ int(input.replicas) + 2 }}");
     assertThat(((NotifyStep) runbook.step("page")).channel())
         .isEqualTo(NotifyStep.Channel.PAGERDUTY);
   }
