@@ -29,6 +29,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -171,22 +172,7 @@ final class RolloutCommand implements Runnable {
         "           --count 3"
       })
   static final class Canary extends OperatorCommand {
-    @Parameters(
-        index = "0",
-        paramLabel = "NAMESPACE/DEPLOYMENT",
-        description = "the stable Deployment, e.g. shop/web")
-    String deploymentRef;
-
-    @Option(
-        names = "--service",
-        description = "the Service in front of it (default: the Deployment's name)")
-    String service;
-
-    @Option(names = "--image", required = true, description = "the new version's image")
-    String image;
-
-    @Option(names = "--container", description = "the container to change (default: the only one)")
-    String container;
+    @Mixin Target target;
 
     @Option(
         names = "--steps",
@@ -251,24 +237,11 @@ final class RolloutCommand implements Runnable {
     @Option(names = "--approve-before-full", description = "a human approves before the last step")
     boolean approveBeforeFull;
 
-    @Option(names = "--by", description = "who asks (default: your login name, ${sys:user.name})")
-    String by;
-
-    @Option(
-        names = "--task-queue",
-        description = "task queue (default ${DEFAULT-VALUE})",
-        defaultValue = TaskQueues.OPERATIONS)
-    String taskQueue;
-
-    private String namespace;
-    private String deployment;
     private CanaryRequest request;
 
     @Override
     void validate() {
-      if (by != null && by.isBlank()) {
-        throw new BadInputException("--by: must not be empty");
-      }
+      RunEnvelope envelope = target.envelope();
       Duration stepPause =
           pause == null
               ? CanaryRequest.DEFAULT_PAUSE
@@ -286,17 +259,12 @@ final class RolloutCommand implements Runnable {
                 .map(s -> new CanaryStep(s.weight(), s.weight() == 100 ? Duration.ZERO : stepPause))
                 .toList();
       }
-      String[] ref = namespaceAndDeployment(deploymentRef);
-      namespace = ref[0];
-      deployment = ref[1];
-      if (service == null) {
-        service = deployment;
-      }
+      RolloutTarget rolled = target.target();
       TrafficRouterSpec router = router();
       AnalysisTemplate template = analysisTemplate();
       request =
           new CanaryRequest(
-              new RolloutTarget(namespace, service, deployment, container, image),
+              rolled,
               plan,
               template,
               router,
@@ -304,7 +272,7 @@ final class RolloutCommand implements Runnable {
               approveBeforeFull,
               null,
               null,
-              new RunEnvelope("medium", null, byOrLogin(by), null));
+              envelope);
       List<String> problems = request.problems();
       if (!problems.isEmpty()) {
         throw new BadInputException(
@@ -435,13 +403,11 @@ final class RolloutCommand implements Runnable {
 
     @Override
     int run(TemporalConnection temporal) throws Exception {
-      RunStarted started = RolloutDoor.start(temporal.client(), taskQueue, request);
-      return answerStart(
+      return target.answer(
           this,
-          started,
-          namespace,
-          deployment,
-          "CanaryRollout of " + namespace + "/" + deployment + " to " + image);
+          RolloutDoor.start(temporal.client(), target.taskQueue, request),
+          request.target(),
+          ref -> "CanaryRollout of " + ref + " to " + request.target().image());
     }
   }
 
@@ -457,22 +423,7 @@ final class RolloutCommand implements Runnable {
         "           --preview-service web-preview --approve-before-switch"
       })
   static final class BlueGreen extends OperatorCommand {
-    @Parameters(
-        index = "0",
-        paramLabel = "NAMESPACE/DEPLOYMENT",
-        description = "the active Deployment, e.g. shop/web")
-    String deploymentRef;
-
-    @Option(names = "--image", required = true, description = "the new version's image")
-    String image;
-
-    @Option(
-        names = "--service",
-        description = "the active Service in front of it (default: the Deployment's name)")
-    String service;
-
-    @Option(names = "--container", description = "the container to change (default: the only one)")
-    String container;
+    @Mixin Target target;
 
     @Option(
         names = "--preview-service",
@@ -510,34 +461,24 @@ final class RolloutCommand implements Runnable {
         description = "after a rollback, how long retry is taken (default: the server's)")
     String retryWindow;
 
-    @Option(names = "--by", description = "who asks (default: your login name, ${sys:user.name})")
-    String by;
-
-    @Option(
-        names = "--task-queue",
-        description = "task queue (default ${DEFAULT-VALUE})",
-        defaultValue = TaskQueues.OPERATIONS)
-    String taskQueue;
-
     private BlueGreenRequest request;
 
     @Override
     void validate() {
-      if (by != null && by.isBlank()) {
-        throw new BadInputException("--by: must not be empty");
-      }
-      String[] ref = Canary.namespaceAndDeployment(deploymentRef);
-      String active = service == null ? ref[1] : service;
+      RunEnvelope envelope = target.envelope();
+      RolloutTarget active = target.target();
       request =
           new BlueGreenRequest(
-              new RolloutTarget(ref[0], active, ref[1], container, image),
-              previewService == null ? active + BlueGreenRequest.PREVIEW_SUFFIX : previewService,
+              active,
+              previewService == null
+                  ? active.service() + BlueGreenRequest.PREVIEW_SUFFIX
+                  : previewService,
               analysis == null ? null : analysisFile("--analysis", analysis),
               postAnalysis == null ? null : analysisFile("--post-analysis", postAnalysis),
               approveBeforeSwitch,
               scaleDownDelay == null ? null : Canary.duration("--scale-down-delay", scaleDownDelay),
               retryWindow == null ? null : Canary.duration("--retry-window", retryWindow),
-              new RunEnvelope("medium", null, byOrLogin(by), null));
+              envelope);
       List<String> problems = request.problems();
       if (!problems.isEmpty()) {
         throw new BadInputException(
@@ -564,22 +505,18 @@ final class RolloutCommand implements Runnable {
 
     @Override
     int run(TemporalConnection temporal) throws Exception {
-      RunStarted started = RolloutDoor.start(temporal.client(), taskQueue, request);
-      RolloutTarget t = request.target();
-      return answerStart(
+      return target.answer(
           this,
-          started,
-          t.namespace(),
-          t.deployment(),
-          "BlueGreenDeployment of "
-              + t.namespace()
-              + "/"
-              + t.deployment()
-              + " to "
-              + image
-              + " (preview behind "
-              + request.previewService()
-              + ")");
+          RolloutDoor.start(temporal.client(), target.taskQueue, request),
+          request.target(),
+          ref ->
+              "BlueGreenDeployment of "
+                  + ref
+                  + " to "
+                  + request.target().image()
+                  + " (preview behind "
+                  + request.previewService()
+                  + ")");
     }
   }
 
@@ -595,11 +532,7 @@ final class RolloutCommand implements Runnable {
         "           --image registry.example/model-server:v1 --monitor 2m"
       })
   static final class Ml extends OperatorCommand {
-    @Parameters(
-        index = "0",
-        paramLabel = "NAMESPACE/DEPLOYMENT",
-        description = "the production Deployment, e.g. demo/model")
-    String deploymentRef;
+    @Mixin Target target;
 
     @Option(
         names = "--model",
@@ -607,17 +540,6 @@ final class RolloutCommand implements Runnable {
         paramLabel = "VERSION",
         description = "the candidate as the model server names it, e.g. v2")
     String model;
-
-    @Option(names = "--image", required = true, description = "the image that serves it")
-    String image;
-
-    @Option(
-        names = "--service",
-        description = "the Service in front of it (default: the Deployment's name)")
-    String service;
-
-    @Option(names = "--container", description = "the container to change (default: the only one)")
-    String container;
 
     @Option(
         names = "--preview-service",
@@ -655,27 +577,14 @@ final class RolloutCommand implements Runnable {
             "an AnalysisTemplate as JSON (default: accuracy, latency, error_rate vs production)")
     Path analysis;
 
-    @Option(names = "--by", description = "who asks (default: your login name, ${sys:user.name})")
-    String by;
-
-    @Option(
-        names = "--task-queue",
-        description = "task queue (default ${DEFAULT-VALUE})",
-        defaultValue = TaskQueues.OPERATIONS)
-    String taskQueue;
-
     private MlDeploymentRequest request;
 
     @Override
     void validate() {
-      if (by != null && by.isBlank()) {
-        throw new BadInputException("--by: must not be empty");
-      }
-      String[] ref = Canary.namespaceAndDeployment(deploymentRef);
+      RunEnvelope envelope = target.envelope();
       request =
           new MlDeploymentRequest(
-              new RolloutTarget(
-                  ref[0], service == null ? ref[1] : service, ref[1], container, image),
+              target.target(),
               model,
               previewService,
               threshold,
@@ -683,7 +592,7 @@ final class RolloutCommand implements Runnable {
               monitor == null ? null : Canary.duration("--monitor", monitor),
               analysis == null ? null : Canary.analysisFile(analysis),
               maxRollback == null ? null : Canary.duration("--max-rollback", maxRollback),
-              new RunEnvelope("medium", null, byOrLogin(by), null));
+              envelope);
       List<String> problems = request.problems();
       if (!problems.isEmpty()) {
         throw new BadInputException(String.join("; ", problems.stream().map(Ml::option).toList()));
@@ -703,21 +612,82 @@ final class RolloutCommand implements Runnable {
 
     @Override
     int run(TemporalConnection temporal) throws Exception {
-      RunStarted started = RolloutDoor.start(temporal.client(), taskQueue, request);
-      RolloutTarget t = request.target();
-      return answerStart(
+      return target.answer(
           this,
+          RolloutDoor.start(temporal.client(), target.taskQueue, request),
+          request.target(),
+          ref ->
+              "MlModelDeployment of model "
+                  + model
+                  + " ("
+                  + request.target().image()
+                  + ") to "
+                  + ref);
+    }
+  }
+
+  /**
+   * What every rollout start takes: the Deployment, its Service and container, the new image, who
+   * asks and the task queue.
+   */
+  static final class Target {
+    @Parameters(
+        index = "0",
+        paramLabel = "NAMESPACE/DEPLOYMENT",
+        description = "the Deployment the rollout changes, e.g. shop/web")
+    String deploymentRef;
+
+    @Option(names = "--image", required = true, description = "the new version's image")
+    String image;
+
+    @Option(
+        names = "--service",
+        description = "the Service in front of it (default: the Deployment's name)")
+    String service;
+
+    @Option(names = "--container", description = "the container to change (default: the only one)")
+    String container;
+
+    @Option(names = "--by", description = "who asks (default: your login name, ${sys:user.name})")
+    String by;
+
+    @Option(
+        names = "--task-queue",
+        description = "task queue (default ${DEFAULT-VALUE})",
+        defaultValue = TaskQueues.OPERATIONS)
+    String taskQueue;
+
+    /** Who asks, as the run records it; an empty {@code --by} is refused. */
+    RunEnvelope envelope() {
+      if (by != null && by.isBlank()) {
+        throw new BadInputException("--by: must not be empty");
+      }
+      return new RunEnvelope("medium", null, OperatorCommand.byOrLogin(by), null);
+    }
+
+    /** NAMESPACE/DEPLOYMENT's two names, the Service defaulting to the Deployment's name. */
+    RolloutTarget target() {
+      String[] ref = Canary.namespaceAndDeployment(deploymentRef);
+      return new RolloutTarget(
+          ref[0], service == null ? ref[1] : service, ref[1], container, image);
+    }
+
+    /**
+     * Answers a start of a rollout of {@code t} as every rollout start does; {@code what} says what
+     * started, given NAMESPACE/DEPLOYMENT.
+     */
+    int answer(
+        OperatorCommand command,
+        RunStarted started,
+        RolloutTarget t,
+        java.util.function.UnaryOperator<String> what)
+        throws com.fasterxml.jackson.core.JsonProcessingException {
+      return answerStart(
+          command,
           started,
           t.namespace(),
           t.deployment(),
-          "MlModelDeployment of model "
-              + model
-              + " ("
-              + image
-              + ") to "
-              + t.namespace()
-              + "/"
-              + t.deployment());
+          what.apply(t.namespace() + "/" + t.deployment()));
     }
   }
 

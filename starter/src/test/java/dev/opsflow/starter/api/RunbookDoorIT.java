@@ -131,6 +131,17 @@ class RunbookDoorIT {
     return list.body().get("executions").findValuesAsText("executionId");
   }
 
+  /** A request for idle-sessions with its required input and one more field. */
+  private static Map<String, Object> idleSessions(String field, Object value) {
+    return Map.of(
+        "runbookId",
+        "idle-sessions",
+        "context",
+        Map.of("databases", List.of("orders")),
+        field,
+        value);
+  }
+
   @Test
   void badInputIsRefusedNamingTheFieldAndStartsNothing() throws Exception {
     assertThat(refusal(Map.of("runbookId", "idle-sesions")))
@@ -151,35 +162,11 @@ class RunbookDoorIT {
         .isEqualTo(
             "context.errorThreshold: the runbook's variable errorThreshold is a number (default"
                 + " 0.05), got a string");
-    assertThat(
-            refusal(
-                Map.of(
-                    "runbookId",
-                    "idle-sessions",
-                    "context",
-                    Map.of("databases", List.of("orders")),
-                    "simulateFailures",
-                    List.of("terminate", "restrat"))))
+    assertThat(refusal(idleSessions("simulateFailures", List.of("terminate", "restrat"))))
         .startsWith("simulateFailures[1]: no step 'restrat' in runbook idle-sessions; its steps: ");
-    assertThat(
-            refusal(
-                Map.of(
-                    "runbookId",
-                    "idle-sessions",
-                    "context",
-                    Map.of("databases", List.of("orders")),
-                    "simulateFailures",
-                    "terminate")))
+    assertThat(refusal(idleSessions("simulateFailures", "terminate")))
         .isEqualTo("simulateFailures: must be a list of step ids");
-    assertThat(
-            refusal(
-                Map.of(
-                    "runbookId",
-                    "idle-sessions",
-                    "context",
-                    Map.of("databases", List.of("orders")),
-                    "workflowId",
-                    "mine")))
+    assertThat(refusal(idleSessions("workflowId", "mine")))
         .isEqualTo(
             "workflowId: a run of runbook idle-sessions is named runbook-idle-sessions-<key> (at"
                 + " most 200 characters; the dry-run mark is for dry runs), got 'mine'");
