@@ -600,20 +600,6 @@ public final class KubernetesActivitiesImpl implements KubernetesActivities, Aut
           KubernetesNames.deployment("name", name);
         });
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(Math.max(1, timeoutSeconds));
-    DeploymentInfo first = getDeployment(namespace, name);
-    if (first.rolloutComplete()) {
-      return first;
-    }
-    // A watch on the Deployment wakes the wait on each change of its status, so the rollout's end
-    // is seen when the controller writes it, not at the next poll; the polls stay (doubling from
-    // ROLLOUT_FIRST_POLL) for a watch that cannot open or drops.
-    try (RolloutWakeups wakeups = RolloutWakeups.open(deployment(namespace, name))) {
-      return awaitRollout(namespace, name, timeoutSeconds, deadline, wakeups);
-    }
-  }
-
-  private DeploymentInfo awaitRollout(
-      String namespace, String name, long timeoutSeconds, long deadline, RolloutWakeups wakeups) {
     long pause = ROLLOUT_FIRST_POLL.toMillis();
     while (true) {
       DeploymentInfo info = getDeployment(namespace, name);
@@ -648,7 +634,7 @@ public final class KubernetesActivitiesImpl implements KubernetesActivities, Aut
       }
       try {
         // Never past the deadline: the last read comes at it, not up to one pause after it.
-        wakeups.await(Math.min(pause, left));
+        Thread.sleep(Math.min(pause, left));
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw FailureTypes.retryable("interrupted while waiting for the rollout", "Interrupted", e);
