@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiFunction;
@@ -53,6 +52,20 @@ final class NoticeGroupCommit implements AutoCloseable {
       Executors.newSingleThreadScheduledExecutor(
           r -> {
             Thread t = new Thread(r, "opsflow-notice-window");
+            t.setDaemon(true);
+            return t;
+          });
+
+  /**
+   * Where a timer's flush runs (building the payloads and issuing the call): threads of its own,
+   * not the common pool, whose one thread on a two-core machine (parallelism = cores - 1) every
+   * other user of the pool shares, so flushes queued behind each other and behind them.
+   */
+  private final java.util.concurrent.ExecutorService flushing =
+      Executors.newFixedThreadPool(
+          Math.max(2, Runtime.getRuntime().availableProcessors()),
+          r -> {
+            Thread t = new Thread(r, "opsflow-notice-flush");
             t.setDaemon(true);
             return t;
           });
@@ -204,7 +217,7 @@ final class NoticeGroupCommit implements AutoCloseable {
   private void schedule(String workflowId, Wake wake, long nanos) {
     // The timer only wakes the flush; building the payloads is not done on its one thread.
     timer.schedule(
-        () -> ForkJoinPool.commonPool().execute(() -> flush(workflowId, wake)),
+        () -> flushing.execute(() -> flush(workflowId, wake)),
         Math.max(0, nanos),
         TimeUnit.NANOSECONDS);
   }
@@ -341,6 +354,7 @@ final class NoticeGroupCommit implements AutoCloseable {
   @Override
   public void close() {
     timer.shutdownNow();
+    flushing.shutdownNow();
   }
 
   private static final class Problem {
