@@ -23,11 +23,10 @@ class StatusCommand extends OperatorCommand {
   @Option(
       names = "--api",
       paramLabel = "URL",
-      description = {
-        "ask the starter's REST API (GET /api/executions/{id}/status) instead of Temporal: no",
-        "gRPC client to start, so the quickest call (env OPSFLOW_API_URL; the token, viewer or",
-        "above, from env OPSFLOW_API_TOKEN or --api-token-file)"
-      })
+      description =
+          "ask the starter's REST API (GET /api/executions/{id}/status) instead of Temporal: no"
+              + " gRPC client to start, so the quickest call (env OPSFLOW_API_URL; the token,"
+              + " viewer or above, from env OPSFLOW_API_TOKEN or --api-token-file)")
   String api;
 
   @Option(
