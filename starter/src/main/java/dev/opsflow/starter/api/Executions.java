@@ -657,7 +657,8 @@ public final class Executions implements AutoCloseable {
    * @throws NoStatus for no such workflow, or a running one that does not answer the query
    */
   public com.fasterxml.jackson.databind.node.ObjectNode statusView(String workflowId) {
-    String noWorkflow = "no workflow '" + workflowId + "'";
+    // The ID as the caller gave it, escaped and cut: it may be anything up to the URL's limit.
+    String noWorkflow = "no workflow " + dev.opsflow.activities.Printable.quoted(workflowId);
     WorkflowExecutionInfo info = info(workflowId).orElseThrow(() -> new NoStatus(noWorkflow, true));
     Map<String, Object> closed = closeReason(info);
     com.fasterxml.jackson.databind.node.ObjectNode status;
@@ -674,9 +675,8 @@ public final class Executions implements AutoCloseable {
     } catch (io.temporal.client.WorkflowQueryException e) {
       if (closed.isEmpty()) {
         throw new NoStatus(
-            "'"
-                + workflowId
-                + "' does not answer a 'status' query ("
+            dev.opsflow.activities.Printable.quoted(workflowId)
+                + " does not answer a 'status' query ("
                 + e.getCause().getMessage()
                 + ")",
             false);
