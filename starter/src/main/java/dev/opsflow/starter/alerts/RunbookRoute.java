@@ -9,6 +9,7 @@ import dev.opsflow.config.AlertRoute;
 import dev.opsflow.config.ConfigException;
 import dev.opsflow.config.Spelling;
 import dev.opsflow.contracts.run.AlertNotice;
+import dev.opsflow.contracts.runbook.PinnedRunbook;
 import dev.opsflow.contracts.runbook.RunbookDefinition;
 import dev.opsflow.contracts.runbook.RunbookNames;
 import dev.opsflow.contracts.runbook.RunbookRequest;
@@ -61,7 +62,7 @@ final class RunbookRoute {
     this.folder = folder;
     this.route = route;
     List<String> known = List.copyOf(folder.runbooks().keySet());
-    this.definition =
+    PinnedRunbook pinned =
         folder
             .runbook(route.runbook())
             .orElseThrow(
@@ -75,9 +76,9 @@ final class RunbookRoute {
                                 .map(c -> " (did you mean " + c + "?)")
                                 .orElse("")
                             + "; runbooks.dir has "
-                            + (known.isEmpty() ? "none" : String.join(", ", known))))
-            .definition();
-    RunbookInputs inputs = RunbookInputs.of(definition);
+                            + (known.isEmpty() ? "none" : String.join(", ", known))));
+    this.definition = pinned.definition();
+    RunbookInputs inputs = RunbookInputs.of(pinned);
     for (Map.Entry<String, String> e : route.context().entrySet()) {
       if (e.getValue() == null) {
         throw new ConfigException(at + ".context." + e.getKey(), "is empty; give a template");

@@ -80,7 +80,7 @@ public final class RunbookDoor {
                                 ? "(none)"
                                 : String.join(", ", folder.runbooks().keySet()))));
     RunbookDefinition definition = runbook.definition();
-    Map<String, Object> input = context(definition, context);
+    Map<String, Object> input = context(definition, RunbookInputs.of(runbook), context);
     List<String> failures = simulateFailures == null ? List.of() : simulateFailures;
     for (int i = 0; i < failures.size(); i++) {
       String step = failures.get(i);
@@ -105,11 +105,11 @@ public final class RunbookDoor {
    * would fail at its first step that reads it. Other keys are kept (a route's {@code summary}, for
    * the human reading the run).
    */
-  private static Map<String, Object> context(RunbookDefinition definition, JsonNode context) {
+  private static Map<String, Object> context(
+      RunbookDefinition definition, RunbookInputs inputs, JsonNode context) {
     if (context != null && !context.isNull() && !context.isObject()) {
       throw new Refused("context", "must be a JSON object (the runbook's input)");
     }
-    RunbookInputs inputs = RunbookInputs.of(definition);
     if (context != null && !context.isNull()) {
       checkKinds(definition, context);
     }

@@ -34,6 +34,18 @@ public record RunbookInputs(Set<String> read, Set<String> required) {
   /** The step fields that are CEL expressions whole; every other string is text or a template. */
   private static final Set<String> EXPRESSIONS = Set.of("condition", "when", "over", "while");
 
+  /** What a runbook's content always gives, by its SHA-256: the folder is read once, at start. */
+  private static final java.util.concurrent.ConcurrentMap<String, RunbookInputs> BY_CONTENT =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  /**
+   * The inputs of a loaded runbook, worked out once per content rather than on every request or
+   * alert that asks for a run of it.
+   */
+  public static RunbookInputs of(dev.opsflow.contracts.runbook.PinnedRunbook runbook) {
+    return BY_CONTENT.computeIfAbsent(runbook.sha256(), sha -> of(runbook.definition()));
+  }
+
   public static RunbookInputs of(RunbookDefinition definition) {
     Set<String> read = new TreeSet<>();
     Set<String> guarded = new TreeSet<>();
