@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.opsflow.sandbox.LoopbackHttp;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.prometheus.metrics.core.metrics.Counter;
@@ -14,7 +15,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -157,19 +157,7 @@ public final class AiService implements AutoCloseable {
             .labelNames("service")
             .withoutExemplars()
             .register(registry);
-    try {
-      server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    server.setExecutor(
-        Executors.newFixedThreadPool(
-            4,
-            r -> {
-              Thread t = new Thread(r, "sandbox-ai-" + service);
-              t.setDaemon(true);
-              return t;
-            }));
+    server = LoopbackHttp.create("sandbox-ai-" + service, 4);
     server.createContext("/", this::handle);
     server.start();
     users =
@@ -696,7 +684,6 @@ public final class AiService implements AutoCloseable {
   @Override
   public void close() {
     users.shutdownNow();
-    server.stop(0);
-    ((java.util.concurrent.ExecutorService) server.getExecutor()).shutdownNow();
+    LoopbackHttp.stop(server);
   }
 }

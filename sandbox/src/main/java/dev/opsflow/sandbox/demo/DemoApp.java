@@ -3,6 +3,7 @@ package dev.opsflow.sandbox.demo;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.opsflow.sandbox.LoopbackHttp;
 import dev.opsflow.sandbox.traffic.LoadGenerator;
 import dev.opsflow.sandbox.traffic.RequestMetrics;
 import dev.opsflow.sandbox.traffic.ServiceTraffic;
@@ -10,8 +11,6 @@ import dev.opsflow.sandbox.traffic.TrafficSplit;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
@@ -19,8 +18,6 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 
 /**
  * The application behind a sandbox Service, played for real: an HTTP server (on 127.0.0.1) that
@@ -48,28 +45,13 @@ public final class DemoApp implements AutoCloseable {
   private final ServiceTraffic traffic;
   private final RequestMetrics metrics = new RequestMetrics();
   private final RequestOutcomes outcomes = new RequestOutcomes(14L);
-  private final ExecutorService handlers;
   private final HttpServer server;
   private final LoadGenerator users;
 
   private DemoApp(KubernetesClient client, String namespace, String service, int perSecond) {
     this.traffic = new ServiceTraffic(client, namespace, service);
     // Slow versions hold a thread per request: enough for every request of a second in flight.
-    this.handlers =
-        Executors.newFixedThreadPool(
-            Math.max(8, perSecond),
-            r -> {
-              Thread t = new Thread(r, "sandbox-demo-app");
-              t.setDaemon(true);
-              return t;
-            });
-    try {
-      server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    } catch (IOException e) {
-      handlers.shutdownNow();
-      throw new UncheckedIOException(e);
-    }
-    server.setExecutor(handlers);
+    this.server = LoopbackHttp.create("sandbox-demo-app", Math.max(8, perSecond));
     server.createContext("/metrics", metrics.handler());
     server.createContext("/split", this::split);
     server.createContext("/", this::serve);
@@ -191,7 +173,6 @@ public final class DemoApp implements AutoCloseable {
   @Override
   public void close() {
     users.close();
-    server.stop(0);
-    handlers.shutdownNow();
+    LoopbackHttp.stop(server);
   }
 }

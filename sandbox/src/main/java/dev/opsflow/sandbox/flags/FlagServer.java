@@ -4,10 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.opsflow.sandbox.LoopbackHttp;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.ArrayList;
@@ -15,7 +14,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Executors;
 import java.util.function.IntSupplier;
 import java.util.regex.Pattern;
 
@@ -38,19 +36,7 @@ public final class FlagServer implements AutoCloseable {
 
   private FlagServer(String token) {
     this.token = token;
-    try {
-      server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    server.setExecutor(
-        Executors.newFixedThreadPool(
-            2,
-            r -> {
-              Thread t = new Thread(r, "sandbox-flags");
-              t.setDaemon(true);
-              return t;
-            }));
+    server = LoopbackHttp.create("sandbox-flags", 2);
     server.createContext("/flags/", this::handle);
     server.start();
   }
@@ -165,7 +151,6 @@ public final class FlagServer implements AutoCloseable {
 
   @Override
   public void close() {
-    server.stop(0);
-    ((java.util.concurrent.ExecutorService) server.getExecutor()).shutdownNow();
+    LoopbackHttp.stop(server);
   }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.opsflow.sandbox.LoopbackHttp;
 import dev.opsflow.sandbox.traffic.LoadGenerator;
 import dev.opsflow.sandbox.traffic.RequestMetrics;
 import dev.opsflow.sandbox.traffic.ServiceTraffic;
@@ -14,7 +15,6 @@ import io.prometheus.metrics.core.metrics.Gauge;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
@@ -26,8 +26,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -119,27 +117,12 @@ public final class ModelServer implements AutoCloseable {
   private final Map<String, ArrayDeque<Boolean>> recent = new HashMap<>();
   private final Random latency = new Random(92L);
   private final AtomicInteger nextExample = new AtomicInteger();
-  private final ExecutorService handlers;
   private final HttpServer server;
   private final LoadGenerator users;
 
   private ModelServer(KubernetesClient client, String namespace, String service, int perSecond) {
     this.traffic = new ServiceTraffic(client, namespace, service);
-    this.handlers =
-        Executors.newFixedThreadPool(
-            8,
-            r -> {
-              Thread t = new Thread(r, "sandbox-model-server");
-              t.setDaemon(true);
-              return t;
-            });
-    try {
-      server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    } catch (IOException e) {
-      handlers.shutdownNow();
-      throw new UncheckedIOException(e);
-    }
-    server.setExecutor(handlers);
+    this.server = LoopbackHttp.create("sandbox-model-server", 8);
     server.createContext("/metrics", metrics.handler());
     server.createContext("/split", this::split);
     server.createContext("/models", this::models);
@@ -413,7 +396,6 @@ public final class ModelServer implements AutoCloseable {
   @Override
   public void close() {
     users.close();
-    server.stop(0);
-    handlers.shutdownNow();
+    LoopbackHttp.stop(server);
   }
 }
