@@ -3,9 +3,11 @@ package dev.opsflow.starter.api;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.opsflow.contracts.runbook.RunbookDefinition;
+import java.util.Collections;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.Set;
+import java.util.SortedSet;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -17,8 +19,9 @@ import java.util.regex.Pattern;
  * default), is <em>required</em>: a run without it would fail at the first step that reads it, so
  * the door refuses the request instead.
  *
- * @param read every input name the steps read
- * @param required the names a request must give
+ * @param read every input name the steps read, in name order
+ * @param required the names a request must give, in name order (so a refusal names the same missing
+ *     input on every JVM)
  */
 public record RunbookInputs(Set<String> read, Set<String> required) {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -47,8 +50,8 @@ public record RunbookInputs(Set<String> read, Set<String> required) {
   }
 
   public static RunbookInputs of(RunbookDefinition definition) {
-    Set<String> read = new TreeSet<>();
-    Set<String> guarded = new TreeSet<>();
+    SortedSet<String> read = new TreeSet<>();
+    SortedSet<String> guarded = new TreeSet<>();
     walk(
         JSON.valueToTree(definition.steps()),
         null,
@@ -56,10 +59,11 @@ public record RunbookInputs(Set<String> read, Set<String> required) {
           collect(READ.matcher(text), read);
           collect(GUARD.matcher(text), guarded);
         });
-    Set<String> required = new TreeSet<>(read);
+    SortedSet<String> required = new TreeSet<>(read);
     required.removeAll(guarded);
     required.removeAll(definition.variables().keySet());
-    return new RunbookInputs(Set.copyOf(read), Set.copyOf(required));
+    return new RunbookInputs(
+        Collections.unmodifiableSortedSet(read), Collections.unmodifiableSortedSet(required));
   }
 
   private static void collect(Matcher m, Set<String> into) {

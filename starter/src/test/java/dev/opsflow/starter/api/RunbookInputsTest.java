@@ -47,10 +47,11 @@ class RunbookInputsTest {
                     message: "restart {{ input.service }} in {{ input.namespace }} via {{ input.cacheHost }}"
                 """));
     assertThat(inputs.read())
-        .containsExactlyInAnyOrder("cacheHost", "tier", "service", "namespace");
+        .as("in name order, whatever order the steps read them in")
+        .containsExactly("cacheHost", "namespace", "service", "tier");
     assertThat(inputs.required())
-        .as("cacheHost is guarded by has(), namespace is a declared variable")
-        .containsExactlyInAnyOrder("tier", "service");
+        .as("cacheHost is guarded by has(), namespace is a declared variable; in name order")
+        .containsExactly("service", "tier");
   }
 
   @Test
