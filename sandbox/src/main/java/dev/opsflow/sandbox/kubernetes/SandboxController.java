@@ -58,6 +58,21 @@ final class SandboxController {
     }
   }
 
+  /** One Deployment, as it changed (the watch); one gone meanwhile is nothing to do. */
+  void reconcileQuietly(String namespace, String name) {
+    try {
+      synchronized (this) {
+        Deployment d = client.apps().deployments().inNamespace(namespace).withName(name).get();
+        if (d != null) {
+          reconcile(d);
+        }
+      }
+    } catch (RuntimeException e) {
+      // A conflict with a write made meanwhile: that write's own event queues this again.
+      log.debug("sandbox controller reconcile of {}/{} failed: {}", namespace, name, e.toString());
+    }
+  }
+
   synchronized void reconcile() {
     for (Deployment d : client.apps().deployments().inAnyNamespace().list().getItems()) {
       reconcile(d);
