@@ -243,7 +243,7 @@ public final class CanaryPair implements AutoCloseable {
 
   /**
    * Waits until {@code name} has at least {@code replicas} ready pods of its current template (the
-   * controller observed the latest generation): reads at once, then after 50 ms doubling to 2 s,
+   * controller observed the latest generation): reads at once, then after 25 ms doubling to 2 s,
    * heartbeating each time, as {@link KubernetesActivitiesImpl#waitForRollout} does.
    */
   DeploymentInfo awaitReady(String namespace, String name, int replicas, long timeoutSeconds) {
