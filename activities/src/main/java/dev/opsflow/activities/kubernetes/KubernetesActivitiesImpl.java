@@ -166,15 +166,29 @@ public final class KubernetesActivitiesImpl implements KubernetesActivities, Aut
 
   /** A client for {@link #clusterConfig}, tuned as every opsflow activity's. */
   public static KubernetesClient client(OpsflowConfig config) {
-    Config k8s = clusterConfig(config);
-    // Temporal's retry policy is the one retry loop: the client's own (10 attempts with backoff on
-    // 5xx by default) would hide a failing API server from it for minutes.
-    Config tuned =
-        new io.fabric8.kubernetes.client.ConfigBuilder(k8s)
-            .withRequestRetryBackoffLimit(0)
-            .withRequestTimeout(20_000)
-            .build();
-    return new KubernetesClientBuilder().withConfig(tuned).build();
+    return new KubernetesClientBuilder().withConfig(tunedConfig(config)).build();
+  }
+
+  /**
+   * {@link #clusterConfig} as every opsflow client of the cluster uses it. Temporal's retry policy
+   * is the one retry loop: the client's own (10 attempts with backoff on 5xx by default) would hide
+   * a failing API server from it for minutes. HTTP/1.1: over HTTP/2 the JDK's HttpClient (fabric8's
+   * transport here) keeps one connection per server and fails every request past the server's
+   * concurrent-stream limit at once ("too many concurrent streams", JDK-8225647), which a busy
+   * worker reaches (the mock API server's limit is 100; kube-apiserver's is configurable); over
+   * HTTP/1.1 it opens another pooled connection instead.
+   */
+  public static Config tunedConfig(OpsflowConfig config) {
+    return tunedConfig(clusterConfig(config));
+  }
+
+  /** {@code cluster} tuned as {@link #tunedConfig(OpsflowConfig)} says. */
+  public static Config tunedConfig(Config cluster) {
+    return new io.fabric8.kubernetes.client.ConfigBuilder(cluster)
+        .withRequestRetryBackoffLimit(0)
+        .withRequestTimeout(20_000)
+        .withHttp2Disable(true)
+        .build();
   }
 
   @Override

@@ -58,14 +58,8 @@ public final class ServiceRoutingActivitiesImpl implements ServiceRoutingActivit
    * activity.
    */
   public static ServiceRoutingActivitiesImpl fromConfig(dev.opsflow.config.OpsflowConfig config) {
-    io.fabric8.kubernetes.client.Config tuned =
-        new io.fabric8.kubernetes.client.ConfigBuilder(
-                KubernetesActivitiesImpl.clusterConfig(config))
-            .withRequestRetryBackoffLimit(0)
-            .withRequestTimeout(20_000)
-            .build();
     return new ServiceRoutingActivitiesImpl(
-        new io.fabric8.kubernetes.client.KubernetesClientBuilder().withConfig(tuned).build(),
+        KubernetesActivitiesImpl.client(config),
         new NamespaceAllowList(config.kubernetes().allowedNamespaces()),
         details -> io.temporal.activity.Activity.getExecutionContext().heartbeat(details));
   }

@@ -14,7 +14,6 @@ import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPBackendRef;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteRule;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
@@ -78,14 +77,8 @@ public final class HttpRouteRouter implements TrafficRouter, AutoCloseable {
    * client-side retries: Temporal's retry policy is the one loop); {@link #close} closes it.
    */
   public static HttpRouteRouter fromConfig(OpsflowConfig config) {
-    io.fabric8.kubernetes.client.Config tuned =
-        new io.fabric8.kubernetes.client.ConfigBuilder(
-                KubernetesActivitiesImpl.clusterConfig(config))
-            .withRequestRetryBackoffLimit(0)
-            .withRequestTimeout(20_000)
-            .build();
     return new HttpRouteRouter(
-        new KubernetesClientBuilder().withConfig(tuned).build(),
+        KubernetesActivitiesImpl.client(config),
         new NamespaceAllowList(config.kubernetes().allowedNamespaces()),
         true);
   }
