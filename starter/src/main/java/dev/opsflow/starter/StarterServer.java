@@ -233,7 +233,32 @@ public final class StarterServer implements AutoCloseable {
     NetworkConnectionLimit limit = new NetworkConnectionLimit(limits.maxConnections(), connector);
     limit.setEndPointIdleTimeout(Math.min(2_000, limits.idleTimeout().toMillis()));
     connector.addBean(limit);
+    connector.addBean(new ShedWhileFull(limit));
     return connector;
+  }
+
+  /**
+   * Jetty shortens the idle timeout of the connections open when the limit is reached, but a burst
+   * reaches it with its connections still being set up, and those then open with the full idle
+   * timeout: kept alive and idle, they held every slot for {@code http.idleTimeout} (30 s) while
+   * new connections waited in the backlog past Alertmanager's 10 s. A connection that opens while
+   * the limit is reached gets the short timeout too. While a request is handled the configured idle
+   * timeout applies (a request may wait on Temporal); between requests the short one.
+   */
+  private static final class ShedWhileFull implements org.eclipse.jetty.io.Connection.Listener {
+    private final NetworkConnectionLimit limit;
+
+    ShedWhileFull(NetworkConnectionLimit limit) {
+      this.limit = limit;
+    }
+
+    @Override
+    public void onOpened(org.eclipse.jetty.io.Connection connection) {
+      if (limit.getNetworkConnectionCount() + limit.getPendingNetworkConnectionCount()
+          >= limit.getMaxNetworkConnectionCount()) {
+        connection.getEndPoint().setIdleTimeout(limit.getEndPointIdleTimeout());
+      }
+    }
   }
 
   public int port() {
