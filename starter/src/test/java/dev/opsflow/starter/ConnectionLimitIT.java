@@ -2,7 +2,6 @@ package dev.opsflow.starter;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.opsflow.config.OpsflowConfig;
 import dev.opsflow.worker.Ports;
 import dev.opsflow.worker.TemporalConnection;
 import java.net.http.HttpResponse;
@@ -32,12 +31,7 @@ class ConnectionLimitIT {
   void requestsWaitingOnTemporalAtTheConnectionLimitAreAnswered503() throws Exception {
     int port = Ports.free();
     TemporalOnPort temporal = TemporalOnPort.start(port);
-    OpsflowConfig.Temporal address =
-        new OpsflowConfig.Temporal(
-            "127.0.0.1:" + port, "default", new OpsflowConfig.Tls(false, "", "", "", ""));
-    try (TemporalConnection connection =
-            TemporalConnection.connect(
-                address, null, Duration.ofSeconds(10), Duration.ofSeconds(10));
+    try (TemporalConnection connection = TemporalOnPort.connect(port);
         StarterUnderTest starter =
             new StarterUnderTest(
                 connection.client(), Map.of("OPSFLOW_HTTP_MAX_CONNECTIONS", "" + LIMIT))) {

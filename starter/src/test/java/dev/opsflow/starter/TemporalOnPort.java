@@ -1,5 +1,7 @@
 package dev.opsflow.starter;
 
+import dev.opsflow.config.OpsflowConfig;
+import dev.opsflow.worker.TemporalConnection;
 import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.temporal.internal.testservice.GRPCServerHelper;
@@ -7,6 +9,7 @@ import io.temporal.internal.testservice.TestServicesStarter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -33,6 +36,18 @@ public final class TemporalOnPort implements AutoCloseable {
       services.close();
       throw new UncheckedIOException(e);
     }
+  }
+
+  /**
+   * A client of the service on {@code port} as {@code opsflow starter} builds it (RPC retries for
+   * 10 s), which keeps its channel while the service there stops and starts again.
+   */
+  public static TemporalConnection connect(int port) {
+    OpsflowConfig.Temporal address =
+        new OpsflowConfig.Temporal(
+            "127.0.0.1:" + port, "default", new OpsflowConfig.Tls(false, "", "", "", ""));
+    return TemporalConnection.connect(
+        address, null, Duration.ofSeconds(10), Duration.ofSeconds(10));
   }
 
   @Override

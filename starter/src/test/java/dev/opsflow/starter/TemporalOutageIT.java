@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.opsflow.config.OpsflowConfig;
 import dev.opsflow.worker.Ports;
 import dev.opsflow.worker.TemporalConnection;
 import io.temporal.api.filter.v1.WorkflowExecutionFilter;
@@ -31,12 +30,7 @@ class TemporalOutageIT {
       throws Exception {
     int port = Ports.free();
     TemporalOnPort temporal = TemporalOnPort.start(port);
-    OpsflowConfig.Temporal address =
-        new OpsflowConfig.Temporal(
-            "127.0.0.1:" + port, "default", new OpsflowConfig.Tls(false, "", "", "", ""));
-    try (TemporalConnection connection =
-            TemporalConnection.connect(
-                address, null, Duration.ofSeconds(10), Duration.ofSeconds(10));
+    try (TemporalConnection connection = TemporalOnPort.connect(port);
         StarterUnderTest starter =
             new StarterUnderTest(
                 connection.client(),
@@ -109,12 +103,7 @@ class TemporalOutageIT {
   void theRestApiAnswers503WithinTheDeadlineAndStartsNothingWhileTemporalIsDown() throws Exception {
     int port = Ports.free();
     TemporalOnPort temporal = TemporalOnPort.start(port);
-    OpsflowConfig.Temporal address =
-        new OpsflowConfig.Temporal(
-            "127.0.0.1:" + port, "default", new OpsflowConfig.Tls(false, "", "", "", ""));
-    try (TemporalConnection connection =
-            TemporalConnection.connect(
-                address, null, Duration.ofSeconds(10), Duration.ofSeconds(10));
+    try (TemporalConnection connection = TemporalOnPort.connect(port);
         StarterUnderTest starter =
             new StarterUnderTest(
                 connection.client(),
@@ -149,15 +138,23 @@ class TemporalOutageIT {
       }
 
       temporal = TemporalOnPort.start(port);
+      // A retry answers 503 until Temporal is reachable again, then 202; or 409 naming the run when
+      // an attempt that answered 503 reached Temporal just before its deadline and started it.
+      List<String> answers = new ArrayList<>();
       await()
           .atMost(Duration.ofSeconds(60))
           .pollInterval(Duration.ofMillis(500))
           .until(
               () -> {
                 HttpResponse<String> retry = starter.api("POST", "/api/runbooks/execute", start);
-                return retry.statusCode() == 202;
+                answers.add(retry.statusCode() + " " + retry.body());
+                return retry.statusCode() == 202
+                    || (retry.statusCode() == 409
+                        && retry.body().contains("'rest-outage-check' already exists"));
               });
-      assertThat(starter.runs()).as("runs after the outage").isEqualTo(1);
+      assertThat(answers)
+          .allMatch(a -> a.startsWith("503 ") || a.startsWith("202 ") || a.startsWith("409 "));
+      assertThat(starter.runs()).as("runs after the outage, " + answers).isEqualTo(1);
     } finally {
       temporal.close();
     }

@@ -308,7 +308,9 @@ public final class RestApi {
           throw e;
         }
         detail = "Temporal unavailable";
-        refuse(ctx, 503, "Temporal is unavailable; nothing was done. Retry later.");
+        // Not "nothing was done": a call that reached Temporal just before the deadline passed
+        // may have taken effect (a start: its retry then answers 409 naming the run).
+        refuse(ctx, 503, "Temporal is unavailable or did not answer in time; retry later");
       }
       audit(ctx, caller, action, ctx.statusCode(), detail);
     };
