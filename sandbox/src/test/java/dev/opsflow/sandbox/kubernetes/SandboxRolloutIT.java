@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -66,8 +65,10 @@ class SandboxRolloutIT {
   @Test
   void aNewRestartedAndScaledDeploymentIsRolledOutByTheWatchAlone() throws Exception {
     Deployment created = sandbox.createDeployment(NS, "watched", 2, "64Mi", "128Mi");
-    awaitRolledOut("watched", KubernetesSandbox.templateHash(created.getSpec().getTemplate()), 2);
+    String createdHash = KubernetesSandbox.templateHash(created.getSpec().getTemplate());
+    awaitRolledOut("watched", createdHash, 2);
 
+    // As `kubectl rollout restart` does: a restartedAt annotation on the pod template.
     Deployment restarted =
         sandbox
             .client()
@@ -75,18 +76,10 @@ class SandboxRolloutIT {
             .deployments()
             .inNamespace(NS)
             .withName("watched")
-            .edit(
-                d -> {
-                  var meta = d.getSpec().getTemplate().getMetadata();
-                  var annotations =
-                      meta.getAnnotations() == null
-                          ? new HashMap<String, String>()
-                          : new HashMap<>(meta.getAnnotations());
-                  annotations.put("kubectl.kubernetes.io/restartedAt", "2026-12-02T00:00:00Z");
-                  meta.setAnnotations(annotations);
-                  return d;
-                });
+            .rolling()
+            .restart();
     String hash = KubernetesSandbox.templateHash(restarted.getSpec().getTemplate());
+    assertThat(hash).as("the restart changed the pod template").isNotEqualTo(createdHash);
     awaitRolledOut("watched", hash, 2);
 
     sandbox.client().apps().deployments().inNamespace(NS).withName("watched").scale(3);
