@@ -79,12 +79,14 @@ class KubernetesActivitiesIT {
 
   @Test
   void raisesMemoryOfTheNamedContainerOnly() {
+    // A Deployment of its own: a raise rolls out new pods, which would take the OOMKilled pod of
+    // the demo's Deployment away from the test that reads it.
+    sandbox.createDeployment(NS, "raise-me", 1, "512Mi", "1Gi");
     MemoryResult result =
-        activities.setContainerMemory(
-            new MemoryRequest("m1", NS, KubernetesSandbox.OOM, "app", "1Gi", "2Gi"));
+        activities.setContainerMemory(new MemoryRequest("m1", NS, "raise-me", "app", "1Gi", "2Gi"));
     assertThat(result).isEqualTo(new MemoryResult("512Mi", "1Gi", "1Gi", "2Gi", true));
     var resources =
-        deployment(NS, KubernetesSandbox.OOM)
+        deployment(NS, "raise-me")
             .getSpec()
             .getTemplate()
             .getSpec()
@@ -97,13 +99,12 @@ class KubernetesActivitiesIT {
     // A retry of the same action reports the memory from before its first attempt.
     assertThat(
             activities.setContainerMemory(
-                new MemoryRequest("m1", NS, KubernetesSandbox.OOM, "app", "1Gi", "2Gi")))
+                new MemoryRequest("m1", NS, "raise-me", "app", "1Gi", "2Gi")))
         .isEqualTo(result);
     // Another action that finds the memory already set changes nothing and says so.
     assertThat(
             activities
-                .setContainerMemory(
-                    new MemoryRequest("m2", NS, KubernetesSandbox.OOM, "app", "1Gi", "2Gi"))
+                .setContainerMemory(new MemoryRequest("m2", NS, "raise-me", "app", "1Gi", "2Gi"))
                 .changed())
         .isFalse();
   }

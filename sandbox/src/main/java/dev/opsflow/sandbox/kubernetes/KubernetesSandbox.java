@@ -103,20 +103,21 @@ public final class KubernetesSandbox implements AutoCloseable {
   }
 
   /**
-   * Queues one reconcile of each Deployment that was added or changed; a Deployment already queued
-   * is not queued again (the controller's own status write changes it too).
+   * Queues one reconcile of each Deployment that was added or changed, of the object its latest
+   * event carried (no read back); a Deployment already queued is not queued again, its newer state
+   * replaces the queued one (the controller's own status write changes it too).
    */
   private final class ReconcileOnChange implements Watcher<Deployment> {
     private final Set<String> queued = ConcurrentHashMap.newKeySet();
+    private final Map<String, Deployment> latest = new ConcurrentHashMap<>();
 
     @Override
     public void eventReceived(Action action, Deployment d) {
       if (action != Action.ADDED && action != Action.MODIFIED) {
         return;
       }
-      String ns = d.getMetadata().getNamespace();
-      String name = d.getMetadata().getName();
-      String key = ns + "/" + name;
+      String key = d.getMetadata().getNamespace() + "/" + d.getMetadata().getName();
+      latest.put(key, d);
       if (!queued.add(key)) {
         return;
       }
@@ -124,7 +125,10 @@ public final class KubernetesSandbox implements AutoCloseable {
         controllerLoop.execute(
             () -> {
               queued.remove(key);
-              controller.reconcileQuietly(ns, name);
+              Deployment newest = latest.remove(key);
+              if (newest != null) {
+                controller.reconcileQuietly(newest);
+              }
             });
       } catch (RejectedExecutionException closing) {
         queued.remove(key);

@@ -58,28 +58,85 @@ final class SandboxController {
     }
   }
 
-  /** One Deployment, as it changed (the watch); one gone meanwhile is nothing to do. */
-  void reconcileQuietly(String namespace, String name) {
+  /**
+   * One Deployment, as its watch event showed it. One whose status already reports its current
+   * generation rolled out is left alone (most such events echo the controller's own status write);
+   * pods that went missing since are the full pass's.
+   */
+  void reconcileQuietly(Deployment d) {
     try {
       synchronized (this) {
-        Deployment d = client.apps().deployments().inNamespace(namespace).withName(name).get();
-        if (d != null) {
-          reconcile(d);
+        if (!upToDate(d)) {
+          Map<String, String> selector = d.getSpec().getSelector().getMatchLabels();
+          reconcile(
+              d,
+              client
+                  .pods()
+                  .inNamespace(d.getMetadata().getNamespace())
+                  .withLabels(selector)
+                  .list()
+                  .getItems());
         }
       }
     } catch (RuntimeException e) {
       // A conflict with a write made meanwhile: that write's own event queues this again.
-      log.debug("sandbox controller reconcile of {}/{} failed: {}", namespace, name, e.toString());
+      log.debug(
+          "sandbox controller reconcile of {}/{} failed: {}",
+          d.getMetadata().getNamespace(),
+          d.getMetadata().getName(),
+          e.toString());
     }
   }
 
+  /**
+   * The full pass. The mock API server scans every stored object for each request, on one thread,
+   * so the pass reads each kind once (Deployments, then pods, then pods and Endpoints again for the
+   * Services) and matches selectors here: a pass costs a handful of requests, not two per
+   * Deployment.
+   */
   synchronized void reconcile() {
-    for (Deployment d : client.apps().deployments().inAnyNamespace().list().getItems()) {
-      reconcile(d);
+    List<Deployment> deployments = client.apps().deployments().inAnyNamespace().list().getItems();
+    Map<String, List<Pod>> pods = byNamespace(client.pods().inAnyNamespace().list().getItems());
+    for (Deployment d : deployments) {
+      reconcile(d, pods.getOrDefault(d.getMetadata().getNamespace(), List.of()));
     }
-    for (Service service : client.services().inAnyNamespace().list().getItems()) {
-      reconcileEndpoints(service);
+    List<Service> services = client.services().inAnyNamespace().list().getItems();
+    if (services.isEmpty()) {
+      return;
     }
+    pods = byNamespace(client.pods().inAnyNamespace().list().getItems());
+    Map<String, Endpoints> endpoints = new HashMap<>();
+    for (Endpoints e : client.endpoints().inAnyNamespace().list().getItems()) {
+      endpoints.put(e.getMetadata().getNamespace() + "/" + e.getMetadata().getName(), e);
+    }
+    for (Service service : services) {
+      String ns = service.getMetadata().getNamespace();
+      reconcileEndpoints(
+          service,
+          pods.getOrDefault(ns, List.of()),
+          endpoints.get(ns + "/" + service.getMetadata().getName()));
+    }
+  }
+
+  private static Map<String, List<Pod>> byNamespace(List<Pod> pods) {
+    Map<String, List<Pod>> grouped = new HashMap<>();
+    for (Pod pod : pods) {
+      grouped
+          .computeIfAbsent(pod.getMetadata().getNamespace(), k -> new java.util.ArrayList<>())
+          .add(pod);
+    }
+    return grouped;
+  }
+
+  /** The pods whose labels hold every label of {@code selector} (a label selector, read here). */
+  private static List<Pod> selected(List<Pod> pods, Map<String, String> selector) {
+    return pods.stream()
+        .filter(
+            p -> {
+              Map<String, String> labels = p.getMetadata().getLabels();
+              return labels != null && labels.entrySet().containsAll(selector.entrySet());
+            })
+        .toList();
   }
 
   /**
@@ -87,7 +144,7 @@ final class SandboxController {
    * listing the Running pods it selects (ready ones as addresses, the rest as not ready), so that a
    * repointed Service can be seen to reach its new pods. Written only when it changes.
    */
-  private void reconcileEndpoints(Service service) {
+  private void reconcileEndpoints(Service service, List<Pod> podsInNamespace, Endpoints current) {
     Map<String, String> selector = service.getSpec().getSelector();
     if (selector == null || selector.isEmpty()) {
       return;
@@ -96,7 +153,7 @@ final class SandboxController {
     String name = service.getMetadata().getName();
     List<EndpointAddress> ready = new java.util.ArrayList<>();
     List<EndpointAddress> notReady = new java.util.ArrayList<>();
-    List<Pod> pods = client.pods().inNamespace(ns).withLabels(selector).list().getItems();
+    List<Pod> pods = new java.util.ArrayList<>(selected(podsInNamespace, selector));
     pods.sort(java.util.Comparator.comparing(p -> p.getMetadata().getName()));
     for (Pod pod : pods) {
       EndpointAddress address =
@@ -128,7 +185,6 @@ final class SandboxController {
                         .toList())
             .build();
     List<EndpointSubset> subsets = pods.isEmpty() ? List.of() : List.of(subset);
-    Endpoints current = client.endpoints().inNamespace(ns).withName(name).get();
     // Compared by the pods named: a stored object reads back with defaults that differ in form.
     if (current != null && podsNamed(subsets).equals(podsNamed(current.getSubsets()))) {
       return;
@@ -184,58 +240,66 @@ final class SandboxController {
     return "10.244." + (hash >> 8) + "." + Math.max(1, hash & 0xff);
   }
 
-  private void reconcile(Deployment d) {
+  /** One Deployment, given the pods of its namespace (at least those its selector matches). */
+  private void reconcile(Deployment d, List<Pod> podsInNamespace) {
     String ns = d.getMetadata().getNamespace();
     String name = d.getMetadata().getName();
     String hash = KubernetesSandbox.templateHash(d.getSpec().getTemplate());
     int replicas = d.getSpec().getReplicas() == null ? 1 : d.getSpec().getReplicas();
     Map<String, String> selector = d.getSpec().getSelector().getMatchLabels();
-    List<Pod> pods = ownPods(ns, name, selector);
-    for (Pod pod : pods) {
-      if (!hash.equals(pod.getMetadata().getLabels().get("pod-template-hash"))) {
+    List<Pod> current = new java.util.ArrayList<>();
+    for (Pod pod : ownPods(name, selected(podsInNamespace, selector))) {
+      if (hash.equals(pod.getMetadata().getLabels().get("pod-template-hash"))) {
+        current.add(pod);
+      } else {
         client.pods().inNamespace(ns).resource(pod).delete(); // the old ReplicaSet scales down
       }
     }
-    List<Pod> current =
-        ownPods(ns, name, selector).stream()
-            .filter(p -> hash.equals(p.getMetadata().getLabels().get("pod-template-hash")))
-            .toList();
     for (int i = current.size(); i < replicas; i++) {
       client.pods().inNamespace(ns).resource(newPod(d, hash)).create();
     }
     for (int i = replicas; i < current.size(); i++) {
       client.pods().inNamespace(ns).resource(current.get(i)).delete();
     }
+    if (upToDate(d)) {
+      return;
+    }
+    long generation = d.getMetadata().getGeneration() == null ? 1 : d.getMetadata().getGeneration();
+    // The "application" reacts before the rollout reports complete (e.g. new consumers catch up).
+    listeners.forEach(l -> l.rolledOut(d, replicas));
+    Deployment withStatus =
+        new io.fabric8.kubernetes.api.model.apps.DeploymentBuilder(d)
+            .withStatus(
+                new DeploymentStatusBuilder()
+                    .withObservedGeneration(generation)
+                    .withReplicas(replicas)
+                    .withUpdatedReplicas(replicas)
+                    .withReadyReplicas(replicas)
+                    .withAvailableReplicas(replicas)
+                    .build())
+            .build();
+    try {
+      // One write, locked to the version read: a Deployment changed since is reconciled again from
+      // its own event, so a stale read never reports a newer generation rolled out.
+      client.apps().deployments().inNamespace(ns).resource(withStatus).updateStatus();
+    } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+      if (e.getCode() != 409) {
+        throw e;
+      }
+      log.debug("sandbox status of {}/{} changed meanwhile; left to its event", ns, name);
+    }
+  }
+
+  private static boolean upToDate(Deployment d) {
+    int replicas = d.getSpec().getReplicas() == null ? 1 : d.getSpec().getReplicas();
     long generation = d.getMetadata().getGeneration() == null ? 1 : d.getMetadata().getGeneration();
     var status = d.getStatus();
-    boolean upToDate =
-        status != null
-            && status.getObservedGeneration() != null
-            && status.getObservedGeneration() >= generation
-            && Integer.valueOf(replicas).equals(status.getUpdatedReplicas())
-            && Integer.valueOf(replicas).equals(status.getAvailableReplicas())
-            && Integer.valueOf(replicas).equals(status.getReplicas());
-    if (!upToDate) {
-      // The "application" reacts before the rollout reports complete (e.g. new consumers catch up).
-      listeners.forEach(l -> l.rolledOut(d, replicas));
-      client
-          .apps()
-          .deployments()
-          .inNamespace(ns)
-          .withName(name)
-          .editStatus(
-              x -> {
-                x.setStatus(
-                    new DeploymentStatusBuilder()
-                        .withObservedGeneration(generation)
-                        .withReplicas(replicas)
-                        .withUpdatedReplicas(replicas)
-                        .withReadyReplicas(replicas)
-                        .withAvailableReplicas(replicas)
-                        .build());
-                return x;
-              });
-    }
+    return status != null
+        && status.getObservedGeneration() != null
+        && status.getObservedGeneration() >= generation
+        && Integer.valueOf(replicas).equals(status.getUpdatedReplicas())
+        && Integer.valueOf(replicas).equals(status.getAvailableReplicas())
+        && Integer.valueOf(replicas).equals(status.getReplicas());
   }
 
   /**
@@ -244,8 +308,8 @@ final class SandboxController {
    * pods the stable's selector also matches (both behind one Service); a real ReplicaSet leaves
    * them alone because they are not its own, and so does this.
    */
-  private List<Pod> ownPods(String ns, String deployment, Map<String, String> selector) {
-    return client.pods().inNamespace(ns).withLabels(selector).list().getItems().stream()
+  private static List<Pod> ownPods(String deployment, List<Pod> selected) {
+    return selected.stream()
         .filter(
             pod -> {
               var owner =
