@@ -37,6 +37,30 @@ final class CrashLoops {
     }
   }
 
+  /**
+   * Deletes the Deployments and their pods again when a round is done, so that every round (and the
+   * benchmark after it) meets a cluster of the same size: the mock API server scans every stored
+   * object for each request, so leftovers of earlier rounds would slow later ones for opsflow alone
+   * (bare Temporal does not call the cluster).
+   */
+  static void remove(KubernetesSandbox kubernetes, List<String> names) {
+    for (String name : names) {
+      kubernetes
+          .client()
+          .apps()
+          .deployments()
+          .inNamespace(Alertmanager.NAMESPACE)
+          .withName(name)
+          .delete();
+      kubernetes
+          .client()
+          .pods()
+          .inNamespace(Alertmanager.NAMESPACE)
+          .withLabel("app", name)
+          .delete();
+    }
+  }
+
   /** True when the Deployment's pods were restarted by a rollout restart (the action's mark). */
   static boolean restarted(KubernetesSandbox kubernetes, String name) {
     Deployment d =

@@ -57,6 +57,12 @@ final class RemediationEndToEnd {
       Progress.say("    where the median run's time went (largest gaps between history events):");
       HistoryGaps.largest(stack.client().fetchHistory(ids.get(median)), 6)
           .forEach(line -> Progress.say("      " + line));
+    } finally {
+      CrashLoops.remove(
+          ctx.kubernetes(),
+          java.util.stream.Stream.concat(
+                  names.stream(), java.util.stream.Stream.of("e2e-warm-r" + round))
+              .toList());
     }
     Progress.say(
         String.format(

@@ -79,6 +79,9 @@ final class WorkerThroughput {
           local += runs.localActivities(id);
         }
 
+        Progress.say("    where the run in the middle of the burst spent its time:");
+        HistoryGaps.largest(stack.client().fetchHistory(idByDeployment.get(names.get(n / 2))), 6)
+            .forEach(line -> Progress.say("      " + line));
         Progress.say("  " + n + " bare 3-activity workflows at once");
         List<CompletableFuture<Integer>> bareResults = new ArrayList<>();
         long bareStart = System.nanoTime();
@@ -140,6 +143,7 @@ final class WorkerThroughput {
         perRun.bare(3);
       } finally {
         callers.shutdownNow();
+        CrashLoops.remove(ctx.kubernetes(), names);
       }
     }
   }
