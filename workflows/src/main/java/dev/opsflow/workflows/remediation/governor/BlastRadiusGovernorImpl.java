@@ -10,6 +10,7 @@ import dev.opsflow.contracts.remediation.GovernorState;
 import dev.opsflow.contracts.remediation.HealingPolicy;
 import dev.opsflow.contracts.remediation.RemediationSignals;
 import io.temporal.failure.ApplicationFailure;
+import io.temporal.workflow.Async;
 import io.temporal.workflow.ExternalWorkflowStub;
 import io.temporal.workflow.SignalExternalWorkflowException;
 import io.temporal.workflow.Workflow;
@@ -30,6 +31,13 @@ public class BlastRadiusGovernorImpl implements BlastRadiusGovernor {
   /** Version marker: from version 1 the governor reads its limits from the worker's policy. */
   static final String SERVER_LIMITS = "governor-server-limits";
 
+  /**
+   * Version marker: from version 1 the governor tells the runs it admits all at once, without
+   * waiting for each signal to be delivered before admitting the next. Before it, one admission
+   * took a workflow task round trip, so the governor admitted at most one run per round trip.
+   */
+  static final String ASYNC_ADMISSION = "governor-async-admission";
+
   private final List<GovernorState.Grant> inFlight = new ArrayList<>();
   private final List<GovernorState.Waiting> waiting = new ArrayList<>();
   private final Map<String, ActionMark> recentActions = new LinkedHashMap<>();
@@ -38,6 +46,8 @@ public class BlastRadiusGovernorImpl implements BlastRadiusGovernor {
   private int maxInFlight = 1;
   private int maxPerNamespace = 1;
   private boolean serverLimits;
+  private boolean asyncAdmission;
+  private int admissionsInFlight;
   private boolean changed;
 
   @Override
@@ -55,6 +65,7 @@ public class BlastRadiusGovernorImpl implements BlastRadiusGovernor {
       maxPerNamespace = policy.maxInFlightPerNamespace();
       serverLimits = true;
     }
+    asyncAdmission = Workflow.getVersion(ASYNC_ADMISSION, Workflow.DEFAULT_VERSION, 1) == 1;
     while (true) {
       // Cleared before admitting: a request arriving while a grant is being signalled sets it
       // again, so the loop comes straight back for it instead of sleeping on it.
@@ -62,8 +73,9 @@ public class BlastRadiusGovernorImpl implements BlastRadiusGovernor {
       expireLeases();
       admitWaiting();
       if (Workflow.getInfo().isContinueAsNewSuggested()) {
-        // Let signal handlers finish so no request is lost across the new run.
-        Workflow.await(Workflow::isEveryHandlerFinished);
+        // Let signal handlers finish so no request is lost across the new run, and let every
+        // admission be delivered (or fail and free its slot) before the state is handed over.
+        Workflow.await(() -> Workflow.isEveryHandlerFinished() && admissionsInFlight == 0);
         Workflow.continueAsNew(state());
       }
       Workflow.await(untilNextLeaseEnds(), () -> changed);
@@ -156,7 +168,9 @@ public class BlastRadiusGovernorImpl implements BlastRadiusGovernor {
           new GovernorState.Grant(
               r.workflowId(), r.namespace(), r.severity(), now, now + r.leaseSeconds() * 1000);
       inFlight.add(grant);
-      if (tellAdmitted(r.workflowId())) {
+      if (asyncAdmission) {
+        tellAdmittedAsync(grant);
+      } else if (tellAdmitted(r.workflowId())) {
         log.info(
             "Admitted {} in namespace {} ({} in flight)",
             r.workflowId(),
@@ -166,6 +180,34 @@ public class BlastRadiusGovernorImpl implements BlastRadiusGovernor {
         inFlight.remove(grant);
       }
     }
+  }
+
+  /**
+   * Signals the admission without waiting for its delivery; a run that is gone by then gives its
+   * slot back to the next in the queue.
+   */
+  private void tellAdmittedAsync(GovernorState.Grant grant) {
+    log.info(
+        "Admitting {} in namespace {} ({} in flight)",
+        grant.workflowId(),
+        grant.namespace(),
+        inFlight.size());
+    admissionsInFlight++;
+    ExternalWorkflowStub remediation = Workflow.newUntypedExternalWorkflowStub(grant.workflowId());
+    Async.procedure(remediation::signal, RemediationSignals.ADMITTED, new Object[0])
+        .handle(
+            (ignored, failure) -> {
+              admissionsInFlight--;
+              if (failure != null) {
+                log.info(
+                    "Requester {} is no longer running; not admitted ({})",
+                    grant.workflowId(),
+                    failure.getMessage());
+                inFlight.remove(grant);
+                changed = true;
+              }
+              return null;
+            });
   }
 
   private boolean tellAdmitted(String workflowId) {

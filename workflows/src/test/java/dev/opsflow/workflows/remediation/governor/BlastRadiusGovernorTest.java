@@ -145,6 +145,47 @@ class BlastRadiusGovernorTest {
   }
 
   @Test
+  void admitsEveryWaiterItCanAtOnceWithoutAWorkflowTaskPerAdmission() {
+    // A governor that finds two waiters it may admit (as after a continue-as-new, or a release).
+    client.newUntypedWorkflowStub(GovernorNames.WORKFLOW_ID).terminate("test: restart with state");
+    startRequester("x1", A_DAY);
+    startRequester("y1", A_DAY);
+    BlastRadiusGovernor restarted =
+        client.newWorkflowStub(
+            BlastRadiusGovernor.class,
+            WorkflowOptions.newBuilder()
+                .setWorkflowId(GovernorNames.WORKFLOW_ID)
+                .setTaskQueue(TaskQueues.OPERATIONS)
+                .build());
+    WorkflowClient.start(
+        restarted::govern,
+        new GovernorState(
+            List.of(),
+            List.of(
+                new GovernorState.Waiting(request("x1", "ns-x", "high"), 1),
+                new GovernorState.Waiting(request("y1", "ns-y", "high"), 2)),
+            List.of()));
+
+    assertThat(result("x1")).isTrue();
+    assertThat(result("y1")).isTrue();
+    List<io.temporal.api.enums.v1.EventType> signalEvents =
+        client.fetchHistory(GovernorNames.WORKFLOW_ID).getEvents().stream()
+            .map(io.temporal.api.history.v1.HistoryEvent::getEventType)
+            .filter(t -> t.name().contains("SIGNAL"))
+            .filter(t -> !t.name().equals("EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED"))
+            .toList();
+    assertThat(signalEvents)
+        .as("both admissions are sent before either is confirmed delivered")
+        .containsExactly(
+            io.temporal.api.enums.v1.EventType
+                .EVENT_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED,
+            io.temporal.api.enums.v1.EventType
+                .EVENT_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED,
+            io.temporal.api.enums.v1.EventType.EVENT_TYPE_EXTERNAL_WORKFLOW_EXECUTION_SIGNALED,
+            io.temporal.api.enums.v1.EventType.EVENT_TYPE_EXTERNAL_WORKFLOW_EXECUTION_SIGNALED);
+  }
+
+  @Test
   void admitsAtMostOnePerNamespaceAndTwoOverall() {
     for (String id : List.of("a1", "a2", "b1", "c1")) {
       startRequester(id, A_DAY);
