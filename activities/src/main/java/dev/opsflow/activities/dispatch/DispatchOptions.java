@@ -22,6 +22,21 @@ public final class DispatchOptions {
           .build();
 
   /**
+   * The same signals as {@link #SIGNAL} to the blast-radius governor (ask for a slot, give it back,
+   * record an action), as local activities: one RPC to Temporal itself, safe to repeat, run in the
+   * worker that runs the workflow task, so none costs an activity task and a second workflow task.
+   * The retries are the same; a local activity retried past the workflow task's timeout carries on
+   * under a timer, recorded in the history.
+   */
+  public static final LocalActivityOptions LOCAL_SIGNAL =
+      LocalActivityOptions.newBuilder()
+          .setStartToCloseTimeout(Duration.ofSeconds(15))
+          .setScheduleToCloseTimeout(Duration.ofMinutes(10))
+          .setRetryOptions(
+              backoff().setDoNotRetry(FailureTypes.NON_RETRYABLE.toArray(String[]::new)).build())
+          .build();
+
+  /**
    * Reading the worker's own policy touches nothing outside the worker; it only fails when no
    * worker runs, so retry with backoff for as long as the signal path does.
    */

@@ -81,9 +81,9 @@ public final class RemediationRun {
   /**
    * Version marker: from version 1 the pure reads of a run (the pods and Deployment it checks, who
    * else controls the target, the problem's last action) are local activities, recorded as markers:
-   * each saves an activity task and a workflow task. Every change to the cluster, the governor and
-   * the action record stays a normal activity. Histories from before read through normal
-   * activities.
+   * each saves an activity task and a workflow task. Every change to the cluster stays a normal
+   * activity (the signals to the governor, the action record among them, are local from {@link
+   * GovernorLease#LOCAL_SIGNALS} on). Histories from before read through normal activities.
    */
   public static final String LOCAL_READS = "local-reads";
 
@@ -97,6 +97,8 @@ public final class RemediationRun {
       Workflow.newActivityStub(KubernetesActivities.class, KubernetesOptions.READ_K8S);
   private final KubernetesActivities localReadK8s =
       Workflow.newLocalActivityStub(KubernetesActivities.class, KubernetesOptions.LOCAL_READ_K8S);
+  private final DispatchActivities localSignals =
+      Workflow.newLocalActivityStub(DispatchActivities.class, DispatchOptions.LOCAL_SIGNAL);
   private final DispatchActivities localQuery =
       Workflow.newLocalActivityStub(DispatchActivities.class, DispatchOptions.LOCAL_QUERY);
   private final Episodes episodes = new Episodes();
@@ -650,13 +652,14 @@ public final class RemediationRun {
     if (serverPolicy) {
       // Remembered before acting, so a crash between the two still counts as an action.
       long now = Workflow.currentTimeMillis();
-      dispatch.recordAction(
-          new ActionMark(
-              Workflow.getInfo().getWorkflowId(),
-              Workflow.getInfo().getRunId(),
-              action,
-              now,
-              now + policy.actionCooldownSeconds() * 1000));
+      GovernorLease.governorSignals(dispatch, localSignals)
+          .recordAction(
+              new ActionMark(
+                  Workflow.getInfo().getWorkflowId(),
+                  Workflow.getInfo().getRunId(),
+                  action,
+                  now,
+                  now + policy.actionCooldownSeconds() * 1000));
     }
     return run.step(
         Phase.ACTING.name(),
