@@ -28,6 +28,8 @@ import dev.opsflow.workflows.kernel.GovernorLease;
 import dev.opsflow.workflows.kernel.HistoryBound;
 import dev.opsflow.workflows.kernel.ProcedureRun;
 import io.temporal.failure.ActivityFailure;
+import io.temporal.workflow.Async;
+import io.temporal.workflow.Promise;
 import io.temporal.workflow.Workflow;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -86,6 +88,14 @@ public final class RemediationRun {
    * GovernorLease#LOCAL_SIGNALS} on). Histories from before read through normal activities.
    */
   public static final String LOCAL_READS = "local-reads";
+
+  /**
+   * Version marker: from version 1 the two reads before admission (the problem's last action, who
+   * else controls the target) run at once instead of one after the other: they are independent and
+   * a run that goes on to act needs both. Their verdicts are judged in the same order as before
+   * (cooldown first). Histories from before read one after the other.
+   */
+  public static final String PARALLEL_GATE_READS = "parallel-gate-reads";
 
   private final PolicyActivities policies =
       Workflow.newActivityStub(PolicyActivities.class, DispatchOptions.POLICY);
@@ -473,6 +483,23 @@ public final class RemediationRun {
     if (unsure.isPresent()) {
       return unsure;
     }
+    if (serverPolicy
+        && localReads
+        && Workflow.getVersion(PARALLEL_GATE_READS, Workflow.DEFAULT_VERSION, 1) == 1) {
+      Promise<ActionMark> last =
+          Async.function(localQuery::lastAction, Workflow.getInfo().getWorkflowId());
+      String deployment = request.target().deployment();
+      Promise<DeploymentInspection> inspection =
+          deployment.isEmpty()
+              ? null
+              : Async.function(
+                  localReadK8s::inspectDeployment, request.target().namespace(), deployment);
+      Optional<RemediationOutcome> cooling = cooldownFrom(last.get());
+      if (cooling.isPresent() || inspection == null) {
+        return cooling;
+      }
+      return refusedBy(inspection.get());
+    }
     Optional<RemediationOutcome> cooling = insideAnEarlierRunsCooldown();
     if (cooling.isPresent()) {
       return cooling;
@@ -489,8 +516,12 @@ public final class RemediationRun {
     if (!serverPolicy) {
       return Optional.empty();
     }
-    ActionMark last =
-        (localReads ? localQuery : dispatch).lastAction(Workflow.getInfo().getWorkflowId());
+    return cooldownFrom(
+        (localReads ? localQuery : dispatch).lastAction(Workflow.getInfo().getWorkflowId()));
+  }
+
+  /** The escalation of a run inside the cooldown of {@code last}, the problem's last action. */
+  private Optional<RemediationOutcome> cooldownFrom(ActionMark last) {
     if (last == null || last.runId().equals(Workflow.getInfo().getRunId())) {
       return Optional.empty();
     }
@@ -519,8 +550,13 @@ public final class RemediationRun {
     if (!serverPolicy || deployment.isEmpty()) {
       return Optional.empty();
     }
+    return refusedBy(readK8s().inspectDeployment(request.target().namespace(), deployment));
+  }
+
+  /** Why the inspected Deployment may not be acted on, if anything stands in the way. */
+  private Optional<RemediationOutcome> refusedBy(DeploymentInspection inspection) {
     String namespace = request.target().namespace();
-    DeploymentInspection inspection = readK8s().inspectDeployment(namespace, deployment);
+    String deployment = request.target().deployment();
     String where = namespace + "/" + deployment;
     if (!inspection.inAllowList()) {
       return Optional.of(
