@@ -45,13 +45,7 @@ final class CrashLoops {
    */
   static void remove(KubernetesSandbox kubernetes, List<String> names) {
     for (String name : names) {
-      kubernetes
-          .client()
-          .apps()
-          .deployments()
-          .inNamespace(Alertmanager.NAMESPACE)
-          .withName(name)
-          .delete();
+      deployment(kubernetes, name).delete();
       kubernetes
           .client()
           .pods()
@@ -63,15 +57,18 @@ final class CrashLoops {
 
   /** True when the Deployment's pods were restarted by a rollout restart (the action's mark). */
   static boolean restarted(KubernetesSandbox kubernetes, String name) {
-    Deployment d =
-        kubernetes
-            .client()
-            .apps()
-            .deployments()
-            .inNamespace(Alertmanager.NAMESPACE)
-            .withName(name)
-            .get();
+    Deployment d = deployment(kubernetes, name).get();
     Map<String, String> annotations = d.getSpec().getTemplate().getMetadata().getAnnotations();
     return annotations != null && annotations.containsKey(RESTARTED_AT);
+  }
+
+  private static io.fabric8.kubernetes.client.dsl.RollableScalableResource<Deployment> deployment(
+      KubernetesSandbox kubernetes, String name) {
+    return kubernetes
+        .client()
+        .apps()
+        .deployments()
+        .inNamespace(Alertmanager.NAMESPACE)
+        .withName(name);
   }
 }

@@ -8,6 +8,12 @@ import java.time.Duration;
 
 /** Temporal options of {@link DispatchActivities}. */
 public final class DispatchOptions {
+  /** One attempt of a call to the Temporal frontend (a signal, a query). */
+  private static final Duration SIGNAL_ATTEMPT = Duration.ofSeconds(15);
+
+  /** How long a call to the Temporal frontend is retried while it is unavailable. */
+  private static final Duration SIGNAL_BUDGET = Duration.ofMinutes(10);
+
   /**
    * Signal-with-start is one RPC to the Temporal frontend; it is safe to repeat (a duplicate notice
    * is dropped by the episode set, a duplicate admission request by the governor), so retry for up
@@ -15,10 +21,9 @@ public final class DispatchOptions {
    */
   public static final ActivityOptions SIGNAL =
       ActivityOptions.newBuilder()
-          .setStartToCloseTimeout(Duration.ofSeconds(15))
-          .setScheduleToCloseTimeout(Duration.ofMinutes(10))
-          .setRetryOptions(
-              backoff().setDoNotRetry(FailureTypes.NON_RETRYABLE.toArray(String[]::new)).build())
+          .setStartToCloseTimeout(SIGNAL_ATTEMPT)
+          .setScheduleToCloseTimeout(SIGNAL_BUDGET)
+          .setRetryOptions(signalRetry())
           .build();
 
   /**
@@ -30,10 +35,9 @@ public final class DispatchOptions {
    */
   public static final LocalActivityOptions LOCAL_SIGNAL =
       LocalActivityOptions.newBuilder()
-          .setStartToCloseTimeout(Duration.ofSeconds(15))
-          .setScheduleToCloseTimeout(Duration.ofMinutes(10))
-          .setRetryOptions(
-              backoff().setDoNotRetry(FailureTypes.NON_RETRYABLE.toArray(String[]::new)).build())
+          .setStartToCloseTimeout(SIGNAL_ATTEMPT)
+          .setScheduleToCloseTimeout(SIGNAL_BUDGET)
+          .setRetryOptions(signalRetry())
           .build();
 
   /**
@@ -65,11 +69,15 @@ public final class DispatchOptions {
    */
   public static final LocalActivityOptions LOCAL_QUERY =
       LocalActivityOptions.newBuilder()
-          .setStartToCloseTimeout(Duration.ofSeconds(15))
-          .setScheduleToCloseTimeout(Duration.ofMinutes(10))
-          .setRetryOptions(
-              backoff().setDoNotRetry(FailureTypes.NON_RETRYABLE.toArray(String[]::new)).build())
+          .setStartToCloseTimeout(SIGNAL_ATTEMPT)
+          .setScheduleToCloseTimeout(SIGNAL_BUDGET)
+          .setRetryOptions(signalRetry())
           .build();
+
+  /** The backoff below, except for failures no retry can mend. */
+  private static RetryOptions signalRetry() {
+    return backoff().setDoNotRetry(FailureTypes.NON_RETRYABLE.toArray(String[]::new)).build();
+  }
 
   /** From one second, doubling, to at most 30 s between attempts. */
   private static RetryOptions.Builder backoff() {

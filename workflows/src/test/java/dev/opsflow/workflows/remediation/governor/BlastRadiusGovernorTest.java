@@ -85,14 +85,17 @@ class BlastRadiusGovernorTest {
     worker.registerActivitiesImplementations(new PolicyActivitiesImpl(() -> limits));
     env.start();
     client = env.getWorkflowClient();
-    governor =
-        client.newWorkflowStub(
-            BlastRadiusGovernor.class,
-            WorkflowOptions.newBuilder()
-                .setWorkflowId(GovernorNames.WORKFLOW_ID)
-                .setTaskQueue(TaskQueues.OPERATIONS)
-                .build());
+    governor = governorStub();
     WorkflowClient.start(governor::govern, null);
+  }
+
+  private BlastRadiusGovernor governorStub() {
+    return client.newWorkflowStub(
+        BlastRadiusGovernor.class,
+        WorkflowOptions.newBuilder()
+            .setWorkflowId(GovernorNames.WORKFLOW_ID)
+            .setTaskQueue(TaskQueues.OPERATIONS)
+            .build());
   }
 
   @AfterEach
@@ -150,13 +153,7 @@ class BlastRadiusGovernorTest {
     client.newUntypedWorkflowStub(GovernorNames.WORKFLOW_ID).terminate("test: restart with state");
     startRequester("x1", A_DAY);
     startRequester("y1", A_DAY);
-    BlastRadiusGovernor restarted =
-        client.newWorkflowStub(
-            BlastRadiusGovernor.class,
-            WorkflowOptions.newBuilder()
-                .setWorkflowId(GovernorNames.WORKFLOW_ID)
-                .setTaskQueue(TaskQueues.OPERATIONS)
-                .build());
+    BlastRadiusGovernor restarted = governorStub();
     WorkflowClient.start(
         restarted::govern,
         new GovernorState(
