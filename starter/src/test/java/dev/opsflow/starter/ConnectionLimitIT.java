@@ -2,8 +2,6 @@ package dev.opsflow.starter;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.opsflow.worker.Ports;
-import dev.opsflow.worker.TemporalConnection;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -29,15 +27,12 @@ class ConnectionLimitIT {
 
   @Test
   void requestsWaitingOnTemporalAtTheConnectionLimitAreAnswered503() throws Exception {
-    int port = Ports.free();
-    TemporalOnPort temporal = TemporalOnPort.start(port);
-    try (TemporalConnection connection = TemporalOnPort.connect(port);
-        StarterUnderTest starter =
-            new StarterUnderTest(
-                connection.client(), Map.of("OPSFLOW_HTTP_MAX_CONNECTIONS", "" + LIMIT))) {
+    try (StarterOverTemporalOnPort stack =
+        new StarterOverTemporalOnPort(Map.of("OPSFLOW_HTTP_MAX_CONNECTIONS", "" + LIMIT))) {
+      StarterUnderTest starter = stack.starter;
       Duration deadline = starter.config.http().temporalDeadline();
       assertThat(deadline).as("the default deadline").isEqualTo(Duration.ofSeconds(3));
-      temporal.close();
+      stack.stopTemporal();
 
       // Two more requests at once than the limit allows connections, each on its own connection.
       List<CompletableFuture<Answer>> answers = new ArrayList<>();
@@ -64,8 +59,6 @@ class ConnectionLimitIT {
       }
       senders.shutdownNow();
       assertThat(starter.get("/healthz").statusCode()).as("liveness afterwards").isEqualTo(200);
-    } finally {
-      temporal.close();
     }
   }
 

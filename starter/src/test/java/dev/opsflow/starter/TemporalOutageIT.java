@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.opsflow.worker.Ports;
-import dev.opsflow.worker.TemporalConnection;
 import io.temporal.api.filter.v1.WorkflowExecutionFilter;
 import io.temporal.api.workflowservice.v1.ListOpenWorkflowExecutionsRequest;
 import java.net.http.HttpResponse;
@@ -28,13 +26,10 @@ class TemporalOutageIT {
   @Test
   void theWebhookAnswers503WithinTheDeadlineAndTheRetryAfterTheOutageStartsOneRun()
       throws Exception {
-    int port = Ports.free();
-    TemporalOnPort temporal = TemporalOnPort.start(port);
-    try (TemporalConnection connection = TemporalOnPort.connect(port);
-        StarterUnderTest starter =
-            new StarterUnderTest(
-                connection.client(),
-                Map.of("OPSFLOW_HTTP_TEMPORAL_DEADLINE", DEADLINE.toSeconds() + "s"))) {
+    try (StarterOverTemporalOnPort stack =
+        new StarterOverTemporalOnPort(
+            Map.of("OPSFLOW_HTTP_TEMPORAL_DEADLINE", DEADLINE.toSeconds() + "s"))) {
+      StarterUnderTest starter = stack.starter;
       assertThat(starter.config.http().temporalDeadline()).isEqualTo(DEADLINE);
       assertThat(starter.get("/readyz").statusCode()).isEqualTo(200);
       String notification =
@@ -42,7 +37,7 @@ class TemporalOutageIT {
               .toString();
       String workflowId = StarterUnderTest.kafkaWorkflowId("outage-consumer");
 
-      temporal.close();
+      stack.stopTemporal();
 
       long startedAt = System.nanoTime();
       HttpResponse<String> refused = starter.postAlerts(notification);
@@ -60,7 +55,7 @@ class TemporalOutageIT {
       assertThat(notReady.path("error").asText()).startsWith("Temporal is unreachable");
       assertThat(starter.get("/healthz").statusCode()).as("liveness").isEqualTo(200);
 
-      temporal = TemporalOnPort.start(port);
+      stack.startTemporal();
       List<Integer> answers = new ArrayList<>();
       await()
           .atMost(Duration.ofSeconds(60))
@@ -78,7 +73,7 @@ class TemporalOutageIT {
           .isEqualTo(1);
 
       int open =
-          connection
+          stack
               .client()
               .getWorkflowServiceStubs()
               .blockingStub()
@@ -94,24 +89,19 @@ class TemporalOutageIT {
       await()
           .atMost(Duration.ofSeconds(10))
           .untilAsserted(() -> assertThat(starter.get("/readyz").statusCode()).isEqualTo(200));
-    } finally {
-      temporal.close();
     }
   }
 
   @Test
   void theRestApiAnswers503WithinTheDeadlineAndStartsNothingWhileTemporalIsDown() throws Exception {
-    int port = Ports.free();
-    TemporalOnPort temporal = TemporalOnPort.start(port);
-    try (TemporalConnection connection = TemporalOnPort.connect(port);
-        StarterUnderTest starter =
-            new StarterUnderTest(
-                connection.client(),
-                Map.of("OPSFLOW_HTTP_TEMPORAL_DEADLINE", DEADLINE.toSeconds() + "s"))) {
+    try (StarterOverTemporalOnPort stack =
+        new StarterOverTemporalOnPort(
+            Map.of("OPSFLOW_HTTP_TEMPORAL_DEADLINE", DEADLINE.toSeconds() + "s"))) {
+      StarterUnderTest starter = stack.starter;
       String start =
           "{\"workflowType\":\"ConnectivityCheck\",\"workflowId\":\"rest-outage-check\","
               + "\"context\":{},\"async\":true}";
-      temporal.close();
+      stack.stopTemporal();
 
       // Each call that needs Temporal: a start, a status read, a decision, the run lists.
       List<String[]> calls =
@@ -137,7 +127,7 @@ class TemporalOutageIT {
         assertThat(took).as(call[0] + " " + call[1]).isLessThan(DEADLINE.plusSeconds(5));
       }
 
-      temporal = TemporalOnPort.start(port);
+      stack.startTemporal();
       // A retry answers 503 until Temporal is reachable again, then 202; or 409 naming the run when
       // an attempt that answered 503 reached Temporal just before its deadline and started it.
       List<String> answers = new ArrayList<>();
@@ -155,8 +145,6 @@ class TemporalOutageIT {
       assertThat(answers)
           .allMatch(a -> a.startsWith("503 ") || a.startsWith("202 ") || a.startsWith("409 "));
       assertThat(starter.runs()).as("runs after the outage, " + answers).isEqualTo(1);
-    } finally {
-      temporal.close();
     }
   }
 }
