@@ -65,14 +65,10 @@ public final class DispatchOptions {
 
   /**
    * The governor's answer to "the last action on this problem" (a query), as a local activity: a
-   * read with no side effect, recorded as a marker, without an activity task of its own.
+   * read with no side effect, recorded as a marker, without an activity task of its own. One call
+   * to the Temporal frontend like a signal, so the same attempt timeout, budget and retries.
    */
-  public static final LocalActivityOptions LOCAL_QUERY =
-      LocalActivityOptions.newBuilder()
-          .setStartToCloseTimeout(SIGNAL_ATTEMPT)
-          .setScheduleToCloseTimeout(SIGNAL_BUDGET)
-          .setRetryOptions(signalRetry())
-          .build();
+  public static final LocalActivityOptions LOCAL_QUERY = LOCAL_SIGNAL;
 
   /** The backoff below, except for failures no retry can mend. */
   private static RetryOptions signalRetry() {

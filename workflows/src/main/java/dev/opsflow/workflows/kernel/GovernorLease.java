@@ -2,6 +2,7 @@ package dev.opsflow.workflows.kernel;
 
 import dev.opsflow.activities.dispatch.DispatchActivities;
 import dev.opsflow.activities.dispatch.DispatchOptions;
+import dev.opsflow.contracts.remediation.ActionMark;
 import dev.opsflow.contracts.remediation.AdmissionRequest;
 import io.temporal.workflow.Workflow;
 import java.time.Duration;
@@ -30,16 +31,21 @@ public final class GovernorLease {
   private long deadlineMillis;
 
   /**
-   * The stub a run signals the governor through: {@code local} from {@link #LOCAL_SIGNALS} on,
-   * {@code remote} in histories from before. Every caller in a run gets the same answer.
+   * The stub this run signals the governor through: local activities from {@link #LOCAL_SIGNALS}
+   * on, normal ones in histories from before. Every call in a run gets the same answer.
    */
-  public static DispatchActivities governorSignals(
-      DispatchActivities remote, DispatchActivities local) {
-    return Workflow.getVersion(LOCAL_SIGNALS, Workflow.DEFAULT_VERSION, 1) == 1 ? local : remote;
+  private DispatchActivities signals() {
+    return Workflow.getVersion(LOCAL_SIGNALS, Workflow.DEFAULT_VERSION, 1) == 1
+        ? localDispatch
+        : dispatch;
   }
 
-  private DispatchActivities signals() {
-    return governorSignals(dispatch, localDispatch);
+  /**
+   * Tells the governor of an action on a problem (its cooldown), before the action is taken, so a
+   * crash between the two still counts as an action.
+   */
+  public void recordAction(ActionMark mark) {
+    signals().recordAction(mark);
   }
 
   /** The governor's {@code admitted} signal arrived. */

@@ -107,8 +107,6 @@ public final class RemediationRun {
       Workflow.newActivityStub(KubernetesActivities.class, KubernetesOptions.READ_K8S);
   private final KubernetesActivities localReadK8s =
       Workflow.newLocalActivityStub(KubernetesActivities.class, KubernetesOptions.LOCAL_READ_K8S);
-  private final DispatchActivities localSignals =
-      Workflow.newLocalActivityStub(DispatchActivities.class, DispatchOptions.LOCAL_SIGNAL);
   private final DispatchActivities localQuery =
       Workflow.newLocalActivityStub(DispatchActivities.class, DispatchOptions.LOCAL_QUERY);
   private final Episodes episodes = new Episodes();
@@ -688,7 +686,7 @@ public final class RemediationRun {
     if (serverPolicy) {
       // Remembered before acting, so a crash between the two still counts as an action.
       long now = Workflow.currentTimeMillis();
-      GovernorLease.governorSignals(dispatch, localSignals)
+      run.lease()
           .recordAction(
               new ActionMark(
                   Workflow.getInfo().getWorkflowId(),
