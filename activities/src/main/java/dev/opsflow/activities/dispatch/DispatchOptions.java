@@ -1,6 +1,7 @@
 package dev.opsflow.activities.dispatch;
 
 import dev.opsflow.activities.FailureTypes;
+import dev.opsflow.activities.LocalRetries;
 import io.temporal.activity.ActivityOptions;
 import io.temporal.activity.LocalActivityOptions;
 import io.temporal.common.RetryOptions;
@@ -35,6 +36,7 @@ public final class DispatchOptions {
    */
   public static final LocalActivityOptions LOCAL_SIGNAL =
       LocalActivityOptions.newBuilder()
+          .setLocalRetryThreshold(LocalRetries.THRESHOLD)
           .setStartToCloseTimeout(SIGNAL_ATTEMPT)
           .setScheduleToCloseTimeout(SIGNAL_BUDGET)
           .setRetryOptions(signalRetry())
@@ -58,6 +60,7 @@ public final class DispatchOptions {
    */
   public static final LocalActivityOptions LOCAL_POLICY =
       LocalActivityOptions.newBuilder()
+          .setLocalRetryThreshold(LocalRetries.THRESHOLD)
           .setStartToCloseTimeout(Duration.ofSeconds(10))
           .setScheduleToCloseTimeout(Duration.ofMinutes(10))
           .setRetryOptions(backoff().build())

@@ -1,6 +1,7 @@
 package dev.opsflow.activities.kubernetes;
 
 import dev.opsflow.activities.FailureTypes;
+import dev.opsflow.activities.LocalRetries;
 import io.temporal.activity.ActivityOptions;
 import io.temporal.activity.LocalActivityOptions;
 import io.temporal.common.RetryOptions;
@@ -32,6 +33,7 @@ public final class KubernetesOptions {
    */
   public static final LocalActivityOptions LOCAL_READ_K8S =
       LocalActivityOptions.newBuilder()
+          .setLocalRetryThreshold(LocalRetries.THRESHOLD)
           .setStartToCloseTimeout(Duration.ofSeconds(20))
           .setScheduleToCloseTimeout(Duration.ofMinutes(2))
           .setRetryOptions(

@@ -1,6 +1,7 @@
 package dev.opsflow.activities.rollout;
 
 import dev.opsflow.activities.FailureTypes;
+import dev.opsflow.activities.LocalRetries;
 import io.temporal.activity.ActivityOptions;
 import io.temporal.activity.LocalActivityOptions;
 import io.temporal.common.RetryOptions;
@@ -58,6 +59,7 @@ public final class RolloutOptions {
   /** The server's {@code rollout.*} settings: a read of the worker's own configuration. */
   public static final LocalActivityOptions LOCAL_SETTINGS =
       LocalActivityOptions.newBuilder()
+          .setLocalRetryThreshold(LocalRetries.THRESHOLD)
           .setStartToCloseTimeout(Duration.ofSeconds(10))
           .setScheduleToCloseTimeout(Duration.ofMinutes(10))
           .setRetryOptions(
@@ -71,6 +73,7 @@ public final class RolloutOptions {
   /** Compiling an analysis' conditions: pure and quick; a refusal is never retried. */
   public static final LocalActivityOptions LOCAL_VALIDATE =
       LocalActivityOptions.newBuilder()
+          .setLocalRetryThreshold(LocalRetries.THRESHOLD)
           .setStartToCloseTimeout(Duration.ofSeconds(10))
           .setScheduleToCloseTimeout(Duration.ofMinutes(2))
           .setRetryOptions(

@@ -1,6 +1,7 @@
 package dev.opsflow.activities.runbook;
 
 import dev.opsflow.activities.FailureTypes;
+import dev.opsflow.activities.LocalRetries;
 import dev.opsflow.config.Durations;
 import dev.opsflow.contracts.runbook.RetryPolicy;
 import io.temporal.activity.ActivityOptions;
@@ -30,6 +31,7 @@ public final class RunbookOptions {
    */
   public static final LocalActivityOptions EXPRESSIONS =
       LocalActivityOptions.newBuilder()
+          .setLocalRetryThreshold(LocalRetries.THRESHOLD)
           .setStartToCloseTimeout(Duration.ofSeconds(10))
           .setRetryOptions(RetryOptions.newBuilder().setMaximumAttempts(1).build())
           .build();
