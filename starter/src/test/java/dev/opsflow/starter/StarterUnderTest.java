@@ -91,7 +91,13 @@ final class StarterUnderTest implements AutoCloseable {
   /** A REST API call as the operator olga; {@code body} null for none. */
   HttpResponse<String> api(String method, String path, String body)
       throws IOException, InterruptedException {
-    return HTTP.send(
+    return api(method, path, body, Map.of());
+  }
+
+  /** The same with more headers (e.g. an {@code Idempotency-Key}). */
+  HttpResponse<String> api(String method, String path, String body, Map<String, String> headers)
+      throws IOException, InterruptedException {
+    HttpRequest.Builder request =
         HttpRequest.newBuilder(uri(path))
             .timeout(Duration.ofSeconds(30))
             .header("Authorization", "Bearer " + OPERATOR_TOKEN)
@@ -100,9 +106,9 @@ final class StarterUnderTest implements AutoCloseable {
                 method,
                 body == null
                     ? HttpRequest.BodyPublishers.noBody()
-                    : HttpRequest.BodyPublishers.ofString(body))
-            .build(),
-        HttpResponse.BodyHandlers.ofString());
+                    : HttpRequest.BodyPublishers.ofString(body));
+    headers.forEach(request::header);
+    return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
   }
 
   /** A Slack form body and its headers, signed now. */

@@ -92,6 +92,9 @@ class TemporalOutageIT {
     }
   }
 
+  /** The start's idempotency key, sent with every attempt of it. */
+  private static final Map<String, String> KEY = Map.of("Idempotency-Key", "outage-start-1");
+
   @Test
   void theRestApiAnswers503WithinTheDeadlineAndStartsNothingWhileTemporalIsDown() throws Exception {
     try (StarterOverTemporalOnPort stack =
@@ -114,7 +117,7 @@ class TemporalOutageIT {
               });
       for (String[] call : calls) {
         long startedAt = System.nanoTime();
-        HttpResponse<String> answer = starter.api(call[0], call[1], call[2]);
+        HttpResponse<String> answer = starter.api(call[0], call[1], call[2], KEY);
         Duration took = Duration.ofNanos(System.nanoTime() - startedAt);
         assertThat(answer.statusCode())
             .as(call[0] + " " + call[1] + ": " + answer.body())
@@ -128,22 +131,29 @@ class TemporalOutageIT {
       }
 
       stack.startTemporal();
-      // A retry answers 503 until Temporal is reachable again, then 202; or 409 naming the run when
-      // an attempt that answered 503 reached Temporal just before its deadline and started it.
+      // A retry with the start's Idempotency-Key answers 503 until Temporal is reachable again,
+      // then 202; 202 with the same run also when an attempt that answered 503 had reached
+      // Temporal just before its deadline and started it (without the key: 409).
       List<String> answers = new ArrayList<>();
       await()
           .atMost(Duration.ofSeconds(60))
           .pollInterval(Duration.ofMillis(500))
           .until(
               () -> {
-                HttpResponse<String> retry = starter.api("POST", "/api/runbooks/execute", start);
+                HttpResponse<String> retry =
+                    starter.api("POST", "/api/runbooks/execute", start, KEY);
                 answers.add(retry.statusCode() + " " + retry.body());
-                return retry.statusCode() == 202
-                    || (retry.statusCode() == 409
-                        && retry.body().contains("'rest-outage-check' already exists"));
+                return retry.statusCode() == 202;
               });
-      assertThat(answers)
-          .allMatch(a -> a.startsWith("503 ") || a.startsWith("202 ") || a.startsWith("409 "));
+      assertThat(answers).allMatch(a -> a.startsWith("503 ") || a.startsWith("202 "));
+      HttpResponse<String> again = starter.api("POST", "/api/runbooks/execute", start, KEY);
+      assertThat(again.statusCode()).as(again.body()).isEqualTo(202);
+      assertThat(StarterUnderTest.JSON.readTree(again.body()).path("runId").asText())
+          .isEqualTo(
+              StarterUnderTest.JSON
+                  .readTree(answers.get(answers.size() - 1).substring(4))
+                  .path("runId")
+                  .asText());
       assertThat(starter.runs()).as("runs after the outage, " + answers).isEqualTo(1);
     }
   }

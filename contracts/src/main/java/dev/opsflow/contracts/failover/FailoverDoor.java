@@ -78,12 +78,26 @@ public final class FailoverDoor {
       String taskQueue,
       FailoverRequest request,
       Collection<String> configured) {
+    return start(client, taskQueue, request, configured, null);
+  }
+
+  /**
+   * The same under {@code requestId} ({@link OneRunDoor#start(WorkflowClient, String, String,
+   * String, Object, String)}).
+   */
+  public static FailoverStarted start(
+      WorkflowClient client,
+      String taskQueue,
+      FailoverRequest request,
+      Collection<String> configured,
+      String requestId) {
     if (request == null || request.cluster() == null || request.cluster().isBlank()) {
       throw new IllegalArgumentException("cluster is required");
     }
     requireConfigured(request.cluster(), configured);
     RunStarted started =
-        OneRunDoor.start(client, taskQueue, request.workflowId(), PostgresFailover.TYPE, request);
+        OneRunDoor.start(
+            client, taskQueue, request.workflowId(), PostgresFailover.TYPE, request, requestId);
     return new FailoverStarted(started.workflowId(), started.runId(), started.alreadyRunning());
   }
 

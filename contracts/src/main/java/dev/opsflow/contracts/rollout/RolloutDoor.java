@@ -33,12 +33,21 @@ public final class RolloutDoor {
    * @throws Refused when the request has problems (then nothing was started)
    */
   public static RunStarted start(WorkflowClient client, String taskQueue, CanaryRequest request) {
+    return start(client, taskQueue, request, null);
+  }
+
+  /**
+   * The same under {@code requestId} ({@link OneRunDoor#start(WorkflowClient, String, String,
+   * String, Object, String)}).
+   */
+  public static RunStarted start(
+      WorkflowClient client, String taskQueue, CanaryRequest request, String requestId) {
     List<String> problems = request == null ? List.of("request: is required") : request.problems();
     if (!problems.isEmpty()) {
       throw new Refused(problems);
     }
     return OneRunDoor.start(
-        client, taskQueue, request.target().workflowId(), CanaryRollout.TYPE, request);
+        client, taskQueue, request.target().workflowId(), CanaryRollout.TYPE, request, requestId);
   }
 
   /**
@@ -48,12 +57,26 @@ public final class RolloutDoor {
    */
   public static RunStarted start(
       WorkflowClient client, String taskQueue, BlueGreenRequest request) {
+    return start(client, taskQueue, request, null);
+  }
+
+  /**
+   * The same under {@code requestId} ({@link OneRunDoor#start(WorkflowClient, String, String,
+   * String, Object, String)}).
+   */
+  public static RunStarted start(
+      WorkflowClient client, String taskQueue, BlueGreenRequest request, String requestId) {
     List<String> problems = request == null ? List.of("request: is required") : request.problems();
     if (!problems.isEmpty()) {
       throw new Refused(problems);
     }
     return OneRunDoor.start(
-        client, taskQueue, request.target().workflowId(), BlueGreenDeployment.TYPE, request);
+        client,
+        taskQueue,
+        request.target().workflowId(),
+        BlueGreenDeployment.TYPE,
+        request,
+        requestId);
   }
 
   /**
@@ -63,11 +86,25 @@ public final class RolloutDoor {
    */
   public static RunStarted start(
       WorkflowClient client, String taskQueue, MlDeploymentRequest request) {
+    return start(client, taskQueue, request, null);
+  }
+
+  /**
+   * The same under {@code requestId} ({@link OneRunDoor#start(WorkflowClient, String, String,
+   * String, Object, String)}).
+   */
+  public static RunStarted start(
+      WorkflowClient client, String taskQueue, MlDeploymentRequest request, String requestId) {
     List<String> problems = request == null ? List.of("request: is required") : request.problems();
     if (!problems.isEmpty()) {
       throw new Refused(problems);
     }
     return OneRunDoor.start(
-        client, taskQueue, request.target().workflowId(), MlModelDeployment.TYPE, request);
+        client,
+        taskQueue,
+        request.target().workflowId(),
+        MlModelDeployment.TYPE,
+        request,
+        requestId);
   }
 }

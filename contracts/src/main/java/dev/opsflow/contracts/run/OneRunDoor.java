@@ -17,7 +17,21 @@ public final class OneRunDoor {
 
   /** The options of a run that must be the only one on {@code workflowId}. */
   public static WorkflowOptions options(String taskQueue, String workflowId) {
-    return WorkflowOptions.newBuilder()
+    return options(taskQueue, workflowId, null);
+  }
+
+  /**
+   * The same, started under {@code requestId} when it is not null: Temporal answers a start with
+   * the request ID of the run on {@code workflowId} with that run instead of refusing it, so a
+   * caller's retry of a start whose answer it never heard (a 503 after Temporal had accepted it)
+   * gets the run its first request started, not a refusal and not a second run.
+   */
+  public static WorkflowOptions options(String taskQueue, String workflowId, String requestId) {
+    WorkflowOptions.Builder options = WorkflowOptions.newBuilder();
+    if (requestId != null) {
+      options.setRequestId(requestId);
+    }
+    return options
         .setTaskQueue(taskQueue)
         .setWorkflowId(workflowId)
         // A second request must see the running run, never start over it or attach to it.
@@ -36,9 +50,25 @@ public final class OneRunDoor {
       String workflowId,
       String workflowType,
       Object input) {
+    return start(client, taskQueue, workflowId, workflowType, input, null);
+  }
+
+  /**
+   * The same under {@code requestId} (null: one of the SDK's own): a retry with the request ID of
+   * the run on {@code workflowId} answers that run as started, not as already running.
+   */
+  public static RunStarted start(
+      WorkflowClient client,
+      String taskQueue,
+      String workflowId,
+      String workflowType,
+      Object input,
+      String requestId) {
     try {
       WorkflowExecution started =
-          client.newUntypedWorkflowStub(workflowType, options(taskQueue, workflowId)).start(input);
+          client
+              .newUntypedWorkflowStub(workflowType, options(taskQueue, workflowId, requestId))
+              .start(input);
       return new RunStarted(workflowId, started.getRunId(), false);
     } catch (WorkflowExecutionAlreadyStarted e) {
       String runId = e.getExecution().getRunId();

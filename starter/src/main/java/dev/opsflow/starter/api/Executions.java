@@ -97,11 +97,15 @@ public final class Executions implements AutoCloseable {
    * @throws io.temporal.client.WorkflowExecutionAlreadyStarted when the ID is taken by a running
    *     run (or by a closed one, where the ID reuse policy refuses it)
    */
-  public WorkflowStub start(String type, JsonNode input, String workflowId, String taskQueue) {
-    WorkflowStub stub =
-        client.newUntypedWorkflowStub(
-            type,
-            WorkflowOptions.newBuilder().setWorkflowId(workflowId).setTaskQueue(taskQueue).build());
+  public WorkflowStub start(
+      String type, JsonNode input, String workflowId, String taskQueue, String requestId) {
+    WorkflowOptions.Builder options =
+        WorkflowOptions.newBuilder().setWorkflowId(workflowId).setTaskQueue(taskQueue);
+    if (requestId != null) {
+      // A retry under the same request ID is answered with the run it started (see IdempotencyKey).
+      options.setRequestId(requestId);
+    }
+    WorkflowStub stub = client.newUntypedWorkflowStub(type, options.build());
     stub.start(input);
     return stub;
   }

@@ -309,7 +309,8 @@ public final class RestApi {
         }
         detail = "Temporal unavailable";
         // Not "nothing was done": a call that reached Temporal just before the deadline passed
-        // may have taken effect (a start: its retry then answers 409 naming the run).
+        // may have taken effect (a start: its retry with the same Idempotency-Key answers that
+        // run; without a key, 409 naming it where the workflow ID was given).
         refuse(ctx, 503, "Temporal is unavailable or did not answer in time; retry later");
       }
       audit(ctx, caller, action, ctx.statusCode(), detail);
@@ -349,6 +350,8 @@ public final class RestApi {
                 + String.join(", ", EXECUTE_FIELDS.stream().sorted().toList()));
       }
     }
+    IdempotencyKey key = IdempotencyKey.of(ctx.header(IdempotencyKey.HEADER), caller.name());
+    ctx.attribute(IdempotencyKey.ATTRIBUTE, key);
     String runbookId = text(body, "runbookId");
     String workflowType = text(body, "workflowType");
     if (RunbookWorkflow.TYPE.equals(workflowType)
@@ -412,14 +415,17 @@ public final class RestApi {
     int timeoutSeconds = integer(body, "timeoutSeconds", 60, 1, MAX_WAIT_SECONDS);
     String workflowId = text(body, "workflowId");
     if (workflowId == null) {
-      workflowId = kebab(type) + "-" + UUID.randomUUID().toString().substring(0, 8);
+      workflowId =
+          kebab(type)
+              + "-"
+              + (key == null ? UUID.randomUUID().toString().substring(0, 8) : key.idSuffix());
     } else if (workflowId.length() > 200) {
       throw ApiError.badRequest("workflowId: at most 200 characters");
     }
     ctx.attribute("executionId", workflowId);
     WorkflowStub stub;
     try {
-      stub = executions.start(type, input, workflowId, catalog.taskQueue());
+      stub = executions.start(type, input, workflowId, catalog.taskQueue(), requestId(ctx));
     } catch (WorkflowExecutionAlreadyStarted e) {
       throw ApiError.conflict("workflowId: an execution '" + workflowId + "' already exists");
     }
@@ -477,13 +483,17 @@ public final class RestApi {
       request =
           RunbookDoor.request(
               runbooks, runbookId, body.get("context"), dryRun, simulateFailures, caller.name());
-      workflowId = RunbookDoor.workflowId(request, text(body, "workflowId"));
+      IdempotencyKey key = ctx.attribute(IdempotencyKey.ATTRIBUTE);
+      workflowId =
+          RunbookDoor.workflowId(
+              request, text(body, "workflowId"), key == null ? null : key.idSuffix());
     } catch (RunbookDoor.Refused e) {
       throw ApiError.badRequest(e.getMessage());
     }
     ctx.attribute("executionId", workflowId);
     RunStarted started =
-        RunbookDoor.start(executions.client(), catalog.taskQueue(), workflowId, request);
+        RunbookDoor.start(
+            executions.client(), catalog.taskQueue(), workflowId, request, requestId(ctx));
     WorkflowExecution execution =
         WorkflowExecution.newBuilder()
             .setWorkflowId(started.workflowId())
@@ -600,7 +610,8 @@ public final class RestApi {
                 candidate,
                 new RunEnvelope("critical", null, caller.name(), null),
                 null),
-            failoverClusters);
+            failoverClusters,
+            requestId(ctx));
     WorkflowExecution execution =
         WorkflowExecution.newBuilder()
             .setWorkflowId(started.workflowId())
@@ -650,7 +661,8 @@ public final class RestApi {
                 asked.scaleDownDelay(),
                 asked.retryWindow(),
                 asCaller(asked.run(), caller)),
-        request -> RolloutDoor.start(executions.client(), catalog.taskQueue(), request),
+        request ->
+            RolloutDoor.start(executions.client(), catalog.taskQueue(), request, requestId(ctx)),
         CanaryRequest::target);
   }
 
@@ -673,7 +685,8 @@ public final class RestApi {
                 asked.scaleDownDelay(),
                 asked.retryWindow(),
                 asCaller(asked.run(), caller)),
-        request -> RolloutDoor.start(executions.client(), catalog.taskQueue(), request),
+        request ->
+            RolloutDoor.start(executions.client(), catalog.taskQueue(), request, requestId(ctx)),
         BlueGreenRequest::target);
   }
 
@@ -697,7 +710,8 @@ public final class RestApi {
                 asked.analysis(),
                 asked.maxRollbackTime(),
                 asCaller(asked.run(), caller)),
-        request -> RolloutDoor.start(executions.client(), catalog.taskQueue(), request),
+        request ->
+            RolloutDoor.start(executions.client(), catalog.taskQueue(), request, requestId(ctx)),
         MlDeploymentRequest::target);
   }
 
@@ -829,6 +843,12 @@ public final class RestApi {
     answer.put("severity", request.severity());
     ctx.attribute("audit", "delivered " + type + " for " + request.target().key());
     answer(ctx, answer, stub, async, timeoutSeconds, type);
+  }
+
+  /** The Temporal request ID of this request's start: its idempotency key's, or null. */
+  private static String requestId(Context ctx) {
+    IdempotencyKey key = ctx.attribute(IdempotencyKey.ATTRIBUTE);
+    return key == null ? null : key.requestId();
   }
 
   private Map<String, Object> started(WorkflowExecution execution, String type, ApiCaller caller) {

@@ -176,12 +176,22 @@ public final class RunbookDoor {
    * key from the time and a random part.
    */
   public static String workflowId(RunbookRequest request, String workflowId) {
+    return workflowId(request, workflowId, null);
+  }
+
+  /**
+   * The same, with {@code key} (when not null) as the key of a workflow ID the caller did not
+   * choose, instead of the time and a random part: the same on each retry of one request.
+   */
+  public static String workflowId(RunbookRequest request, String workflowId, String key) {
     String id = request.runbook().definition().id();
     if (workflowId == null) {
-      String key =
-          ZonedDateTime.now(ZoneOffset.UTC).format(KEY_TIME)
-              + "-"
-              + UUID.randomUUID().toString().substring(0, 4);
+      if (key == null) {
+        key =
+            ZonedDateTime.now(ZoneOffset.UTC).format(KEY_TIME)
+                + "-"
+                + UUID.randomUUID().toString().substring(0, 4);
+      }
       return request.dryRun()
           ? RunbookNames.dryRunWorkflowId(id, key)
           : RunbookNames.workflowId(id, key);
@@ -214,7 +224,20 @@ public final class RunbookDoor {
   /** Starts the run, or answers with the one already on {@code workflowId}. */
   public static RunStarted start(
       WorkflowClient client, String taskQueue, String workflowId, RunbookRequest request) {
-    return OneRunDoor.start(client, taskQueue, workflowId, RunbookWorkflow.TYPE, request);
+    return start(client, taskQueue, workflowId, request, null);
+  }
+
+  /**
+   * The same under {@code requestId} (a REST caller's idempotency key, see {@link IdempotencyKey}).
+   */
+  public static RunStarted start(
+      WorkflowClient client,
+      String taskQueue,
+      String workflowId,
+      RunbookRequest request,
+      String requestId) {
+    return OneRunDoor.start(
+        client, taskQueue, workflowId, RunbookWorkflow.TYPE, request, requestId);
   }
 
   /** The runbook's id a workflow ID belongs to, among {@code folder}'s (the longest match). */

@@ -115,6 +115,12 @@ class RestApiIT {
 
   private static Reply call(String method, String path, String token, String body)
       throws Exception {
+    return call(method, path, token, body, null);
+  }
+
+  /** The same, with an {@code Idempotency-Key} header when {@code key} is not null. */
+  private static Reply call(String method, String path, String token, String body, String key)
+      throws Exception {
     HttpRequest.Builder request =
         HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
             .timeout(Duration.ofSeconds(30))
@@ -126,6 +132,9 @@ class RestApiIT {
                     : HttpRequest.BodyPublishers.ofString(body));
     if (token != null) {
       request.header("Authorization", "Bearer " + token);
+    }
+    if (key != null) {
+      request.header("Idempotency-Key", key);
     }
     HttpResponse<String> response =
         http.send(request.build(), HttpResponse.BodyHandlers.ofString());
@@ -150,6 +159,77 @@ class RestApiIT {
                     new GuardedRestart.Ask(askAbout, approvers, required))));
     assertThat(started.status()).as(String.valueOf(started.body())).isEqualTo(202);
     return started.body().get("executionId").asText();
+  }
+
+  @Test
+  void aStartRetriedWithItsIdempotencyKeyIsAnsweredWithTheRunItStartedNotASecondRun()
+      throws Exception {
+    String guarded =
+        JSON.writeValueAsString(
+            java.util.Map.of(
+                "runbookId",
+                "guarded-restart",
+                "context",
+                new GuardedRestart.Ask("approval", List.of("alice"), 1)));
+    String generic =
+        "{\"workflowType\":\"GuardedRestart\",\"context\":{\"askAbout\":\"approval\","
+            + "\"approvers\":[\"alice\"],\"required\":1}}";
+    List<String> started = new java.util.ArrayList<>();
+    try {
+      for (String body : List.of(guarded, generic)) {
+        // As a client retries a start whose answer it never heard (a 503 after Temporal had
+        // accepted it): the same request again, with the same key.
+        Reply first = call("POST", "/api/runbooks/execute", MALLORY, body, "retry-me-7f3a");
+        Reply retry = call("POST", "/api/runbooks/execute", MALLORY, body, "retry-me-7f3a");
+        assertThat(first.status()).as(String.valueOf(first.body())).isEqualTo(202);
+        assertThat(retry.status()).as(String.valueOf(retry.body())).isEqualTo(202);
+        String id = first.body().get("executionId").asText();
+        started.add(id);
+        assertThat(retry.body().get("executionId").asText()).isEqualTo(id);
+        assertThat(retry.body().get("runId").asText())
+            .as("the run the first attempt started")
+            .isEqualTo(first.body().get("runId").asText());
+
+        // Another caller's equal key is another request; no key is a new run each time.
+        Reply others = call("POST", "/api/runbooks/execute", ALICE, body, "retry-me-7f3a");
+        assertThat(others.status()).as(String.valueOf(others.body())).isEqualTo(202);
+        started.add(others.body().get("executionId").asText());
+        assertThat(others.body().get("executionId").asText()).isNotEqualTo(id);
+        Reply unkeyed = call("POST", "/api/runbooks/execute", MALLORY, body);
+        assertThat(unkeyed.status()).isEqualTo(202);
+        started.add(unkeyed.body().get("executionId").asText());
+        assertThat(unkeyed.body().get("executionId").asText()).isNotEqualTo(id);
+      }
+
+      // A run started under a key the caller named by its workflow ID: without the key a second
+      // start is refused (409 naming the run), with it the run is the answer.
+      String named =
+          "{\"workflowType\":\"GuardedRestart\",\"workflowId\":\"rest-keyed-1\","
+              + "\"context\":{\"askAbout\":\"approval\",\"approvers\":[\"alice\"],"
+              + "\"required\":1}}";
+      Reply first = call("POST", "/api/runbooks/execute", MALLORY, named, "named-1");
+      started.add("rest-keyed-1");
+      assertThat(first.status()).as(String.valueOf(first.body())).isEqualTo(202);
+      assertThat(call("POST", "/api/runbooks/execute", MALLORY, named, "named-1").status())
+          .isEqualTo(202);
+      assertThat(call("POST", "/api/runbooks/execute", MALLORY, named).status()).isEqualTo(409);
+
+      int active =
+          call("GET", "/api/runbooks?status=active", VIEWER, null).body().get("count").asInt();
+      for (String bad : List.of("", "has space", "x".repeat(129), "semi;colon")) {
+        Reply refused = call("POST", "/api/runbooks/execute", MALLORY, generic, bad);
+        assertThat(refused.status()).as("key '" + bad + "'").isEqualTo(400);
+        assertThat(refused.body().get("error").asText()).startsWith("Idempotency-Key: ");
+      }
+      assertThat(
+              call("GET", "/api/runbooks?status=active", VIEWER, null).body().get("count").asInt())
+          .as("nothing started for a refused key")
+          .isEqualTo(active);
+    } finally {
+      for (String id : started) {
+        client.newUntypedWorkflowStub(id).cancel();
+      }
+    }
   }
 
   @Test
