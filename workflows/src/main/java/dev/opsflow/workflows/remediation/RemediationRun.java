@@ -388,6 +388,9 @@ public final class RemediationRun {
     if (resolved) {
       return false;
     }
+    // Only the detail: the phase (and its search attribute) stays, so no history changes. A read
+    // retried for minutes while its system is down then shows what the run is doing.
+    run.enter(run.phase(), "checking that the problem still holds");
     return stillBad.get();
   }
 
@@ -484,6 +487,15 @@ public final class RemediationRun {
     if (serverPolicy
         && localReads
         && Workflow.getVersion(PARALLEL_GATE_READS, Workflow.DEFAULT_VERSION, 1) == 1) {
+      run.enter(
+          run.phase(),
+          "checking the problem's cooldown"
+              + (request.target().deployment().isEmpty()
+                  ? ""
+                  : " and who controls Deployment "
+                      + request.target().namespace()
+                      + "/"
+                      + request.target().deployment()));
       Promise<ActionMark> last =
           Async.function(localQuery::lastAction, Workflow.getInfo().getWorkflowId());
       String deployment = request.target().deployment();
