@@ -129,6 +129,15 @@ public final class KubernetesActivitiesImpl implements KubernetesActivities, Aut
             return t;
           });
 
+  /** Where the reads that one activity makes at once run beside its own thread. */
+  private final ExecutorService reads =
+      Executors.newCachedThreadPool(
+          r -> {
+            Thread t = new Thread(r, "kubernetes-read");
+            t.setDaemon(true);
+            return t;
+          });
+
   private final NamespaceAllowList allowList;
   private final HardLimits limits;
 
@@ -212,20 +221,41 @@ public final class KubernetesActivitiesImpl implements KubernetesActivities, Aut
     return call(
         "inspect Deployment " + namespace + "/" + deployment,
         () -> {
-          Deployment d = deployment(namespace, deployment).get();
-          if (d == null) {
-            return new DeploymentInspection(namespace, deployment, false, allowed, 0, "", "", "");
+          // The three reads at once: one round trip to the API server instead of three, before
+          // every action that the governor is asked to admit.
+          Future<String> autoscaler = reads.submit(() -> autoscalerOf(namespace, deployment));
+          Future<String> scaledObject = reads.submit(() -> scaledObjectOf(namespace, deployment));
+          try {
+            Deployment d = deployment(namespace, deployment).get();
+            if (d == null) {
+              return new DeploymentInspection(namespace, deployment, false, allowed, 0, "", "", "");
+            }
+            return new DeploymentInspection(
+                namespace,
+                deployment,
+                true,
+                allowed,
+                replicasOf(d),
+                answerOf(autoscaler),
+                answerOf(scaledObject),
+                GitOpsOwner.of(d.getMetadata().getLabels(), d.getMetadata().getAnnotations()));
+          } finally {
+            autoscaler.cancel(true);
+            scaledObject.cancel(true);
           }
-          return new DeploymentInspection(
-              namespace,
-              deployment,
-              true,
-              allowed,
-              replicasOf(d),
-              autoscalerOf(namespace, deployment),
-              scaledObjectOf(namespace, deployment),
-              GitOpsOwner.of(d.getMetadata().getLabels(), d.getMetadata().getAnnotations()));
         });
+  }
+
+  /** A read's answer, or the read's own failure (for {@link #call} to name). */
+  private static <T> T answerOf(Future<T> read) throws Exception {
+    try {
+      return read.get();
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof Exception failure) {
+        throw failure;
+      }
+      throw e;
+    }
   }
 
   /** The first autoscaling/v2 HPA whose scale target is this Deployment, or "". */
@@ -661,6 +691,7 @@ public final class KubernetesActivitiesImpl implements KubernetesActivities, Aut
   @Override
   public void close() {
     writes.shutdownNow();
+    reads.shutdownNow();
     client.close();
   }
 
