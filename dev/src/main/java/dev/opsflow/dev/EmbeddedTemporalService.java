@@ -34,6 +34,7 @@ public final class EmbeddedTemporalService implements AutoCloseable {
     Ports.requireFree("The embedded Temporal service", host, port, "--temporal-port");
     // true = time skipping locked: timers fire in real time, as on a real cluster.
     TestServicesStarter services = new TestServicesStarter(true, 0);
+    TimeLockLog.bound(services);
     NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress(host, port));
     GRPCServerHelper.registerServicesAndHealthChecks(services.getServices(), builder);
     try {
@@ -42,6 +43,11 @@ public final class EmbeddedTemporalService implements AutoCloseable {
       services.close();
       throw new PortInUseException("The embedded Temporal service", host, port, "--temporal-port");
     }
+  }
+
+  /** How many lock events the service's timer keeps (0 once bounded; see {@link TimeLockLog}). */
+  int lockEventsKept() {
+    return TimeLockLog.size(services);
   }
 
   /** The {@code host:port} clients connect to. */
