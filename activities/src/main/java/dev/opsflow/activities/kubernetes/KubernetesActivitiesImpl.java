@@ -121,22 +121,19 @@ public final class KubernetesActivitiesImpl implements KubernetesActivities, Aut
   private final KubernetesClient client;
 
   /** Where writes run while the activity's own thread heartbeats (see {@link #write}). */
-  private final ExecutorService writes =
-      Executors.newCachedThreadPool(
-          r -> {
-            Thread t = new Thread(r, "kubernetes-write");
-            t.setDaemon(true);
-            return t;
-          });
+  private final ExecutorService writes = daemonThreads("kubernetes-write");
 
   /** Where the reads that one activity makes at once run beside its own thread. */
-  private final ExecutorService reads =
-      Executors.newCachedThreadPool(
-          r -> {
-            Thread t = new Thread(r, "kubernetes-read");
-            t.setDaemon(true);
-            return t;
-          });
+  private final ExecutorService reads = daemonThreads("kubernetes-read");
+
+  private static ExecutorService daemonThreads(String name) {
+    return Executors.newCachedThreadPool(
+        r -> {
+          Thread t = new Thread(r, name);
+          t.setDaemon(true);
+          return t;
+        });
+  }
 
   private final NamespaceAllowList allowList;
   private final HardLimits limits;
