@@ -214,6 +214,18 @@ class RestApiIT {
           .isEqualTo(202);
       assertThat(call("POST", "/api/runbooks/execute", MALLORY, named).status()).isEqualTo(409);
 
+      // The retry of a start whose run has already finished is that run, not a second one.
+      String quick =
+          "{\"workflowType\":\"GuardedRestart\",\"context\":{\"askAbout\":\"nothing\"},"
+              + "\"async\":false}";
+      Reply done = call("POST", "/api/runbooks/execute", MALLORY, quick, "finished-1");
+      assertThat(done.status()).as(String.valueOf(done.body())).isEqualTo(200);
+      assertThat(done.body().get("status").asText()).isEqualTo("COMPLETED");
+      Reply late = call("POST", "/api/runbooks/execute", MALLORY, quick, "finished-1");
+      assertThat(late.body().get("runId").asText())
+          .as(String.valueOf(late.body()))
+          .isEqualTo(done.body().get("runId").asText());
+
       int active =
           call("GET", "/api/runbooks?status=active", VIEWER, null).body().get("count").asInt();
       for (String bad : List.of("", "has space", "x".repeat(129), "semi;colon")) {
