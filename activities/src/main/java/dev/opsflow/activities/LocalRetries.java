@@ -15,5 +15,13 @@ public final class LocalRetries {
    */
   public static final Duration THRESHOLD = Duration.ofSeconds(1);
 
+  /**
+   * The attempts that fill a ten-minute budget at a backoff of 1 s doubling to 30 s (31 s over the
+   * first six, then 30 s each). A local activity's retries are not ended by its schedule-to-close
+   * budget alone (the SDK lets them run on), so the local activities of ten minutes with that
+   * backoff stop at this many attempts.
+   */
+  public static final int TEN_MINUTES_OF_ATTEMPTS = 25;
+
   private LocalRetries() {}
 }

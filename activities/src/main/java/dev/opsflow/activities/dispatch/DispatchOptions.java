@@ -16,14 +16,6 @@ public final class DispatchOptions {
   private static final Duration SIGNAL_BUDGET = Duration.ofMinutes(10);
 
   /**
-   * The attempts that fill a ten-minute budget at the backoff below (1 s doubling to 30 s: 31 s
-   * over the first six, then 30 s each). A local activity's retries are not ended by its
-   * schedule-to-close budget alone (the SDK lets them run on), so the local activities of ten
-   * minutes stop at this many attempts.
-   */
-  public static final int LOCAL_BUDGET_ATTEMPTS = 25;
-
-  /**
    * Signal-with-start is one RPC to the Temporal frontend; it is safe to repeat (a duplicate notice
    * is dropped by the episode set, a duplicate admission request by the governor), so retry for up
    * to ten minutes while the frontend is unavailable.
@@ -48,7 +40,9 @@ public final class DispatchOptions {
           .setStartToCloseTimeout(SIGNAL_ATTEMPT)
           .setScheduleToCloseTimeout(SIGNAL_BUDGET)
           .setRetryOptions(
-              signalRetry().toBuilder().setMaximumAttempts(LOCAL_BUDGET_ATTEMPTS).build())
+              signalRetry().toBuilder()
+                  .setMaximumAttempts(LocalRetries.TEN_MINUTES_OF_ATTEMPTS)
+                  .build())
           .build();
 
   /**
@@ -72,7 +66,8 @@ public final class DispatchOptions {
           .setLocalRetryThreshold(LocalRetries.THRESHOLD)
           .setStartToCloseTimeout(Duration.ofSeconds(10))
           .setScheduleToCloseTimeout(Duration.ofMinutes(10))
-          .setRetryOptions(backoff().setMaximumAttempts(LOCAL_BUDGET_ATTEMPTS).build())
+          .setRetryOptions(
+              backoff().setMaximumAttempts(LocalRetries.TEN_MINUTES_OF_ATTEMPTS).build())
           .build();
 
   /**

@@ -2,7 +2,6 @@ package dev.opsflow.activities.rollout;
 
 import dev.opsflow.activities.FailureTypes;
 import dev.opsflow.activities.LocalRetries;
-import dev.opsflow.activities.dispatch.DispatchOptions;
 import io.temporal.activity.ActivityOptions;
 import io.temporal.activity.LocalActivityOptions;
 import io.temporal.common.RetryOptions;
@@ -68,7 +67,7 @@ public final class RolloutOptions {
                   .setInitialInterval(Duration.ofSeconds(1))
                   .setBackoffCoefficient(2.0)
                   .setMaximumInterval(Duration.ofSeconds(30))
-                  .setMaximumAttempts(DispatchOptions.LOCAL_BUDGET_ATTEMPTS)
+                  .setMaximumAttempts(LocalRetries.TEN_MINUTES_OF_ATTEMPTS)
                   .build())
           .build();
 
