@@ -15,7 +15,7 @@ import java.util.regex.Pattern;
 final class IdempotencyKey {
   static final String HEADER = "Idempotency-Key";
 
-  /** Where {@link RestApi} keeps the request's Temporal request ID while it handles it. */
+  /** Where {@link RestApi} keeps the request's key (or null) while it handles it. */
   static final String ATTRIBUTE = "opsflow.requestId";
 
   static final int MAX_LENGTH = 128;

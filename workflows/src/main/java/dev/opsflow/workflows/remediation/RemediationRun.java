@@ -487,23 +487,20 @@ public final class RemediationRun {
     if (serverPolicy
         && localReads
         && Workflow.getVersion(PARALLEL_GATE_READS, Workflow.DEFAULT_VERSION, 1) == 1) {
+      String deployment = request.target().deployment();
+      String namespace = request.target().namespace();
       run.enter(
           run.phase(),
           "checking the problem's cooldown"
-              + (request.target().deployment().isEmpty()
+              + (deployment.isEmpty()
                   ? ""
-                  : " and who controls Deployment "
-                      + request.target().namespace()
-                      + "/"
-                      + request.target().deployment()));
+                  : " and who controls Deployment " + namespace + "/" + deployment));
       Promise<ActionMark> last =
           Async.function(localQuery::lastAction, Workflow.getInfo().getWorkflowId());
-      String deployment = request.target().deployment();
       Promise<DeploymentInspection> inspection =
           deployment.isEmpty()
               ? null
-              : Async.function(
-                  localReadK8s::inspectDeployment, request.target().namespace(), deployment);
+              : Async.function(localReadK8s::inspectDeployment, namespace, deployment);
       Optional<RemediationOutcome> cooling = cooldownFrom(last.get());
       if (cooling.isPresent() || inspection == null) {
         return cooling;
