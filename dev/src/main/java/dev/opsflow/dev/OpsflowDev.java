@@ -17,6 +17,6 @@ public final class OpsflowDev {
 
   /** The production command line with the {@code dev} verb added. */
   public static CommandLine newCommandLine() {
-    return OpsflowCommand.newCommandLine(new DevCommand());
+    return OpsflowCommand.newCommandLine(new DevCommand(), new CliTrainingCommand());
   }
 }

@@ -32,8 +32,11 @@ class OpsflowDevTest {
     Set<String> production = OpsflowCommand.newCommandLine().getSubcommands().keySet();
     Set<String> dev = OpsflowDev.newCommandLine().getSubcommands().keySet();
 
-    assertThat(production).doesNotContain("dev");
-    assertThat(dev).containsAll(production).contains("dev").hasSize(production.size() + 1);
+    assertThat(production).doesNotContain("dev", "cli-training");
+    assertThat(dev)
+        .containsAll(production)
+        .contains("dev", "cli-training")
+        .hasSize(production.size() + 2);
     assertThat(dev).last().isEqualTo("help");
   }
 
@@ -43,6 +46,15 @@ class OpsflowDevTest {
     Run run = run(verb, "--help");
     assertThat(run.exitCode()).isZero();
     assertThat(run.out()).startsWith("Usage: opsflow " + verb).contains("--temporal-address");
+  }
+
+  @Test
+  void theLaunchersTrainingRunIsHiddenAndEveryVerbItRunsSucceeds() {
+    assertThat(run("--help").out()).doesNotContain("cli-training");
+    // Each verb runs against the embedded service the training starts; one that fails (and so
+    // would leave its classes out of the archive) turns the exit code to 1.
+    Run run = assertTimeoutPreemptively(Duration.ofSeconds(90), () -> run("cli-training"));
+    assertThat(run.exitCode()).isZero();
   }
 
   @Test

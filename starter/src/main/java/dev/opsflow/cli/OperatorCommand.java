@@ -37,7 +37,7 @@ abstract class OperatorCommand implements Callable<Integer> {
       return answered;
     }
     try (TemporalConnection temporal =
-        TemporalConnection.connect(connection.load().temporal(), null, Duration.ofSeconds(5))) {
+        TemporalConnection.connectForOneCall(connection.load().temporal(), Duration.ofSeconds(5))) {
       return run(temporal);
     }
   }
