@@ -21,7 +21,7 @@ public final class BareWorker implements AutoCloseable {
   public static BareWorker start(WorkflowClient client) {
     WorkerFactory factory = WorkerFactory.newInstance(client);
     var worker = factory.newWorker(TASK_QUEUE);
-    worker.registerWorkflowImplementationTypes(BareWorkflowImpl.class);
+    worker.registerWorkflowImplementationTypes(BareWorkflowImpl.class, BareMixWorkflowImpl.class);
     worker.registerActivitiesImplementations(new BareActivitiesImpl());
     factory.start();
     return new BareWorker(factory);
