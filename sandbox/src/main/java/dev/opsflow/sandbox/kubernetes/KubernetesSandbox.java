@@ -37,6 +37,7 @@ import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -71,12 +72,19 @@ public final class KubernetesSandbox implements AutoCloseable {
   private final KubernetesMockServer server;
   private final KubernetesClient client;
   private final ScheduledExecutorService controllerLoop;
+  private final ExecutorService syncs;
   private final SandboxController controller;
   private final Watch deploymentWatch;
   private final Observed dispatcher;
 
   /** How often the controller looks at every Deployment and Service, besides the watch. */
   static final Duration FULL_PASS = Duration.ofMillis(200);
+
+  /**
+   * Deployments reconciled at once from their watch events, as kube-controller-manager's {@code
+   * --concurrent-deployment-syncs} (default 5); one Deployment is never reconciled by two at once.
+   */
+  static final int CONCURRENT_SYNCS = 5;
 
   private KubernetesSandbox(KubernetesMockServer server, Observed dispatcher, Duration fullPass) {
     this.server = server;
@@ -90,9 +98,18 @@ public final class KubernetesSandbox implements AutoCloseable {
               t.setDaemon(true);
               return t;
             });
+    this.syncs =
+        Executors.newFixedThreadPool(
+            CONCURRENT_SYNCS,
+            r -> {
+              Thread t = new Thread(r, "sandbox-deployment-sync");
+              t.setDaemon(true);
+              return t;
+            });
     // As the real Deployment controller, it reacts to a Deployment as it changes (one watch on
-    // every namespace), on the loop's one thread, so a rollout is done in tens of milliseconds
-    // instead of at the next pass. The full pass stays: pods deleted, Endpoints, a dropped watch.
+    // every namespace), with up to CONCURRENT_SYNCS Deployments at once, so a rollout is done in
+    // tens of milliseconds instead of at the next pass, and a burst of restarts does not roll out
+    // one after another. The full pass stays: pods deleted, Endpoints, a dropped watch.
     this.deploymentWatch =
         client.apps().deployments().inAnyNamespace().watch(new ReconcileOnChange());
     controllerLoop.scheduleWithFixedDelay(
@@ -104,8 +121,11 @@ public final class KubernetesSandbox implements AutoCloseable {
 
   /**
    * Queues one reconcile of each Deployment that was added or changed, of the object its latest
-   * event carried (no read back); a Deployment already queued is not queued again, its newer state
-   * replaces the queued one (the controller's own status write changes it too).
+   * event carried (no read back), as a controller's work queue does: a Deployment already queued or
+   * being reconciled is not queued again, its newer state replaces the waiting one (the
+   * controller's own status write changes it too) and is reconciled when the one in hand is done. A
+   * key is in {@code queued} from its event until no newer state is left, so one Deployment is only
+   * ever in one sync's hands.
    */
   private final class ReconcileOnChange implements Watcher<Deployment> {
     private final Set<String> queued = ConcurrentHashMap.newKeySet();
@@ -118,21 +138,29 @@ public final class KubernetesSandbox implements AutoCloseable {
       }
       String key = d.getMetadata().getNamespace() + "/" + d.getMetadata().getName();
       latest.put(key, d);
-      if (!queued.add(key)) {
-        return;
+      if (queued.add(key)) {
+        submit(key);
       }
+    }
+
+    private void submit(String key) {
       try {
-        controllerLoop.execute(
-            () -> {
-              queued.remove(key);
-              Deployment newest = latest.remove(key);
-              if (newest != null) {
-                controller.reconcileQuietly(newest);
-              }
-            });
+        syncs.execute(() -> sync(key));
       } catch (RejectedExecutionException closing) {
         queued.remove(key);
       }
+    }
+
+    private void sync(String key) {
+      do {
+        Deployment newest = latest.remove(key);
+        if (newest != null) {
+          controller.reconcileQuietly(newest);
+        }
+        queued.remove(key);
+        // An event that came while this one was reconciled found the key queued and left its
+        // state here: take it on, unless that event queued it anew itself.
+      } while (latest.containsKey(key) && queued.add(key));
     }
 
     @Override
@@ -498,6 +526,7 @@ public final class KubernetesSandbox implements AutoCloseable {
   public void close() {
     deploymentWatch.close();
     controllerLoop.shutdownNow();
+    syncs.shutdownNow();
     client.close();
     server.destroy();
   }

@@ -19,6 +19,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,6 +35,13 @@ import org.slf4j.LoggerFactory;
 final class SandboxController {
   private static final Logger log = LoggerFactory.getLogger(SandboxController.class);
   private final KubernetesClient client;
+
+  /**
+   * Reconciles of single Deployments share it (several at once, each of another Deployment); the
+   * full pass, which looks at all of them and the Endpoints, holds it alone.
+   */
+  private final ReadWriteLock lock = new ReentrantReadWriteLock();
+
   private final java.util.List<RolloutListener> listeners =
       new java.util.concurrent.CopyOnWriteArrayList<>();
 
@@ -65,7 +74,8 @@ final class SandboxController {
    */
   void reconcileQuietly(Deployment d) {
     try {
-      synchronized (this) {
+      lock.readLock().lock();
+      try {
         if (!upToDate(d)) {
           Map<String, String> selector = d.getSpec().getSelector().getMatchLabels();
           reconcile(
@@ -77,6 +87,8 @@ final class SandboxController {
                   .list()
                   .getItems());
         }
+      } finally {
+        lock.readLock().unlock();
       }
     } catch (RuntimeException e) {
       // A conflict with a write made meanwhile: that write's own event queues this again.
@@ -94,7 +106,16 @@ final class SandboxController {
    * Services) and matches selectors here: a pass costs a handful of requests, not two per
    * Deployment.
    */
-  synchronized void reconcile() {
+  void reconcile() {
+    lock.writeLock().lock();
+    try {
+      fullPass();
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  private void fullPass() {
     List<Deployment> deployments = client.apps().deployments().inAnyNamespace().list().getItems();
     Map<String, List<Pod>> pods = byNamespace(client.pods().inAnyNamespace().list().getItems());
     for (Deployment d : deployments) {

@@ -6,7 +6,11 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -84,5 +88,71 @@ class SandboxRolloutIT {
 
     sandbox.client().apps().deployments().inNamespace(NS).withName("watched").scale(3);
     awaitRolledOut("watched", hash, 3);
+  }
+
+  private static String restart(String name) {
+    Deployment restarted =
+        sandbox.client().apps().deployments().inNamespace(NS).withName(name).rolling().restart();
+    return KubernetesSandbox.templateHash(restarted.getSpec().getTemplate());
+  }
+
+  /**
+   * A burst of restarts (as 200 remediations at once make) is rolled out by several syncs at once,
+   * as kube-controller-manager's concurrent Deployment syncs do, not one Deployment after another:
+   * the first two Deployments' rollouts can only finish if they are in hand at the same time (each
+   * waits for the other). One Deployment is never in two syncs' hands, however fast its events
+   * come.
+   */
+  @Test
+  void aBurstOfRestartsRollsOutSeveralAtOnceAndEachDeploymentInOneSyncAtATime() throws Exception {
+    int deployments = 12;
+    Map<String, AtomicInteger> inHand = new ConcurrentHashMap<>();
+    AtomicInteger mostInHandOfOne = new AtomicInteger();
+    CountDownLatch firstTwoIn = new CountDownLatch(2);
+    Map<String, Boolean> metTheOther = new ConcurrentHashMap<>();
+    for (int i = 0; i < deployments; i++) {
+      String name = "burst-" + i;
+      Deployment created = sandbox.createDeployment(NS, name, 1, "64Mi", "128Mi");
+      awaitRolledOut(name, KubernetesSandbox.templateHash(created.getSpec().getTemplate()), 1);
+      boolean pairs = i < 2;
+      sandbox.onRollout(
+          NS,
+          name,
+          replicas -> {
+            AtomicInteger mine = inHand.computeIfAbsent(name, k -> new AtomicInteger());
+            mostInHandOfOne.accumulateAndGet(mine.incrementAndGet(), Math::max);
+            try {
+              if (pairs) {
+                firstTwoIn.countDown();
+                // Its first rollout only: later ones find the latch open.
+                metTheOther.putIfAbsent(name, firstTwoIn.await(10, TimeUnit.SECONDS));
+              } else {
+                Thread.sleep(20); // holds the sync, so that this Deployment's next events queue
+              }
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            } finally {
+              mine.decrementAndGet();
+            }
+          });
+    }
+
+    String[] hashes = new String[deployments];
+    for (int round = 0; round < 3; round++) {
+      for (int i = 0; i < deployments; i++) {
+        hashes[i] = restart("burst-" + i);
+      }
+    }
+    for (int i = 0; i < deployments; i++) {
+      awaitRolledOut("burst-" + i, hashes[i], 1);
+    }
+    assertThat(metTheOther)
+        .as("each of the first two Deployments' rollouts met the other's while in hand")
+        .containsEntry("burst-0", true)
+        .containsEntry("burst-1", true);
+    assertThat(mostInHandOfOne.get())
+        .as("most syncs that had one Deployment in hand at once")
+        .isEqualTo(1);
+    assertThat(inHand).as("every Deployment's rollout reached its listener").hasSize(deployments);
   }
 }
