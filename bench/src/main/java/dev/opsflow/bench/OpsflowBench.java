@@ -1,6 +1,7 @@
 package dev.opsflow.bench;
 
 import dev.opsflow.dev.DevSandbox;
+import dev.opsflow.worker.JvmDefaults;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -70,6 +71,7 @@ public final class OpsflowBench implements Callable<Integer> {
   static final String LOG_CONFIG = "logback-bench.xml";
 
   public static void main(String[] args) {
+    JvmDefaults.apply();
     System.setProperty("logback.configurationFile", LOG_CONFIG);
     System.setProperty("java.awt.headless", "true");
     System.exit(

@@ -5,6 +5,7 @@ import dev.opsflow.config.ConfigLoader;
 import dev.opsflow.config.OpsflowConfig;
 import dev.opsflow.worker.ActivityCatalog;
 import dev.opsflow.worker.ClosingStack;
+import dev.opsflow.worker.JvmDefaults;
 import dev.opsflow.worker.OpsflowMetrics;
 import dev.opsflow.worker.OpsflowWorker;
 import dev.opsflow.worker.TemporalConnection;
@@ -29,6 +30,7 @@ public final class WorkerProbe {
   private WorkerProbe() {}
 
   public static void main(String[] args) throws IOException {
+    JvmDefaults.apply();
     boolean opsflow = args.length > 0 && args[0].equals("opsflow");
     try (ClosingStack parts = new ClosingStack()) {
       OpsflowConfig config = ConfigLoader.load(null, System.getenv());

@@ -1,6 +1,7 @@
 package dev.opsflow.dev;
 
 import dev.opsflow.cli.OpsflowCommand;
+import dev.opsflow.worker.JvmDefaults;
 import picocli.CommandLine;
 
 /**
@@ -12,6 +13,7 @@ public final class OpsflowDev {
   private OpsflowDev() {}
 
   public static void main(String[] args) {
+    JvmDefaults.apply();
     System.exit(newCommandLine().execute(args));
   }
 

@@ -1,6 +1,7 @@
 package dev.opsflow.cli;
 
 import dev.opsflow.config.ConfigException;
+import dev.opsflow.worker.JvmDefaults;
 import dev.opsflow.worker.PortInUseException;
 import dev.opsflow.worker.TemporalUnavailableException;
 import java.io.PrintWriter;
@@ -50,6 +51,7 @@ public final class OpsflowCommand implements Runnable {
   }
 
   public static void main(String[] args) {
+    JvmDefaults.apply();
     System.exit(newCommandLine().execute(args));
   }
 
