@@ -41,6 +41,14 @@ public final class OpsflowBench implements Callable<Integer> {
   int rounds = 3;
 
   @Option(
+      names = "--warmup",
+      description =
+          "unrecorded rounds of each benchmark before its measured ones, for the JIT: the bench's"
+              + " one JVM spent about a core in C2 compilation for minutes (footprint runs JVMs of"
+              + " its own and gets none; default ${DEFAULT-VALUE})")
+  int warmup = 1;
+
+  @Option(
       names = "--quick",
       description = "smoke sizes (a minute or two) instead of the full ones (10-20 minutes)")
   boolean quick;
@@ -84,6 +92,10 @@ public final class OpsflowBench implements Callable<Integer> {
       throw new CommandLine.ParameterException(
           new CommandLine(this), "--rounds: must be between 1 and 20, got " + rounds);
     }
+    if (warmup < 0 || warmup > 5) {
+      throw new CommandLine.ParameterException(
+          new CommandLine(this), "--warmup: must be between 0 and 5, got " + warmup);
+    }
     Sizes sizes = tiny ? Sizes.TINY : quick ? Sizes.QUICK : Sizes.FULL;
     Results results = new Results();
     Instant started = Instant.now();
@@ -91,7 +103,9 @@ public final class OpsflowBench implements Callable<Integer> {
     Progress.say(
         "opsflow bench: "
             + rounds
-            + " round(s) of "
+            + " round(s)"
+            + (warmup > 0 ? " (after " + warmup + " unrecorded warm-up round(s))" : "")
+            + " of "
             + only
             + (tiny ? " (tiny)" : quick ? " (quick)" : "")
             + " on "
@@ -100,21 +114,28 @@ public final class OpsflowBench implements Callable<Integer> {
     try (DevSandbox sandbox = DevSandbox.start()) {
       BenchContext ctx =
           new BenchContext(sandbox.settings(), sandbox.kubernetes(), sizes, results, devJar);
+      // Warm-up rounds add to results of their own, thrown away; their rounds are numbered from
+      // 101 so that the workflow IDs and Deployments they make are their own too.
+      BenchContext warming =
+          new BenchContext(sandbox.settings(), sandbox.kubernetes(), sizes, new Results(), devJar);
       for (Benchmark b : Benchmark.values()) {
         if (!only.contains(b)) {
           continue;
         }
+        int warmups = b == Benchmark.footprint ? 0 : warmup;
+        for (int w = 1; w <= warmups; w++) {
+          Progress.say(b + ": warm-up round " + w + "/" + warmups + " (not recorded)");
+          try {
+            round(b, warming, 100 + w);
+          } catch (Exception e) {
+            // Told, not counted: the measured rounds say whether the benchmark works.
+            Progress.say("  the warm-up round failed: " + e);
+          }
+        }
         for (int round = 1; round <= rounds; round++) {
           Progress.say(b + ": round " + round + "/" + rounds);
           try {
-            switch (b) {
-              case ingestion -> WebhookIngestion.round(ctx, round);
-              case storm -> AlertStorm.round(ctx, round);
-              case e2e -> RemediationEndToEnd.round(ctx, round);
-              case throughput -> WorkerThroughput.round(ctx, round);
-              case footprint -> Footprint.round(ctx, round);
-              case failover -> FailoverSwitchover.round(ctx, round);
-            }
+            round(b, ctx, round);
           } catch (Exception e) {
             failedRounds++;
             results.finding(b + " round " + round + " could not be measured: " + e);
@@ -127,6 +148,7 @@ public final class OpsflowBench implements Callable<Integer> {
     run.put("startedAt", started.toString());
     run.put("seconds", (Instant.now().toEpochMilli() - started.toEpochMilli()) / 1000.0);
     run.put("rounds", rounds);
+    run.put("warmupRounds", warmup);
     run.put("benchmarks", only.stream().map(Enum::name).toList());
     run.put("sizes", sizes);
     run.put("machine", Machine.facts());
@@ -138,6 +160,17 @@ public final class OpsflowBench implements Callable<Integer> {
     write(results, run);
     Progress.say("Written " + out.resolve("bench.json") + ", bench.md and latency.png");
     return failedRounds == 0 ? 0 : 1;
+  }
+
+  private static void round(Benchmark b, BenchContext ctx, int round) throws Exception {
+    switch (b) {
+      case ingestion -> WebhookIngestion.round(ctx, round);
+      case storm -> AlertStorm.round(ctx, round);
+      case e2e -> RemediationEndToEnd.round(ctx, round);
+      case throughput -> WorkerThroughput.round(ctx, round);
+      case footprint -> Footprint.round(ctx, round);
+      case failover -> FailoverSwitchover.round(ctx, round);
+    }
   }
 
   private void write(Results results, Map<String, Object> run) throws IOException {
@@ -153,6 +186,9 @@ public final class OpsflowBench implements Callable<Integer> {
       s.append(" --quick");
     }
     s.append(" --rounds ").append(rounds);
+    if (warmup != 1) {
+      s.append(" --warmup ").append(warmup);
+    }
     if (only.size() < Benchmark.values().length) {
       s.append(" --only ").append(String.join(",", only.stream().map(Enum::name).toList()));
     }

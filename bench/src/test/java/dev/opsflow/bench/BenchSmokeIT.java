@@ -16,7 +16,8 @@ import picocli.CommandLine;
  * The one bench run of the normal build: one round of the smallest ingestion and end-to-end case,
  * with tiny counts, on the real sandbox and embedded stack. It proves the runner measures both
  * sides, that the remediation it timed really restarted the Deployment (the bench refuses a round
- * otherwise and exits 1), and that it writes valid JSON, the Markdown table and a PNG.
+ * otherwise and exits 1), that the warm-up round before it is left out of every figure and
+ * distribution, and that it writes valid JSON, the Markdown table and a PNG.
  */
 class BenchSmokeIT {
   @Test
@@ -29,6 +30,7 @@ class BenchSmokeIT {
     assertThat(exit).as("every round measured").isZero();
     JsonNode json = Results.JSON.readTree(out.resolve("bench.json").toFile());
     assertThat(json.path("run").path("rounds").asInt()).isEqualTo(1);
+    assertThat(json.path("run").path("warmupRounds").asInt()).as("the default").isEqualTo(1);
     assertThat(json.path("findings")).isEmpty();
     List<String> names = new ArrayList<>();
     for (JsonNode f : json.path("figures")) {
