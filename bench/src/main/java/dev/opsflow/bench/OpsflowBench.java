@@ -117,7 +117,8 @@ public final class OpsflowBench implements Callable<Integer> {
       // Warm-up rounds add to results of their own, thrown away; their rounds are numbered from
       // 101 so that the workflow IDs and Deployments they make are their own too.
       BenchContext warming =
-          new BenchContext(sandbox.settings(), sandbox.kubernetes(), sizes, new Results(), devJar);
+          new BenchContext(
+              sandbox.settings(), sandbox.kubernetes(), sizes, Results.ofWarmUp(), devJar);
       for (Benchmark b : Benchmark.values()) {
         if (!only.contains(b)) {
           continue;

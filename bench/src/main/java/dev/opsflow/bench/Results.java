@@ -24,6 +24,22 @@ final class Results {
   private final Map<String, Samples> distributions = new LinkedHashMap<>();
   private final List<String> findings = new ArrayList<>();
 
+  /** How a finding is printed as it is made. */
+  private final String sayAs;
+
+  Results() {
+    this("FINDING: ");
+  }
+
+  private Results(String sayAs) {
+    this.sayAs = sayAs;
+  }
+
+  /** Results of warm-up rounds: thrown away, and their findings printed as not recorded. */
+  static Results ofWarmUp() {
+    return new Results("warm-up finding (not recorded): ");
+  }
+
   /** The figure of that benchmark and name, made on first use. */
   synchronized Figure figure(String benchmark, String name, String unit) {
     return figures.computeIfAbsent(benchmark + "|" + name, k -> new Figure(benchmark, name, unit));
@@ -36,7 +52,7 @@ final class Results {
 
   synchronized void finding(String text) {
     findings.add(text);
-    Progress.say("FINDING: " + text);
+    Progress.say(sayAs + text);
   }
 
   synchronized List<Figure> figures() {
