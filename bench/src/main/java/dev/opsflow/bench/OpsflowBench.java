@@ -37,16 +37,22 @@ public final class OpsflowBench implements Callable<Integer> {
     failover
   }
 
-  @Option(names = "--rounds", description = "rounds of each benchmark (default ${DEFAULT-VALUE})")
-  int rounds = 3;
+  // Defaults in the annotation: the usage text printed with a refusal shows them, not the value
+  // refused (which an initialised field shows once parsing has set it).
+  @Option(
+      names = "--rounds",
+      defaultValue = "3",
+      description = "rounds of each benchmark (default ${DEFAULT-VALUE})")
+  int rounds;
 
   @Option(
       names = "--warmup",
+      defaultValue = "1",
       description =
           "unrecorded rounds of each benchmark before its measured ones, for the JIT: the bench's"
               + " one JVM spent about a core in C2 compilation for minutes (footprint runs JVMs of"
               + " its own and gets none; default ${DEFAULT-VALUE})")
-  int warmup = 1;
+  int warmup;
 
   @Option(
       names = "--quick",
