@@ -21,13 +21,7 @@ public final class LoopbackHttp {
    */
   public static HttpServer create(String threadName, int threads) {
     ExecutorService handlers =
-        Executors.newFixedThreadPool(
-            threads,
-            r -> {
-              Thread t = new Thread(r, threadName);
-              t.setDaemon(true);
-              return t;
-            });
+        Executors.newFixedThreadPool(threads, DaemonThreads.named(threadName));
     HttpServer server;
     try {
       server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);

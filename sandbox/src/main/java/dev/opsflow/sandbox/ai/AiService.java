@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.opsflow.sandbox.DaemonThreads;
 import dev.opsflow.sandbox.LoopbackHttp;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -162,11 +163,7 @@ public final class AiService implements AutoCloseable {
     server.start();
     users =
         Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread t = new Thread(r, "sandbox-ai-users-" + service);
-              t.setDaemon(true);
-              return t;
-            });
+            DaemonThreads.named("sandbox-ai-users-" + service));
     users.scheduleAtFixedRate(this::tickQuietly, 0, TICK_MILLIS, TimeUnit.MILLISECONDS);
   }
 

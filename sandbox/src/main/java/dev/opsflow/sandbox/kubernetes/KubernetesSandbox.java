@@ -1,5 +1,6 @@
 package dev.opsflow.sandbox.kubernetes;
 
+import dev.opsflow.sandbox.DaemonThreads;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
@@ -93,19 +94,10 @@ public final class KubernetesSandbox implements AutoCloseable {
     this.controller = new SandboxController(client);
     this.controllerLoop =
         Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread t = new Thread(r, "sandbox-kubernetes-controller");
-              t.setDaemon(true);
-              return t;
-            });
+            DaemonThreads.named("sandbox-kubernetes-controller"));
     this.syncs =
         Executors.newFixedThreadPool(
-            CONCURRENT_SYNCS,
-            r -> {
-              Thread t = new Thread(r, "sandbox-deployment-sync");
-              t.setDaemon(true);
-              return t;
-            });
+            CONCURRENT_SYNCS, DaemonThreads.named("sandbox-deployment-sync"));
     // As the real Deployment controller, it reacts to a Deployment as it changes (one watch on
     // every namespace), with up to CONCURRENT_SYNCS Deployments at once, so a rollout is done in
     // tens of milliseconds instead of at the next pass, and a burst of restarts does not roll out

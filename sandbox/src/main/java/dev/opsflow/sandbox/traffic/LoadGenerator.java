@@ -1,5 +1,6 @@
 package dev.opsflow.sandbox.traffic;
 
+import dev.opsflow.sandbox.DaemonThreads;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -9,7 +10,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
@@ -51,8 +51,9 @@ public final class LoadGenerator implements AutoCloseable {
     }
     this.traffic = traffic;
     this.request = request;
-    this.loop = Executors.newScheduledThreadPool(1, daemon("sandbox-load-" + name));
-    this.responses = Executors.newFixedThreadPool(2, daemon("sandbox-load-" + name + "-http"));
+    this.loop = Executors.newScheduledThreadPool(1, DaemonThreads.named("sandbox-load-" + name));
+    this.responses =
+        Executors.newFixedThreadPool(2, DaemonThreads.named("sandbox-load-" + name + "-http"));
     this.http =
         HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1)
@@ -106,14 +107,6 @@ public final class LoadGenerator implements AutoCloseable {
     sent.incrementAndGet();
     http.sendAsync(request.apply(deployment.get()), HttpResponse.BodyHandlers.discarding())
         .whenComplete((response, error) -> inFlight.release());
-  }
-
-  private static ThreadFactory daemon(String name) {
-    return r -> {
-      Thread t = new Thread(r, name);
-      t.setDaemon(true);
-      return t;
-    };
   }
 
   @Override
